@@ -1,0 +1,96 @@
+"""Importing Keras quietly, and naming the backend and device a run uses (TensorFlow, JAX or torch)."""
+
+from __future__ import annotations
+
+import os
+import platform
+from contextlib import contextmanager
+from functools import cache
+
+
+@contextmanager
+def native_stderr_silenced():
+    """Send file descriptor 2 to /dev/null for a while: TensorFlow's C++ logging ignores Python's
+    sys.stderr, and in the TUI those lines would scribble over the screen."""
+    if os.environ.get("MNIST_TUI_DEBUG"):
+        yield
+        return
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+@cache
+def import_keras():
+    """Import keras once (and its backend), quietly."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # also hides "cuInit failed" on CPU boxes
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    with native_stderr_silenced():
+        import keras
+
+        if keras.backend.backend() == "tensorflow":
+            import tensorflow  # noqa: F401  (its first import is what logs)
+    return keras
+
+
+def backend_name() -> str:
+    return import_keras().backend.backend()
+
+
+@cache
+def device_name() -> str:
+    """A short human label, e.g. 'CPU (2 cores)' or 'GPU: NVIDIA H100'."""
+    backend = backend_name()
+    cores = f"CPU ({os.cpu_count()} cores)"
+    try:
+        if backend == "tensorflow":
+            import tensorflow as tf
+
+            gpus = tf.config.list_physical_devices("GPU")
+            if gpus:
+                details = tf.config.experimental.get_device_details(gpus[0])
+                return f"GPU: {details.get('device_name', gpus[0].name)}"
+        elif backend == "jax":
+            import jax
+
+            dev = jax.devices()[0]
+            if dev.platform != "cpu":
+                return f"{dev.platform.upper()}: {dev.device_kind}"
+        elif backend == "torch":
+            import torch
+
+            if torch.cuda.is_available():
+                return f"GPU: {torch.cuda.get_device_name(0)}"
+    except Exception:  # a device query must never break training
+        pass
+    return cores
+
+
+def versions() -> dict[str, str]:
+    """Versions for the run record and the answers' environment block."""
+    keras = import_keras()
+    out = {
+        "python": platform.python_version(),
+        "keras": keras.__version__,
+        "backend": backend_name(),
+        "device": device_name(),
+        "platform": platform.platform(terse=True),
+    }
+    for module in ("tensorflow", "jax", "torch", "numpy"):
+        try:
+            mod = __import__(module)
+        except Exception:
+            continue
+        if module == out["backend"] or module == "numpy" or module == "tensorflow":
+            out[module] = getattr(mod, "__version__", "?")
+    return out

@@ -1,0 +1,192 @@
+"""MNIST (SPEC §2): the Keras loader by default, or a local npz / IDX directory; split, subset, cache.
+
+Raw uint8 arrays are loaded once per process and shared; the float32 versions are made once too, and
+every split is a view into them, so a queue of runs never reloads or copies the dataset.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from engine.errors import DataError
+from engine.idx import read_idx
+
+KERAS_CACHE = Path.home() / ".keras" / "datasets" / "mnist.npz"
+NPZ_KEYS = ("x_train", "y_train", "x_test", "y_test")
+IDX_STEMS = {
+    "x_train": "train-images-idx3-ubyte",
+    "y_train": "train-labels-idx1-ubyte",
+    "x_test": "t10k-images-idx3-ubyte",
+    "y_test": "t10k-labels-idx1-ubyte",
+}
+
+
+@dataclass(frozen=True)
+class RawMnist:
+    x_train: np.ndarray  # (N, 28, 28) uint8
+    y_train: np.ndarray  # (N,) uint8 in 0-9
+    x_test: np.ndarray
+    y_test: np.ndarray
+    source: str
+
+
+@dataclass(frozen=True)
+class Splits:
+    """Model-ready arrays: x float32 in [0, 1] of shape (n, 784), y one-hot float32 of shape (n, 10)."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    source: str
+
+    def sizes(self) -> dict[str, int]:
+        return {"train": len(self.x_train), "validation": len(self.x_val), "test": len(self.x_test)}
+
+
+def resolve_source(path: str | os.PathLike | None) -> str | None:
+    """--data beats MNIST_TUI_DATA; None means the Keras loader."""
+    if path:
+        return str(path)
+    return os.environ.get("MNIST_TUI_DATA") or None
+
+
+def describe_source(path: str | os.PathLike | None) -> str:
+    src = resolve_source(path)
+    return src if src else f"Keras MNIST ({KERAS_CACHE})"
+
+
+def _check(raw: RawMnist, names: dict[str, str]) -> RawMnist:
+    for split in ("train", "test"):
+        x, y = getattr(raw, f"x_{split}"), getattr(raw, f"y_{split}")
+        xname, yname = names[f"x_{split}"], names[f"y_{split}"]
+        if x.ndim != 3 or x.shape[1:] != (28, 28):
+            raise DataError(f"{xname}: images must have shape (N, 28, 28), got {x.shape}")
+        if y.ndim != 1:
+            raise DataError(f"{yname}: labels must have shape (N,), got {y.shape}")
+        if len(x) != len(y):
+            raise DataError(f"{yname}: {len(y)} labels for {len(x)} images in {xname}")
+        if len(x) == 0:
+            raise DataError(f"{xname}: holds no images")
+        if not np.issubdtype(y.dtype, np.integer):
+            raise DataError(f"{yname}: labels must be integers, got {y.dtype}")
+        if y.min() < 0 or y.max() > 9:
+            raise DataError(f"{yname}: labels must be 0-9, found {int(y.min())}..{int(y.max())}")
+        if x.dtype != np.uint8 and not np.issubdtype(x.dtype, np.number):
+            raise DataError(f"{xname}: pixels must be numbers, got {x.dtype}")
+    return raw
+
+
+def load_npz(path: Path) -> RawMnist:
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            missing = [k for k in NPZ_KEYS if k not in npz.files]
+            if missing:
+                raise DataError(f"{path}: npz lacks {', '.join(missing)} (needs {', '.join(NPZ_KEYS)})")
+            arrays = {k: np.asarray(npz[k]) for k in NPZ_KEYS}
+    except DataError:
+        raise
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as exc:
+        raise DataError(f"{path}: not a readable npz archive ({exc.__class__.__name__}: {exc})") from None
+    raw = RawMnist(**arrays, source=str(path))
+    return _check(raw, {k: f"{path}[{k}]" for k in NPZ_KEYS})
+
+
+def _find_idx(folder: Path, stem: str) -> Path | None:
+    for name in (stem, stem + ".gz", stem.replace("-idx", ".idx"), stem.replace("-idx", ".idx") + ".gz"):
+        if (folder / name).is_file():
+            return folder / name
+    return None
+
+
+def load_idx_dir(folder: Path) -> RawMnist:
+    found = {key: _find_idx(folder, stem) for key, stem in IDX_STEMS.items()}
+    missing = [IDX_STEMS[k] + "[.gz]" for k, p in found.items() if p is None]
+    if missing:
+        raise DataError(f"{folder}: IDX directory lacks {', '.join(missing)}")
+    arrays = {key: read_idx(path) for key, path in found.items()}
+    raw = RawMnist(**arrays, source=str(folder))
+    return _check(raw, {k: str(p) for k, p in found.items()})
+
+
+def _load_keras() -> RawMnist:
+    if KERAS_CACHE.is_file():  # the file keras.datasets.mnist.load_data() caches: read it without TF
+        return load_npz(KERAS_CACHE)
+    try:
+        from keras.datasets import mnist
+
+        (x_train, y_train), (x_test, y_test) = mnist.load_data()
+    except Exception as exc:  # no network, proxy, SSL...: say where we looked and how to fix it
+        raise DataError(
+            f"MNIST is not cached at {KERAS_CACHE} and the Keras download failed "
+            f"({exc.__class__.__name__}); pass --data PATH or set MNIST_TUI_DATA to an mnist.npz or IDX folder"
+        ) from None
+    return _check(RawMnist(x_train, y_train, x_test, y_test, "keras.datasets.mnist"), dict.fromkeys(NPZ_KEYS, "keras"))
+
+
+def _load_uncached(src: str | None) -> RawMnist:
+    if src is None:
+        return _load_keras()
+    path = Path(src).expanduser()
+    if path.is_dir():
+        return load_idx_dir(path)
+    if not path.exists():
+        raise DataError(f"{path}: no such file or directory (expected an mnist.npz or a folder of IDX files)")
+    return load_npz(path)
+
+
+_lock = threading.Lock()
+_raw_cache: dict[str, RawMnist] = {}
+_float_cache: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
+
+
+def load_raw(path: str | os.PathLike | None = None) -> RawMnist:
+    """Load once per process per source (thread-safe: the TUI loads from a worker)."""
+    src = resolve_source(path)
+    key = str(Path(src).expanduser().resolve()) if src else "<keras>"
+    with _lock:
+        if key not in _raw_cache:
+            _raw_cache[key] = _load_uncached(src)
+        return _raw_cache[key]
+
+
+def _floats(raw: RawMnist) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    with _lock:
+        if raw.source not in _float_cache:
+            eye = np.eye(10, dtype=np.float32)
+            _float_cache[raw.source] = (
+                (raw.x_train.reshape(len(raw.x_train), 784).astype(np.float32) / 255.0),
+                eye[raw.y_train.astype(np.int64)],
+                (raw.x_test.reshape(len(raw.x_test), 784).astype(np.float32) / 255.0),
+                eye[raw.y_test.astype(np.int64)],
+            )
+        return _float_cache[raw.source]
+
+
+def validation_size(n_train: int, fraction: float) -> int:
+    return max(1, min(n_train - 1, round(n_train * fraction)))
+
+
+def make_splits(raw: RawMnist, validation_fraction: float = 1 / 6, subset: int | None = None) -> Splits:
+    """Validation is the fixed last `fraction` of the training set; --subset keeps the first N of the rest."""
+    if subset is not None and subset < 1:
+        raise DataError(f"--subset must be a positive number of examples (got {subset})")
+    x, y, xt, yt = _floats(raw)
+    if len(x) < 2:
+        raise DataError(f"{raw.source}: needs at least 2 training images to hold out validation")
+    n_val = validation_size(len(x), validation_fraction)
+    n_fit = len(x) - n_val
+    n_use = min(subset, n_fit) if subset else n_fit
+    return Splits(x[:n_use], y[:n_use], x[n_fit:], y[n_fit:], xt, yt, raw.source)
+
+
+def load_splits(path=None, validation_fraction: float = 1 / 6, subset: int | None = None) -> Splits:
+    return make_splits(load_raw(path), validation_fraction, subset)

@@ -1,0 +1,51 @@
+"""Per-layer gradient magnitudes, the evidence for Part Two's vanishing-gradient hypothesis.
+
+Keras 3 has no backend-neutral gradient call, so each backend gets its few lines. Measured once per
+epoch on one fixed batch: cheap, and off the training hot path.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.backend import backend_name, import_keras
+from engine.model import dense_layers
+
+
+def mean_abs_kernel_gradients(model, x: np.ndarray, y: np.ndarray) -> list[float]:
+    """mean |dL/dW| for each Dense kernel, input side first (the output layer is the last entry)."""
+    keras = import_keras()
+    loss_fn = keras.losses.get(model.loss) if isinstance(model.loss, str) else model.loss
+    kernels = [layer.kernel for layer in dense_layers(model)]
+    backend = backend_name()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(loss_fn(y, model(x, training=False)))
+        grads = [g.numpy() for g in tape.gradient(loss, kernels)]
+    elif backend == "jax":
+        import jax
+        import jax.numpy as jnp
+
+        trainable = [v.value for v in model.trainable_variables]
+        frozen = [v.value for v in model.non_trainable_variables]
+        index = {id(v): i for i, v in enumerate(model.trainable_variables)}
+
+        def loss_of(values):
+            pred, _ = model.stateless_call(values, frozen, x, training=False)
+            return jnp.mean(loss_fn(y, pred))
+
+        all_grads = jax.grad(loss_of)(trainable)
+        grads = [np.asarray(all_grads[index[id(k)]]) for k in kernels]
+    elif backend == "torch":
+        import torch
+
+        for k in kernels:
+            k.value.grad = None
+        loss = torch.mean(loss_fn(torch.as_tensor(y), model(torch.as_tensor(x), training=False)))
+        loss.backward()
+        grads = [k.value.grad.detach().cpu().numpy() for k in kernels]
+    else:
+        raise RuntimeError(f"no gradient probe for backend {backend}")
+    return [float(np.mean(np.abs(g))) for g in grads]

@@ -1,0 +1,156 @@
+"""Presets: presets/*.toml shipped with the app plus the user's own in their config dir, as NetworkSpecs."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import tomli_w
+from platformdirs import user_config_path
+
+from engine.errors import SpecError
+from engine.rules import PARTS, ParamCounts, RuleCheck, check_rules, param_counts, part_group
+from engine.spec import NetworkSpec, make_spec
+
+MAX_PRESET_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Preset:
+    id: str
+    part: str | None
+    spec: NetworkSpec
+    path: Path | None
+    builtin: bool
+
+    @property
+    def group(self) -> str:
+        return part_group(self.part) if self.builtin or self.part else "Your presets"
+
+    @property
+    def params(self) -> ParamCounts:
+        return param_counts(self.spec)
+
+    @property
+    def rules(self) -> list[RuleCheck]:
+        return check_rules(self.spec, self.part)
+
+    @property
+    def meets_rules(self) -> bool:
+        return all(c.ok for c in self.rules)
+
+    def as_json(self) -> dict:
+        counts = self.params
+        return {
+            "id": self.id,
+            "part": self.part,
+            "group": self.group,
+            "builtin": self.builtin,
+            "path": str(self.path) if self.path else None,
+            **self.spec.model_dump(),
+            "trainable_params": counts.total,
+            "weights": counts.weights,
+            "biases": counts.biases,
+            "meets_rules": self.meets_rules,
+            "rules": [c.as_dict() for c in self.rules],
+        }
+
+
+def user_presets_dir() -> Path:
+    """$MNIST_TUI_CONFIG/presets, else the platform's user config dir (XDG on Linux)."""
+    base = os.environ.get("MNIST_TUI_CONFIG")
+    return (Path(base) if base else user_config_path("mnist-tui")) / "presets"
+
+
+def parse_preset_text(text: str, source: str) -> tuple[str | None, NetworkSpec]:
+    """TOML text -> (part, spec). The file is data: parsed with tomllib, validated, never executed."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(f"{source}: not valid TOML ({exc})") from None
+    part = data.pop("part", None)
+    if part is not None and part not in PARTS:
+        raise SpecError(f"{source}: part: must be one of {', '.join(PARTS)} (got {part!r})")
+    return part, make_spec(source=source, **data)
+
+
+def load_preset_file(path: Path, builtin: bool = False) -> Preset:
+    try:
+        if path.stat().st_size > MAX_PRESET_BYTES:
+            raise SpecError(f"{path}: too large for a preset file")
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(f"{path}: cannot read ({exc.__class__.__name__}: {exc})") from None
+    part, spec = parse_preset_text(text, str(path))
+    return Preset(id=path.stem, part=part, spec=spec, path=path, builtin=builtin)
+
+
+def builtin_presets() -> list[Preset]:
+    root = resources.files("presets")
+    files = sorted((p for p in root.iterdir() if p.name.endswith(".toml")), key=lambda p: _part_order(p.name))
+    return [load_preset_file(Path(str(p)), builtin=True) for p in files]
+
+
+def _part_order(name: str) -> int:
+    stem = name.removesuffix(".toml")
+    return PARTS.index(stem) if stem in PARTS else len(PARTS)
+
+
+def user_presets(errors: list[str] | None = None) -> list[Preset]:
+    """The user's presets; a broken file is reported in `errors` and skipped, never fatal."""
+    folder = user_presets_dir()
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in sorted(folder.glob("*.toml")):
+        try:
+            found.append(load_preset_file(path))
+        except SpecError as exc:
+            if errors is not None:
+                errors.append(str(exc))
+    return found
+
+
+def all_presets(errors: list[str] | None = None) -> list[Preset]:
+    builtins = builtin_presets()
+    taken = {p.id for p in builtins}
+    return builtins + [p for p in user_presets(errors) if p.id not in taken]
+
+
+def find_preset(ref: str) -> Preset:
+    """A preset id, or a path to a preset/spec TOML file."""
+    for preset in all_presets():
+        if preset.id == ref:
+            return preset
+    path = Path(ref)
+    if ref.endswith(".toml") or path.exists():
+        if not path.is_file():
+            raise SpecError(f"{ref}: no such preset file")
+        return load_preset_file(path)
+    known = ", ".join(p.id for p in all_presets())
+    raise SpecError(f"unknown preset {ref!r} (known: {known}; or pass a .toml spec file)")
+
+
+def slugify(name: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return slug or "preset"
+
+
+def save_user_preset(spec: NetworkSpec, part: str | None = None, preset_id: str | None = None) -> Preset:
+    """Write spec as <config>/presets/<id>.toml (atomically: a crash never leaves half a file)."""
+    folder = user_presets_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    pid = preset_id or slugify(spec.name)
+    if pid in {p.id for p in builtin_presets()}:
+        pid = f"{pid}-custom"
+    data = {"part": part} if part else {}
+    data.update(spec.model_dump())
+    path = folder / f"{pid}.toml"
+    tmp = path.with_suffix(".toml.tmp")
+    tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
+    os.replace(tmp, path)
+    return Preset(id=pid, part=part, spec=spec, path=path, builtin=False)

@@ -1,0 +1,125 @@
+"""NetworkSpec: the one description of a network, whether it comes from a preset file, a form or flags."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from engine.errors import SpecError
+
+INPUTS = 784
+CLASSES = 10
+MAX_UNITS = 4096  # wide enough for any exercise net; an absurd width is a validation error, not an OOM
+MAX_LAYERS = 64
+
+Activation = Literal["sigmoid", "relu", "tanh", "elu", "selu", "gelu", "softplus", "linear"]
+Optimizer = Literal["sgd", "adam", "rmsprop", "adagrad"]
+Loss = Literal["categorical_crossentropy", "mean_squared_error"]
+Units = Annotated[int, Field(ge=1, le=MAX_UNITS, strict=True)]
+
+
+class NetworkSpec(BaseModel):
+    """A fully-connected MNIST classifier: 784 inputs -> hidden_layers -> 10 softmax outputs."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+    name: str = Field(min_length=1, max_length=80)
+    description: str = Field(default="", max_length=2000)
+    hidden_layers: list[Units] = Field(min_length=1, max_length=MAX_LAYERS)
+    activation: Activation = "sigmoid"
+    optimizer: Optimizer = "sgd"
+    learning_rate: float = Field(default=0.01, gt=0, le=1e6, allow_inf_nan=False)
+    momentum: float = Field(default=0.0, ge=0, lt=1, allow_inf_nan=False)
+    loss: Loss = "categorical_crossentropy"
+    batch_size: int = Field(default=32, ge=1, le=60_000, strict=True)
+    epochs: int = Field(default=10, ge=1, le=1000, strict=True)
+    validation_fraction: float = Field(default=1 / 6, gt=0, lt=1, allow_inf_nan=False)
+    seed: int = Field(default=42, ge=0, le=2**31 - 1, strict=True)
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_printable(cls, v: str) -> str:
+        v = v.strip()
+        if not v or not v.isprintable():
+            raise ValueError("must be non-empty printable text")
+        return v
+
+    def layer_sizes(self) -> list[int]:
+        """Every layer's width including input and output: [784, *hidden, 10]."""
+        return [INPUTS, *self.hidden_layers, CLASSES]
+
+    def layers_text(self) -> str:
+        return format_layers(self.hidden_layers)
+
+
+def spec_error_message(exc: ValidationError, source: str = "spec") -> str:
+    """One line naming every bad field, e.g. `spec: hidden_layers.0: must be >= 1 (got -3)`."""
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"]) or "spec"
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown field (misspelt?)"
+        elif err["type"] == "missing":
+            msg = "is required"
+        got = err.get("input")
+        if err["type"] not in ("missing", "extra_forbidden") and not isinstance(got, dict | list):
+            msg += f" (got {got!r})"
+        parts.append(f"{loc}: {msg}")
+    return f"{source}: " + "; ".join(parts)
+
+
+def make_spec(source: str = "spec", **fields) -> NetworkSpec:
+    """Validate fields into a NetworkSpec, turning pydantic's report into a one-line SpecError."""
+    try:
+        return NetworkSpec(**fields)
+    except ValidationError as exc:
+        raise SpecError(spec_error_message(exc, source)) from None
+
+
+_REPEAT = re.compile(r"^\s*(\d+)\s*[x×*]\s*(\d+)\s*$", re.IGNORECASE)
+
+
+def parse_layers(text: str) -> list[int]:
+    """Parse "512, 10 x 32, 64" (comma or space separated; "N x U" repeats U units N times).
+
+    Raises ValueError with a short reason; bounds are left to NetworkSpec so the message names the field.
+    """
+    text = text.strip()
+    if not text:
+        raise ValueError("at least one hidden layer is needed")
+    units: list[int] = []
+    for chunk in re.split(r"[,;]", text):
+        chunk = chunk.strip()
+        if not chunk:
+            continue
+        m = _REPEAT.match(chunk)
+        if m:
+            count, width = int(m.group(1)), int(m.group(2))
+            if count < 1 or count > MAX_LAYERS:
+                raise ValueError(f"'{chunk}': repeat count must be 1-{MAX_LAYERS}")
+            units.extend([width] * count)
+            continue
+        for token in chunk.split():
+            if not re.fullmatch(r"[+-]?\d+", token):
+                raise ValueError(f"'{token}' is not a whole number of units")
+            units.append(int(token))
+        if len(units) > MAX_LAYERS:
+            break
+    return units
+
+
+def format_layers(units: list[int]) -> str:
+    """The inverse of parse_layers, compressing runs: [32]*10 -> "10 x 32"."""
+    out: list[str] = []
+    i = 0
+    while i < len(units):
+        j = i
+        while j < len(units) and units[j] == units[i]:
+            j += 1
+        run = j - i
+        out.append(f"{run} x {units[i]}" if run > 2 else ", ".join([str(units[i])] * run))
+        i = j
+    return ", ".join(out)

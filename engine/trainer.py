@@ -1,0 +1,174 @@
+"""Training: model.fit with a callback that turns Keras's hooks into engine events.
+
+Cancel: another thread sets `cancel`; the callback sees it after the current execution step and sets
+`model.stop_training`. NaN loss ends the run as diverged. The final model is evaluated on every split.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+from engine.data import Splits
+from engine.events import EpochEnd, Event, Finished, Phase, Progress, Started
+from engine.spec import NetworkSpec
+
+Emit = Callable[[Event], None]
+PROGRESS_INTERVAL = 0.25  # seconds between Progress events: a few a second is plenty for a screen
+PROBE_BATCH = 256
+
+
+class Trainer(Protocol):
+    """What the runner needs; tests substitute a fake that emits events on a timer."""
+
+    def prepare(self, emit: Emit) -> None: ...
+
+    def train(self, spec: NetworkSpec, splits: Splits, emit: Emit, cancel: threading.Event) -> Finished: ...
+
+
+def _finite(x) -> bool:
+    return x is not None and math.isfinite(float(x))
+
+
+def seconds_summary(seconds: list[float]) -> tuple[float | None, float | None]:
+    """(first epoch, mean of the others): the first epoch includes graph tracing/compilation."""
+    if not seconds:
+        return None, None
+    rest = seconds[1:] or seconds
+    return seconds[0], sum(rest) / len(rest)
+
+
+class KerasTrainer:
+    def __init__(self, probe_gradients: bool = True, steps_per_execution: int | None = None):
+        self.probe_gradients = probe_gradients
+        self.steps_per_execution = steps_per_execution
+
+    def prepare(self, emit: Emit) -> None:
+        from engine.backend import backend_name, import_keras
+
+        emit(Phase("loading TensorFlow" if _default_backend() == "tensorflow" else "loading Keras"))
+        import_keras()
+        emit(Phase(f"Keras ready on {backend_name()}"))
+
+    def train(self, spec: NetworkSpec, splits: Splits, emit: Emit, cancel: threading.Event) -> Finished:
+        from engine.backend import backend_name, device_name, import_keras, versions
+        from engine.gradients import mean_abs_kernel_gradients
+        from engine.model import EVAL_BATCH_SIZE, STEPS_PER_EXECUTION, build_model
+
+        keras = import_keras()
+        emit(Phase("building model"))
+        model = build_model(spec, self.steps_per_execution or STEPS_PER_EXECUTION)
+        steps = math.ceil(len(splits.x_train) / spec.batch_size)
+        emit(
+            Started(
+                run_id=None,
+                epochs=spec.epochs,
+                steps_per_epoch=steps,
+                train_size=len(splits.x_train),
+                val_size=len(splits.x_val),
+                test_size=len(splits.x_test),
+                backend=backend_name(),
+                device=device_name(),
+                versions=versions(),
+            )
+        )
+        probe_x, probe_y = splits.x_train[:PROBE_BATCH], splits.y_train[:PROBE_BATCH]
+        probe = self.probe_gradients
+        state = {"status": "completed", "seconds": []}
+
+        class Bridge(keras.callbacks.Callback):
+            def on_epoch_begin(self, epoch, logs=None):
+                self.t0 = time.perf_counter()
+                self.last = 0.0
+                self.epoch = epoch + 1
+                self.done = 0
+
+            def on_train_batch_end(self, batch, logs=None):
+                # `batch` is the last step of the execution that just ran (steps_per_execution > 1)
+                self.done = batch + 1
+                if cancel.is_set():
+                    state["status"] = "cancelled"
+                    self.model.stop_training = True
+                now = time.perf_counter()
+                if now - self.last < PROGRESS_INTERVAL and self.done < steps:
+                    return
+                self.last = now
+                logs = logs or {}
+                loss, acc = logs.get("loss"), logs.get("categorical_accuracy")
+                if loss is not None and not _finite(loss):
+                    state["status"] = "diverged"
+                    self.model.stop_training = True
+                emit(
+                    Progress(
+                        self.epoch,
+                        min(self.done, steps),
+                        steps,
+                        float(loss) if _finite(loss) else None,
+                        float(acc) if _finite(acc) else None,
+                    )
+                )
+
+            def on_epoch_end(self, epoch, logs=None):
+                seconds = time.perf_counter() - self.t0
+                if self.done < steps:
+                    return  # stopped mid-epoch (cancel): that epoch did not finish, so it is not kept
+                logs = logs or {}
+                keys = ("loss", "categorical_accuracy", "val_loss", "val_categorical_accuracy")
+                values = [float(logs[k]) if k in logs else math.nan for k in keys]
+                if not all(math.isfinite(v) for v in values):
+                    state["status"] = "diverged"
+                    self.model.stop_training = True
+                state["seconds"].append(seconds)
+                grads = None
+                if probe and state["status"] != "diverged":
+                    grads = mean_abs_kernel_gradients(self.model, probe_x, probe_y)
+                emit(EpochEnd(self.epoch, *values, seconds=seconds, gradients=grads))
+
+        try:
+            model.fit(
+                splits.x_train,
+                splits.y_train,
+                batch_size=spec.batch_size,
+                epochs=spec.epochs,
+                validation_data=(splits.x_val, splits.y_val),
+                validation_batch_size=EVAL_BATCH_SIZE,
+                shuffle=True,
+                verbose=0,
+                callbacks=[Bridge()],
+            )
+        except Exception as exc:  # any Keras/TF failure becomes a failed run, never a crash
+            first, per_epoch = seconds_summary(state["seconds"])
+            return Finished(
+                None,
+                "failed",
+                len(state["seconds"]),
+                seconds_per_epoch=per_epoch,
+                first_epoch_seconds=first,
+                error=f"{exc.__class__.__name__}: {exc}",
+            )
+
+        first, per_epoch = seconds_summary(state["seconds"])
+        result = dict(epochs_completed=len(state["seconds"]), seconds_per_epoch=per_epoch, first_epoch_seconds=first)
+        if state["status"] == "diverged":
+            return Finished(None, "diverged", error="loss became NaN or infinite", **result)
+        if not state["seconds"]:  # cancelled before the first epoch ended: nothing to evaluate
+            return Finished(None, state["status"], **result)
+        emit(Phase("evaluating"))
+        metrics = {}
+        for split, x, y in (
+            ("train", splits.x_train, splits.y_train),
+            ("val", splits.x_val, splits.y_val),
+            ("test", splits.x_test, splits.y_test),
+        ):
+            loss, acc = model.evaluate(x, y, batch_size=EVAL_BATCH_SIZE, verbose=0)
+            metrics[f"{split}_loss"], metrics[f"{split}_accuracy"] = float(loss), float(acc)
+        return Finished(None, state["status"], **result, **metrics)
+
+
+def _default_backend() -> str:
+    import os
+
+    return os.environ.get("KERAS_BACKEND", "tensorflow")

@@ -1,0 +1,1 @@
+"""mnist-tui's faces: the command line (cli.py) and the Textual app (app.py). Both call engine/."""
