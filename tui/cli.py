@@ -310,8 +310,16 @@ def cmd_runs(args) -> int:
 
 # -- export ----------------------------------------------------------------------------------------
 def cmd_export(args) -> int:
-    print(f"{PROG}: error: export is not built yet", file=sys.stderr)
-    return 1
+    """The answers summary: to stdout with --out -, else written atomically (default answers.md)."""
+    from engine.report import export_markdown, write_answers
+
+    text = export_markdown(_store(args))
+    if args.out == "-":
+        sys.stdout.write(text)
+        return 0
+    path = write_answers(text, args.out)
+    print(f"answers written to {path}", file=sys.stderr)
+    return 0
 
 
 if __name__ == "__main__":
