@@ -6,9 +6,12 @@ every split is a view into them, so a queue of runs never reloads or copies the 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
+import weakref
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +30,7 @@ IDX_STEMS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity hash: the float cache is keyed weakly by the raw arrays
 class RawMnist:
     x_train: np.ndarray  # (N, 28, 28) uint8
     y_train: np.ndarray  # (N,) uint8 in 0-9
@@ -65,6 +68,7 @@ def describe_source(path: str | os.PathLike | None) -> str:
 
 
 def _check(raw: RawMnist, names: dict[str, str]) -> RawMnist:
+    fixed = {}
     for split in ("train", "test"):
         x, y = getattr(raw, f"x_{split}"), getattr(raw, f"y_{split}")
         xname, yname = names[f"x_{split}"], names[f"y_{split}"]
@@ -80,13 +84,22 @@ def _check(raw: RawMnist, names: dict[str, str]) -> RawMnist:
             raise DataError(f"{yname}: labels must be integers, got {y.dtype}")
         if y.min() < 0 or y.max() > 9:
             raise DataError(f"{yname}: labels must be 0-9, found {int(y.min())}..{int(y.max())}")
-        if x.dtype != np.uint8 and not np.issubdtype(x.dtype, np.number):
-            raise DataError(f"{xname}: pixels must be numbers, got {x.dtype}")
-    return raw
+        if x.dtype != np.uint8:
+            # MNIST pixels are bytes; floats (maybe already scaled, maybe NaN) would be silently mis-scaled
+            if not np.issubdtype(x.dtype, np.integer):
+                raise DataError(f"{xname}: pixels must be integers 0-255 (uint8), got {x.dtype}")
+            if x.min() < 0 or x.max() > 255:
+                raise DataError(f"{xname}: pixels must be 0-255, found {int(x.min())}..{int(x.max())}")
+            fixed[f"x_{split}"] = x.astype(np.uint8)
+    return dataclasses.replace(raw, **fixed) if fixed else raw
 
 
 def load_npz(path: Path) -> RawMnist:
+    if not path.is_file():
+        raise DataError(f"{path}: not a file (expected an mnist.npz or a folder of IDX files)")
     try:
+        if not zipfile.is_zipfile(path):  # np.load would otherwise try it as a pickle and say so
+            raise DataError(f"{path}: not an npz archive (corrupt, truncated or another kind of file)")
         with np.load(path, allow_pickle=False) as npz:
             missing = [k for k in NPZ_KEYS if k not in npz.files]
             if missing:
@@ -94,8 +107,9 @@ def load_npz(path: Path) -> RawMnist:
             arrays = {k: np.asarray(npz[k]) for k in NPZ_KEYS}
     except DataError:
         raise
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as exc:
-        raise DataError(f"{path}: not a readable npz archive ({exc.__class__.__name__}: {exc})") from None
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError, zlib.error) as exc:
+        reason = str(exc).split(". ")[0] or exc.__class__.__name__
+        raise DataError(f"{path}: not a readable npz archive ({reason})") from None
     raw = RawMnist(**arrays, source=str(path))
     return _check(raw, {k: f"{path}[{k}]" for k in NPZ_KEYS})
 
@@ -135,7 +149,13 @@ def _load_keras() -> RawMnist:
 def _load_uncached(src: str | None) -> RawMnist:
     if src is None:
         return _load_keras()
-    path = Path(src).expanduser()
+    try:
+        return _load_path(Path(src).expanduser())
+    except OSError as exc:  # a name too long, a permission denied on the folder...: still one clear line
+        raise DataError(f"{src}: cannot read ({exc.strerror or exc})") from None
+
+
+def _load_path(path: Path) -> RawMnist:
     if path.is_dir():
         return load_idx_dir(path)
     if not path.exists():
@@ -145,7 +165,7 @@ def _load_uncached(src: str | None) -> RawMnist:
 
 _lock = threading.Lock()
 _raw_cache: dict[str, RawMnist] = {}
-_float_cache: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
+_float_cache: weakref.WeakKeyDictionary[RawMnist, tuple] = weakref.WeakKeyDictionary()
 
 
 def load_raw(path: str | os.PathLike | None = None) -> RawMnist:
@@ -160,15 +180,15 @@ def load_raw(path: str | os.PathLike | None = None) -> RawMnist:
 
 def _floats(raw: RawMnist) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     with _lock:
-        if raw.source not in _float_cache:
+        if raw not in _float_cache:
             eye = np.eye(10, dtype=np.float32)
-            _float_cache[raw.source] = (
+            _float_cache[raw] = (
                 (raw.x_train.reshape(len(raw.x_train), 784).astype(np.float32) / 255.0),
                 eye[raw.y_train.astype(np.int64)],
                 (raw.x_test.reshape(len(raw.x_test), 784).astype(np.float32) / 255.0),
                 eye[raw.y_test.astype(np.int64)],
             )
-        return _float_cache[raw.source]
+        return _float_cache[raw]
 
 
 def validation_size(n_train: int, fraction: float) -> int:

@@ -7,6 +7,7 @@ then the data. MNIST uses type 0x08 (unsigned byte) only, which is all we accept
 from __future__ import annotations
 
 import gzip
+import math
 import struct
 import zlib
 from pathlib import Path
@@ -32,7 +33,7 @@ def parse_idx(raw: bytes, source: str = "IDX data") -> np.ndarray:
     if len(raw) < header:
         raise DataError(f"{source}: IDX header is truncated")
     shape = struct.unpack(f">{ndim}I", raw[4:header])
-    expected = int(np.prod(shape, dtype=np.int64))
+    expected = math.prod(shape)  # exact: numpy's int64 product can wrap around
     if len(raw) - header != expected:
         raise DataError(
             f"{source}: IDX file holds {len(raw) - header} data bytes but its header declares "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tomllib
@@ -12,7 +13,7 @@ from pathlib import Path
 import tomli_w
 from platformdirs import user_config_path
 
-from engine.errors import SpecError
+from engine.errors import MnistTuiError, SpecError
 from engine.rules import PARTS, ParamCounts, RuleCheck, check_rules, param_counts, part_group
 from engine.spec import NetworkSpec, make_spec
 
@@ -79,12 +80,18 @@ def parse_preset_text(text: str, source: str) -> tuple[str | None, NetworkSpec]:
 
 
 def load_preset_file(path: Path, builtin: bool = False) -> Preset:
+    if path.is_dir():
+        raise SpecError(f"{path}: is a directory, not a preset file")
+    if path.exists() and not path.is_file():  # a FIFO or device would block or stream forever
+        raise SpecError(f"{path}: not a regular file")
     try:
         if path.stat().st_size > MAX_PRESET_BYTES:
-            raise SpecError(f"{path}: too large for a preset file")
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(f"{path}: cannot read ({exc.__class__.__name__}: {exc})") from None
+            raise SpecError(f"{path}: too large for a preset file (over {MAX_PRESET_BYTES // 1024} KiB)")
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"{path}: not UTF-8 text (byte {exc.start}); preset files are UTF-8 TOML") from None
+    except OSError as exc:
+        raise SpecError(f"{path}: cannot read ({exc.strerror or exc})") from None
     part, spec = parse_preset_text(text, str(path))
     return Preset(id=path.stem, part=part, spec=spec, path=path, builtin=builtin)
 
@@ -126,9 +133,9 @@ def find_preset(ref: str) -> Preset:
     for preset in all_presets():
         if preset.id == ref:
             return preset
-    path = Path(ref)
+    path = Path(ref).expanduser()
     if ref.endswith(".toml") or path.exists():
-        if not path.is_file():
+        if not path.exists():
             raise SpecError(f"{ref}: no such preset file")
         return load_preset_file(path)
     known = ", ".join(p.id for p in all_presets())
@@ -143,7 +150,10 @@ def slugify(name: str) -> str:
 def save_user_preset(spec: NetworkSpec, part: str | None = None, preset_id: str | None = None) -> Preset:
     """Write spec as <config>/presets/<id>.toml (atomically: a crash never leaves half a file)."""
     folder = user_presets_dir()
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise MnistTuiError(f"{folder}: cannot create the presets folder ({exc.strerror or exc})") from None
     pid = preset_id or slugify(spec.name)
     if pid in {p.id for p in builtin_presets()}:
         pid = f"{pid}-custom"
@@ -151,6 +161,11 @@ def save_user_preset(spec: NetworkSpec, part: str | None = None, preset_id: str 
     data.update(spec.model_dump())
     path = folder / f"{pid}.toml"
     tmp = path.with_suffix(".toml.tmp")
-    tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:  # read-only or full config dir: an error to show, not a crash
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise MnistTuiError(f"{path}: cannot save preset ({exc.strerror or exc})") from None
     return Preset(id=pid, part=part, spec=spec, path=path, builtin=False)

@@ -12,9 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from engine.data import Splits, describe_source, load_splits
+from engine.errors import MnistTuiError, one_line
 from engine.events import EpochEnd, Event, Finished, Phase, Started
 from engine.spec import NetworkSpec
-from engine.store import Store
+from engine.store import HEARTBEAT_SECONDS, Store
 from engine.trainer import KerasTrainer, Trainer
 
 Listener = Callable[[Event], None]
@@ -41,11 +42,19 @@ class Runner:
         run row is written ends in a Finished that is stored (training failures never raise)."""
         listener = listener or (lambda ev: None)
         cancel = cancel or threading.Event()
-        self.trainer.prepare(listener)
+        # data first: a missing or broken file is reported at once, not after TensorFlow's import
         listener(Phase(f"loading MNIST from {describe_source(req.data)}"))
         splits = self.loader(req.data, req.spec.validation_fraction, req.subset)
+        self.trainer.prepare(listener)
+        if cancel.is_set():  # cancelled while loading: nothing trained, so no run to keep
+            result = Finished(None, "cancelled", 0)
+            listener(result)
+            return result
         run_id = self.store.start_run(req.preset, req.part, req.spec, data_source=splits.source, sizes=splits.sizes())
+        with _Heartbeat(self.store, run_id):
+            return self._train(req, splits, run_id, listener, cancel)
 
+    def _train(self, req: RunRequest, splits: Splits, run_id: int, listener: Listener, cancel) -> Finished:
         def emit(ev: Event) -> None:
             if isinstance(ev, Started):
                 ev = dataclasses.replace(ev, run_id=run_id)
@@ -65,12 +74,39 @@ class Runner:
             if isinstance(exc, KeyboardInterrupt):
                 raise
             return result
-        result = dataclasses.replace(result, run_id=run_id)
+        # a TensorFlow error can be pages long: the stored and shown reason is its first line
+        error = one_line(result.error.strip().splitlines()[0]) if result.error and result.error.strip() else None
+        result = dataclasses.replace(result, run_id=run_id, error=error)
         self.store.finish_run(run_id, result)
         listener(result)
         return result
 
 
+class _Heartbeat:
+    """Touches the run's row every HEARTBEAT_SECONDS while it trains, so a reader on another host can
+    tell a live run from one whose machine died."""
+
+    def __init__(self, store: Store, run_id: int):
+        self.store, self.run_id = store, run_id
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._beat, name=f"heartbeat-{run_id}", daemon=True)
+
+    def _beat(self) -> None:
+        while not self.stop.wait(HEARTBEAT_SECONDS):
+            try:
+                self.store.heartbeat(self.run_id)
+            except MnistTuiError:  # a busy or full disk: the epochs' own writes will report it
+                pass
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        self.thread.join()
+
+
 def _one_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
-    return f"{exc.__class__.__name__}: {text[0]}" if text else exc.__class__.__name__
+    return one_line(f"{exc.__class__.__name__}: {text[0]}" if text else exc.__class__.__name__)

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from engine.errors import SpecError
+from engine.errors import SpecError, one_line
 
 INPUTS = 784
 CLASSES = 10
@@ -66,9 +66,14 @@ def spec_error_message(exc: ValidationError, source: str = "spec") -> str:
             msg = "is required"
         got = err.get("input")
         if err["type"] not in ("missing", "extra_forbidden") and not isinstance(got, dict | list):
-            msg += f" (got {got!r})"
+            msg += f" (got {_short_repr(got)})"
         parts.append(f"{loc}: {msg}")
-    return f"{source}: " + "; ".join(parts)
+    return one_line(f"{source}: " + "; ".join(parts))
+
+
+def _short_repr(value: object, limit: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def make_spec(source: str = "spec", **fields) -> NetworkSpec:
@@ -80,6 +85,11 @@ def make_spec(source: str = "spec", **fields) -> NetworkSpec:
 
 
 _REPEAT = re.compile(r"^\s*(\d+)\s*[x×*]\s*(\d+)\s*$", re.IGNORECASE)
+MAX_DIGITS = 9  # more digits than this is never a layer width; int() of thousands of digits is slow
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 20 else text[:19] + "…"
 
 
 def parse_layers(text: str) -> list[int]:
@@ -97,14 +107,18 @@ def parse_layers(text: str) -> list[int]:
             continue
         m = _REPEAT.match(chunk)
         if m:
+            if max(len(m.group(1)), len(m.group(2))) > MAX_DIGITS:
+                raise ValueError(f"'{_short(chunk)}': number too large for a layer")
             count, width = int(m.group(1)), int(m.group(2))
             if count < 1 or count > MAX_LAYERS:
-                raise ValueError(f"'{chunk}': repeat count must be 1-{MAX_LAYERS}")
+                raise ValueError(f"'{_short(chunk)}': repeat count must be 1-{MAX_LAYERS}")
             units.extend([width] * count)
             continue
         for token in chunk.split():
             if not re.fullmatch(r"[+-]?\d+", token):
-                raise ValueError(f"'{token}' is not a whole number of units")
+                raise ValueError(f"'{_short(token)}' is not a whole number of units")
+            if len(token.lstrip("+-")) > MAX_DIGITS:
+                raise ValueError(f"'{_short(token)}': number too large for a layer")
             units.append(int(token))
         if len(units) > MAX_LAYERS:
             break

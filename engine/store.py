@@ -13,6 +13,7 @@ import os
 import socket
 import sqlite3
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,7 +26,10 @@ from engine.events import EpochEnd, Finished
 from engine.spec import NetworkSpec
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+HOST = socket.gethostname()
+HEARTBEAT_SECONDS = 30  # a running run's process touches its row this often (see Runner)
+STALE_AFTER = 4 * HEARTBEAT_SECONDS  # a run on another host with no beat for this long is interrupted
 
 # Each entry migrates from version i to i+1; a new database runs them all.
 MIGRATIONS = [
@@ -66,6 +70,12 @@ MIGRATIONS = [
     ALTER TABLE epochs ADD COLUMN gradients_json TEXT;
     CREATE TABLE notes (key TEXT PRIMARY KEY, text TEXT NOT NULL, updated_at TEXT NOT NULL);
     """,
+    # v3: liveness that survives pid reuse and works across hosts: the owning process's identity
+    # (boot id, pid, start time) and a heartbeat for readers on other machines
+    """
+    ALTER TABLE runs ADD COLUMN process TEXT;
+    ALTER TABLE runs ADD COLUMN heartbeat_at REAL;
+    """,
 ]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
@@ -77,6 +87,18 @@ def default_store_path() -> Path:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def process_identity(pid: int) -> str | None:
+    """'boot-id:pid:start-time' on Linux: a pid reused by another process (or after a reboot, or in a new
+    container) gets a different identity. None where /proc cannot tell."""
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        start = stat.rsplit(")", 1)[1].split()[19]  # field 22, counting from the state after "(comm)"
+    except (OSError, IndexError, ValueError):
+        return None
+    return f"{boot}:{pid}:{start}"
 
 
 def _pid_alive(pid: int | None) -> bool:
@@ -122,6 +144,7 @@ class RunRecord:
     first_epoch_seconds: float | None
     error: str | None
     history: list[EpochRow] = field(default_factory=list)
+    host: str | None = None
 
     @property
     def epochs_completed(self) -> int:
@@ -141,6 +164,7 @@ class RunRecord:
             "epochs_completed": self.epochs_completed,
             "started_at": self.started_at,
             "finished_at": self.finished_at,
+            "host": self.host,
             "backend": self.backend,
             "device": self.device,
             "versions": self.versions,
@@ -171,13 +195,32 @@ class Store:
             self._db.row_factory = sqlite3.Row
             self._db.execute("PRAGMA busy_timeout = 30000")
             self._db.execute("PRAGMA foreign_keys = ON")
-            self._migrate()
+            self._refuse_foreign()
             if self._db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 self._db.execute("PRAGMA journal_mode = WAL")
+            self._migrate()
         except sqlite3.DatabaseError as exc:
+            self._close_quietly()
             raise StoreError(f"{self.path}: unusable run store ({exc}); it was left untouched") from None
         except OSError as exc:
-            raise StoreError(f"{self.path}: cannot open run store ({exc})") from None
+            self._close_quietly()
+            raise StoreError(f"{self.path}: cannot open run store ({exc.strerror or exc})") from None
+        except StoreError:
+            self._close_quietly()
+            raise
+
+    def _close_quietly(self) -> None:
+        db = getattr(self, "_db", None)
+        if db is not None:
+            db.close()
+
+    def _refuse_foreign(self) -> None:
+        """Another program's SQLite file (tables, but no schema version of ours) is not ours to change."""
+        if self._db.execute("PRAGMA user_version").fetchone()[0] != 0:
+            return
+        tables = self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if tables:
+            raise StoreError(f"{self.path}: an SQLite file that is not an mnist-tui run store; it was left untouched")
 
     def _check_file(self) -> None:
         """Refuse a non-SQLite file before sqlite3 gets a chance to write anything into it."""
@@ -194,12 +237,20 @@ class Store:
             raise StoreError(f"{self.path}: not an SQLite run store (corrupt or another file); it was left untouched")
 
     def _migrate(self) -> None:
-        version = self._db.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise StoreError(f"{self.path}: store schema v{version} is newer than this mnist-tui (v{SCHEMA_VERSION})")
-        for target in range(version + 1, SCHEMA_VERSION + 1):
-            with self._tx():
-                self._db.executescript("BEGIN IMMEDIATE;" + MIGRATIONS[target - 1] + f"PRAGMA user_version = {target};")
+        """All pending migrations in one write transaction. The version is read under the write lock, so
+        two processes opening a new or old store at once migrate it exactly once."""
+        with self._tx():
+            self._db.execute("BEGIN IMMEDIATE")
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"{self.path}: store schema v{version} is newer than this mnist-tui (v{SCHEMA_VERSION})"
+                )
+            for target in range(version + 1, SCHEMA_VERSION + 1):
+                for statement in MIGRATIONS[target - 1].split(";"):  # no ';' inside our DDL strings
+                    if statement.strip():
+                        self._db.execute(statement)
+                self._db.execute(f"PRAGMA user_version = {target}")
 
     @contextmanager
     def _tx(self):
@@ -240,7 +291,8 @@ class Store:
         sizes = sizes or {}
         cur = self._write(
             "INSERT INTO runs (preset, part, spec_json, status, started_at, pid, host, backend, device, versions_json,"
-            " data_source, train_size, val_size, test_size) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " data_source, train_size, val_size, test_size, process, heartbeat_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 preset,
                 part,
@@ -248,7 +300,7 @@ class Store:
                 "running",
                 _now(),
                 os.getpid(),
-                socket.gethostname(),
+                HOST,
                 backend,
                 device,
                 json.dumps(versions or {}),
@@ -256,9 +308,15 @@ class Store:
                 sizes.get("train"),
                 sizes.get("validation"),
                 sizes.get("test"),
+                process_identity(os.getpid()),
+                time.time(),
             ),
         )
         return int(cur.lastrowid)
+
+    def heartbeat(self, run_id: int) -> None:
+        """Tell readers on other hosts this run's process is still alive."""
+        self._write("UPDATE runs SET heartbeat_at=? WHERE id=?", (time.time(), run_id))
 
     def set_environment(self, run_id: int, backend: str, device: str, versions: dict, sizes: dict) -> None:
         self._write(
@@ -334,11 +392,15 @@ class Store:
         return [r for r in records if status is None or r.status == status]
 
     def get_run(self, run_id: int) -> RunRecord | None:
-        with self._lock:
-            row = self._db.execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
-            if row is None:
-                return None
-            return self._record(row, self._epochs([run_id]).get(run_id, []))
+        try:
+            with self._lock:
+                row = self._db.execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
+                if row is None:
+                    return None
+                history = self._epochs([run_id]).get(run_id, [])
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot read run {run_id} ({exc})") from None
+        return self._record(row, history)
 
     def _epochs(self, ids: list[int]) -> dict[int, list[EpochRow]]:
         out: dict[int, list[EpochRow]] = {}
@@ -346,7 +408,7 @@ class Store:
             return out
         marks = ",".join("?" * len(ids))
         for r in self._db.execute(f"SELECT * FROM epochs WHERE run_id IN ({marks}) ORDER BY run_id, epoch", ids):
-            grads = json.loads(r["gradients_json"]) if r["gradients_json"] else None
+            grads = _json(r["gradients_json"], None)
             out.setdefault(r["run_id"], []).append(
                 EpochRow(r["epoch"], r["loss"], r["accuracy"], r["val_loss"], r["val_accuracy"], r["seconds"], grads)
             )
@@ -354,10 +416,9 @@ class Store:
 
     def _record(self, r: sqlite3.Row, history: list[EpochRow]) -> RunRecord:
         status = r["status"]
-        if status == "running" and (r["host"] != socket.gethostname() or not _pid_alive(r["pid"])):
-            # the process that owned it is gone: it can never finish, so say so (its epochs stay)
-            status = "interrupted" if r["host"] == socket.gethostname() else "running"
-        spec_json = json.loads(r["spec_json"])
+        if status == "running" and not _owner_alive(r):
+            status = "interrupted"  # its process is gone, so it can never finish (its epochs stay)
+        spec_json = _json(r["spec_json"], {})
         try:
             spec = NetworkSpec(**spec_json)
         except Exception:  # a spec stored by another version: keep the run readable
@@ -373,7 +434,7 @@ class Store:
             finished_at=r["finished_at"],
             backend=r["backend"],
             device=r["device"],
-            versions=json.loads(r["versions_json"] or "{}"),
+            versions=_json(r["versions_json"], {}),
             data_source=r["data_source"],
             sizes={"train": r["train_size"], "validation": r["val_size"], "test": r["test_size"]},
             metrics={k: r[k] for k in METRIC_KEYS},
@@ -381,7 +442,29 @@ class Store:
             first_epoch_seconds=r["first_epoch_seconds"],
             error=r["error"],
             history=history,
+            host=r["host"],
         )
+
+
+def _owner_alive(r: sqlite3.Row) -> bool:
+    """Is the process that owns a 'running' row still there? On this host we can ask the OS (and tell a
+    reused pid from ours by its identity); for another host only its heartbeat can say."""
+    if r["host"] == HOST:
+        if r["process"]:  # recorded where /proc exists: gone or reused reads as a different identity
+            return process_identity(r["pid"]) == r["process"]
+        return _pid_alive(r["pid"])
+    beat = r["heartbeat_at"]
+    return beat is not None and time.time() - beat < STALE_AFTER
+
+
+def _json(text: str | None, default):
+    """A damaged JSON cell must not make the whole run list unreadable."""
+    if not text:
+        return default
+    try:
+        return json.loads(text)
+    except ValueError:
+        return default
 
 
 def _num(x):

@@ -33,6 +33,15 @@ def _finite(x) -> bool:
     return x is not None and math.isfinite(float(x))
 
 
+# Cross-entropy at chance is ln 10 ~ 2.3. Keras computes the training loss from the logits, so weights
+# that blew up (relu at a learning rate of 10,000) give a huge but finite loss long before any NaN.
+DIVERGED_LOSS = 1e3
+
+
+def _exploded(loss) -> bool:
+    return loss is not None and not (_finite(loss) and float(loss) < DIVERGED_LOSS)
+
+
 def seconds_summary(seconds: list[float]) -> tuple[float | None, float | None]:
     """(first epoch, mean of the others): the first epoch includes graph tracing/compilation."""
     if not seconds:
@@ -98,7 +107,7 @@ class KerasTrainer:
                 self.last = now
                 logs = logs or {}
                 loss, acc = logs.get("loss"), logs.get("categorical_accuracy")
-                if loss is not None and not _finite(loss):
+                if _exploded(loss):
                     state["status"] = "diverged"
                     self.model.stop_training = True
                 emit(
@@ -118,7 +127,7 @@ class KerasTrainer:
                 logs = logs or {}
                 keys = ("loss", "categorical_accuracy", "val_loss", "val_categorical_accuracy")
                 values = [float(logs[k]) if k in logs else math.nan for k in keys]
-                if not all(math.isfinite(v) for v in values):
+                if not all(math.isfinite(v) for v in values) or _exploded(values[0]) or _exploded(values[2]):
                     state["status"] = "diverged"
                     self.model.stop_training = True
                 state["seconds"].append(seconds)
@@ -153,7 +162,8 @@ class KerasTrainer:
         first, per_epoch = seconds_summary(state["seconds"])
         result = dict(epochs_completed=len(state["seconds"]), seconds_per_epoch=per_epoch, first_epoch_seconds=first)
         if state["status"] == "diverged":
-            return Finished(None, "diverged", error="loss became NaN or infinite", **result)
+            why = f"loss became NaN, infinite or over {DIVERGED_LOSS:g} (the weights blew up)"
+            return Finished(None, "diverged", error=why, **result)
         if not state["seconds"]:  # cancelled before the first epoch ended: nothing to evaluate
             return Finished(None, state["status"], **result)
         emit(Phase("evaluating"))

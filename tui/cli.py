@@ -14,7 +14,7 @@ import sys
 import threading
 
 from engine import __version__
-from engine.errors import MnistTuiError, SpecError
+from engine.errors import MnistTuiError, SpecError, one_line
 
 PROG = "mnist-tui"
 
@@ -108,15 +108,35 @@ def main(argv: list[str] | None = None) -> int:
     except MnistTuiError as exc:
         if debug:
             raise
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        print(f"{PROG}: error: {one_line(exc)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         if debug:
             raise
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
+    except BrokenPipeError:  # `mnist-tui runs --json | head`: the reader left, nothing to say
+        _silence_stdout()
         return 1
+    except Exception as exc:  # a bug or an environment we did not foresee: still one line, no traceback
+        if debug:
+            raise
+        print(
+            f"{PROG}: error: {one_line(f'{exc.__class__.__name__}: {exc}')} (run with --debug for the traceback)",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe Python would complain again while flushing stdout at exit."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def _store(args):
@@ -207,8 +227,8 @@ class _Printer:
             if isinstance(ev, EpochEnd | Finished):
                 print(json.dumps(ev.as_json()), flush=True)
             return
-        if isinstance(ev, Phase):
-            print(f"  {ev.message}...", file=sys.stderr, flush=True)
+        if isinstance(ev, Phase):  # progress is part of the run's log: stderr is kept for errors alone
+            print(f"  {ev.message}...", flush=True)
         elif isinstance(ev, Started):
             print(
                 f"run {ev.run_id}: {ev.train_size:,} train / {ev.val_size:,} validation / {ev.test_size:,} test "
@@ -217,11 +237,11 @@ class _Printer:
             )
         elif isinstance(ev, EpochEnd):
             print(
-                f"epoch {ev.epoch:>3}/{self.total}  loss {ev.loss:.4f}  acc {ev.accuracy:.2%}  "
-                f"val_loss {ev.val_loss:.4f}  val_acc {ev.val_accuracy:.2%}  {ev.seconds:.2f}s",
+                f"epoch {ev.epoch:>3}/{self.total}  loss {_loss(ev.loss)}  acc {ev.accuracy:.2%}  "
+                f"val_loss {_loss(ev.val_loss)}  val_acc {ev.val_accuracy:.2%}  {ev.seconds:.2f}s",
                 flush=True,
             )
-        elif isinstance(ev, Finished):
+        elif isinstance(ev, Finished) and ev.run_id is not None:
             line = f"run {ev.run_id} {ev.status} after {ev.epochs_completed} epoch(s)"
             if ev.test_accuracy is not None:
                 line += (
@@ -230,8 +250,12 @@ class _Printer:
             if ev.seconds_per_epoch is not None:
                 line += f", {ev.seconds_per_epoch:.2f}s/epoch"
             if ev.error:
-                line += f" ({ev.error})"
+                line += f" ({one_line(ev.error)})"
             print(line, flush=True)
+
+
+def _loss(x: float) -> str:
+    return f"{x:.4f}" if abs(x) < 1e4 else f"{x:.3g}"  # a blown-up loss is not 20 digits wide
 
 
 def cmd_train(args) -> int:
@@ -257,6 +281,9 @@ def cmd_train(args) -> int:
             if len(requests) > 1 and not args.json:
                 print(f"== {req.preset}: {req.spec.name} ({req.spec.layers_text()}) ==", flush=True)
             result = runner.run(req, _Printer(args.json, req.spec.epochs), cancel)
+            if result.status == "cancelled" and result.run_id is None:
+                print(f"{PROG}: cancelled before training started; nothing was stored", file=sys.stderr)
+                return 130
             if result.status == "cancelled":
                 print(
                     f"{PROG}: run {result.run_id} cancelled; its {result.epochs_completed} finished epoch(s) are "
@@ -265,7 +292,7 @@ def cmd_train(args) -> int:
                 )
                 return 130
             if result.status in ("diverged", "failed"):
-                print(f"{PROG}: error: run {result.run_id} {result.status}: {result.error}", file=sys.stderr)
+                print(f"{PROG}: error: run {result.run_id} {result.status}: {one_line(result.error)}", file=sys.stderr)
                 worst = 1
     finally:
         signal.signal(signal.SIGINT, previous)
