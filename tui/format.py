@@ -1,0 +1,22 @@
+"""Small text formatters shared by the screens."""
+
+from __future__ import annotations
+
+
+def pct(x: float | None) -> str:
+    return "-" if x is None else f"{x:.2%}"
+
+
+def duration(seconds: float | None) -> str:
+    """0:07, 12:03, 1:02:03."""
+    if seconds is None:
+        return "-"
+    s = int(round(seconds))
+    h, rest = divmod(s, 3600)
+    mins, secs = divmod(rest, 60)
+    return f"{h}:{mins:02d}:{secs:02d}" if h else f"{mins}:{secs:02d}"
+
+
+def clip(text: str, width: int) -> str:
+    """Fit text in width cells, marking a cut with an ellipsis."""
+    return text if len(text) <= width else text[: max(0, width - 1)] + "…"

@@ -1,0 +1,49 @@
+"""Keep TensorFlow's native logging off the screen.
+
+TensorFlow's C++ code writes to file descriptor 2, past Python's sys.stderr, and Textual draws on the same
+terminal: those lines would scribble over the app. While the app runs, fd 2 points at a log file, and
+Textual (which writes to sys.__stderr__) gets a fresh handle on the real terminal instead.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from platformdirs import user_state_path
+
+
+def log_path() -> Path:
+    return user_state_path("mnist-tui") / "tui.log"
+
+
+@contextmanager
+def native_stderr_to_log(path: Path | None = None) -> Iterator[Path | None]:
+    if os.environ.get("MNIST_TUI_DEBUG") or sys.__stderr__ is None:
+        yield None
+        return
+    path = path or log_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        log_fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        saved = os.dup(2)
+    except OSError:  # no writable state dir: better a noisy screen than no app
+        yield None
+        return
+    original = sys.__stderr__
+    terminal = open(saved, "w", encoding=original.encoding, errors="backslashreplace", closefd=False)  # noqa: SIM115
+    original.flush()
+    os.dup2(log_fd, 2)
+    os.close(log_fd)
+    sys.__stderr__ = terminal
+    try:
+        yield path
+    finally:
+        terminal.flush()
+        sys.__stderr__ = original
+        os.dup2(saved, 2)
+        os.close(saved)
+        terminal.close()

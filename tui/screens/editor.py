@@ -1,0 +1,175 @@
+"""Editor: a form over NetworkSpec, validated by the engine's pydantic model on every keystroke, with
+errors beside each field, a live parameter count and rule checks; save as a user preset or train it.
+
+Built-in presets are never changed: editing one edits a copy. Keys use ctrl so they work while a field
+has focus (plain letters go into the field).
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Input, Label, Select, Static
+
+from engine.presets import Preset, builtin_presets, save_user_preset, slugify, user_presets
+from engine.rules import check_rules, param_counts
+from engine.spec import CLASSES, INPUTS
+from tui.spec_form import (
+    CHOICE_FIELDS,
+    HINTS,
+    NO_PART,
+    ORDER,
+    PART_CHOICES,
+    TEXT_FIELDS,
+    FormResult,
+    read_form,
+    spec_fields,
+)
+from tui.widgets.footer import KeyFooter
+from tui.widgets.rule_checks import rule_lines, verdict
+
+
+class EditorScreen(Screen):
+    CSS_PATH = "editor.tcss"
+    BINDINGS = [
+        Binding("ctrl+t", "train", "Train", priority=True),
+        Binding("ctrl+s", "save", "Save preset", priority=True),
+        Binding("escape", "back", "Back"),
+    ]
+
+    def __init__(self, preset: Preset) -> None:
+        super().__init__()
+        self.base = preset.spec
+        self.part = preset.part
+        self.copy = preset.builtin
+        # a built-in is edited as a copy under a new id (derived from the name when saved)
+        self.preset_id: str | None = None if preset.builtin else preset.id
+        self.source_id = preset.id
+        self.initial = spec_fields(preset.spec)
+        if self.copy:
+            self.initial["name"] = f"{preset.spec.name} (copy)"
+        self.result = FormResult(None)
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="editor"):
+            with VerticalScroll(id="form"):
+                for name in ORDER:
+                    yield from self._field(name)
+            with Vertical(id="side"):
+                yield Static(id="params")
+                yield Static(id="verdict")
+                with VerticalScroll(id="rules-pane"):
+                    yield Static(id="rules")
+        yield KeyFooter()
+
+    def _field(self, name: str) -> ComposeResult:
+        if name == "part":
+            label = "Rules of"
+            widget = Select(PART_CHOICES, value=self.part or NO_PART, allow_blank=False, compact=True)
+        elif name in CHOICE_FIELDS:
+            label, choices = CHOICE_FIELDS[name]
+            widget = Select([(c, c) for c in choices], value=self.initial[name], allow_blank=False, compact=True)
+        else:
+            label = TEXT_FIELDS[name]
+            widget = Input(self.initial[name], placeholder=HINTS.get(name, ""), compact=True, select_on_focus=False)
+        widget.id = f"f-{name}"
+        with Horizontal(classes="field"):
+            yield Label(label, classes="label")
+            yield widget
+        yield Static("", id=f"err-{name}", classes="error")
+
+    def on_mount(self) -> None:
+        form = self.query_one("#form")
+        form.border_title = f"Copy of {self.source_id}" if self.copy else f"Your preset {self.source_id}"
+        form.border_subtitle = "built-in presets stay as shipped" if self.copy else ""
+        self.query_one("#f-name", Input).focus()
+        self.revalidate()
+
+    # -- validation -----------------------------------------------------------------------------------------
+    def values(self) -> dict[str, str]:
+        out = {name: self.query_one(f"#f-{name}", Input).value for name in TEXT_FIELDS}
+        out.update({name: str(self.query_one(f"#f-{name}", Select).value) for name in CHOICE_FIELDS})
+        return out
+
+    @property
+    def chosen_part(self) -> str | None:
+        value = self.query_one("#f-part", Select).value
+        return None if value == NO_PART else str(value)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.revalidate()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        self.revalidate()
+
+    def revalidate(self) -> None:
+        self.result = result = read_form(self.values(), self.base)
+        for name in ORDER:
+            if name == "part":
+                continue
+            error = result.errors.get(name, "")
+            label = self.query_one(f"#err-{name}", Static)
+            label.update(f"✗ {error}" if error else "")
+            label.display = bool(error)
+            self.query_one(f"#f-{name}").set_class(bool(error), "-invalid")
+        self.show_side(result)
+
+    def show_side(self, result: FormResult) -> None:
+        params = Text()
+        if result.units is not None:
+            c = param_counts([INPUTS, *result.units, CLASSES])
+            params.append(f"{c.total:,}", style="bold")
+            params.append(f" trainable params\n{c.weights:,} weights / {c.biases:,} biases\n")
+            params.append(f"784 → {' → '.join(map(str, result.units))} → 10", style="dim")
+        else:
+            params.append("params: fix the hidden layers to count them", style="dim")
+        self.query_one("#params", Static).update(params)
+        if result.ok:
+            checks = check_rules(result.spec, self.chosen_part)
+            ready = verdict(checks)
+            ready.append("\nready: ctrl+t trains, ctrl+s saves", style="dim")
+            self.query_one("#verdict", Static).update(ready)
+            self.query_one("#rules", Static).update(rule_lines(checks))
+        else:
+            bad = ", ".join(TEXT_FIELDS.get(n, n).lower() for n in result.errors)
+            self.query_one("#verdict", Static).update(Text(f"✗ cannot train or save: fix {bad}", style="bold red"))
+            self.query_one("#rules", Static).update(Text("Rule checks appear once the form is valid.", style="dim"))
+
+    def _refuse(self, what: str) -> bool:
+        if self.result.ok:
+            return False
+        fields = "; ".join(f"{TEXT_FIELDS.get(n, n).lower()}: {msg}" for n, msg in self.result.errors.items())
+        self.notify(f"Cannot {what}: {fields}", severity="error")
+        return True
+
+    # -- actions --------------------------------------------------------------------------------------------
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_train(self) -> None:
+        if self._refuse("train"):
+            return
+        spec = self.result.spec
+        self.app.start_training([self.app.request(self.preset_id or slugify(spec.name), self.chosen_part, spec)])
+
+    def action_save(self) -> None:
+        if self._refuse("save"):
+            return
+        spec = self.result.spec
+        new_id = self.preset_id or slugify(spec.name)
+        if self.preset_id is None and new_id in {p.id for p in user_presets()}:
+            self.notify(f"You already have a preset '{new_id}': choose another name.", severity="error")
+            return
+        if new_id in {p.id for p in builtin_presets()}:
+            new_id += "-custom"
+        try:
+            saved = save_user_preset(spec, self.chosen_part, new_id)
+        except OSError as exc:
+            self.notify(f"Could not save the preset: {exc}", severity="error")
+            return
+        self.preset_id = saved.id
+        self.base = spec
+        self.notify(f"Saved as '{saved.id}' ({saved.path}); it is listed on Home.", title="Preset saved")

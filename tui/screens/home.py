@@ -1,0 +1,160 @@
+"""Home: every preset by exercise part with its parameters and rule checks, the highlighted one's details,
+recent runs, and the keys to train, edit, compare and export."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import OptionList, Static
+
+from engine.errors import MnistTuiError
+from engine.presets import Preset, all_presets
+from engine.rules import PART_TITLES
+from tui import messages as m
+from tui.spec_form import number_text
+from tui.widgets.footer import KeyFooter
+from tui.widgets.preset_list import PresetList, header_text
+from tui.widgets.recent_runs import RecentRuns
+from tui.widgets.rule_checks import rule_lines, verdict
+from tui.widgets.status_line import StatusLine
+
+RECENT_RUNS = 12
+
+
+def details_text(p: Preset) -> Text:
+    s, c = p.spec, p.params
+    text = Text()
+    text.append(s.name, style="bold")
+    text.append(f"  {p.id} · {'built-in' if p.builtin else 'your preset'}\n", style="dim")
+    if s.description:
+        text.append(s.description + "\n", style="italic")
+    text.append(f"784 → {' → '.join(str(u) for u in s.hidden_layers)} → 10\n")
+    text.append(f"{c.total:,} params", style="bold")
+    text.append(f" = {c.weights:,} weights + {c.biases:,} biases\n")
+    lr = f"lr {s.learning_rate:g}" + (f" momentum {s.momentum:g}" if s.momentum else "")
+    text.append(f"{s.activation} · {s.optimizer} {lr} · batch {s.batch_size} · {s.epochs} epochs · ")
+    text.append(f"validation {number_text(s.validation_fraction)} · seed {s.seed}\n")
+    text.append(PART_TITLES.get(p.part or "", "Common rules only (no exercise part)") + "\n", style="bold")
+    text.append_text(rule_lines(p.rules, brief=True))
+    text.append("\n")
+    text.append_text(verdict(p.rules))
+    return text
+
+
+class HomeScreen(Screen):
+    CSS_PATH = "home.tcss"
+    AUTO_FOCUS = "#presets"
+    BINDINGS = [
+        Binding("t", "train", "Train"),
+        Binding("T", "train_part", "Train part", key_display="T"),
+        Binding("e", "edit", "Edit"),
+        Binding("c", "compare", "Compare"),
+        Binding("a", "answers", "Answers"),
+        Binding("w", "app.show_training", "Watch", tooltip="Show the training screen"),
+        Binding("r", "reload", "Reload", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="presets-pane") as pane:
+            pane.border_title = "Presets"
+            yield Static(header_text(), id="preset-header")
+            yield PresetList(id="presets")
+        with Horizontal(id="lower"):
+            with VerticalScroll(id="details-pane"):
+                yield Static(id="details")
+            yield RecentRuns(id="runs")
+        yield StatusLine(id="status")
+        yield KeyFooter()
+
+    def on_mount(self) -> None:
+        self.query_one("#details-pane").border_title = "Details"
+        self.query_one("#runs").border_title = "Recent runs (c compares)"
+        self.action_reload()
+
+    def on_screen_resume(self) -> None:
+        self.action_reload()
+
+    # -- content ------------------------------------------------------------------------------------------
+    def action_reload(self) -> None:
+        """Presets (the user may have saved one) and runs (the CLI may have trained) from disk."""
+        problems: list[str] = []
+        presets = all_presets(problems)
+        plist = self.query_one(PresetList)
+        current = plist.current
+        plist.set_presets(presets, keep=current.id if current else None)
+        if problems:
+            self.notify("\n".join(problems), title="Skipped a broken user preset", severity="warning", timeout=10)
+        self.show_details()
+        self.refresh_runs()
+        self.refresh_status()
+
+    def refresh_runs(self) -> None:
+        try:
+            records = self.app.store.runs(limit=RECENT_RUNS)
+        except MnistTuiError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.query_one(RecentRuns).show(records)
+
+    def refresh_status(self) -> None:
+        app = self.app
+        self.query_one(StatusLine).show(app.view, app.last_error, len(app.queue.pending()))
+
+    def show_details(self) -> None:
+        preset = self.query_one(PresetList).current
+        self.query_one("#details", Static).update(details_text(preset) if preset else "No preset selected.")
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self.show_details()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.action_edit()  # enter on a preset opens it; t trains without a detour
+
+    def run_changed(self, message) -> None:
+        self.refresh_status()
+        if isinstance(message, m.RunFinished | m.RunBegan | m.RunError):
+            self.refresh_runs()
+
+    # -- actions ------------------------------------------------------------------------------------------
+    def _current(self) -> Preset | None:
+        preset = self.query_one(PresetList).current
+        if preset is None:
+            self.notify("Highlight a preset first.", severity="warning")
+        return preset
+
+    def action_train(self) -> None:
+        if preset := self._current():
+            self.app.start_training([self.app.request(preset.id, preset.part, preset.spec)])
+
+    def action_train_part(self) -> None:
+        """Queue every preset in the highlighted preset's group (e.g. all of Part Two), to run unattended."""
+        if preset := self._current():
+            group = [p for p in self.query_one(PresetList).presets.values() if p.group == preset.group]
+            self.app.start_training([self.app.request(p.id, p.part, p.spec) for p in group])
+
+    def action_edit(self) -> None:
+        if preset := self._current():
+            from tui.screens.editor import EditorScreen
+
+            self.app.push_screen(EditorScreen(preset))
+
+    def action_compare(self) -> None:
+        self._push_lazy("tui.screens.compare", "CompareScreen", "Compare")
+
+    def action_answers(self) -> None:
+        self._push_lazy("tui.screens.answers", "AnswersScreen", "Answers")
+
+    def _push_lazy(self, module: str, name: str, label: str) -> None:
+        import importlib
+
+        try:
+            screen_class = getattr(importlib.import_module(module), name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            self.notify(f"{label} is not available yet.", severity="warning")
+            return
+        self.app.push_screen(screen_class(self.app.store))

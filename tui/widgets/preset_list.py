@@ -1,0 +1,75 @@
+"""The preset list on Home: presets grouped by exercise part, one aligned row each.
+
+An OptionList whose group titles are disabled options, so the cursor skips them.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from engine.presets import Preset
+from tui.format import clip
+
+GROUPS = ("Part One", "Part Two", "Part Three", "Your presets")
+# name, layers, params, weights / biases, rules
+WIDTHS = (19, 12, 9, 17, 9)
+
+
+def header_text() -> Text:
+    cells = ("preset", "layers", "params", "weights / biases", "rules")
+    return Text(_row(cells), style="bold")
+
+
+def _row(cells) -> str:
+    name, layers, params, wb, rules = cells
+    w = WIDTHS
+    return f"{clip(name, w[0]):<{w[0]}} {clip(layers, w[1]):<{w[1]}} {params:>{w[2]}}  {wb:<{w[3]}} {rules:<{w[4]}}"
+
+
+def row_text(preset: Preset) -> Text:
+    c = preset.params
+    ok = preset.meets_rules
+    text = Text(
+        _row(
+            (
+                preset.spec.name,
+                preset.spec.layers_text(),
+                f"{c.total:,}",
+                f"{c.weights:,} / {c.biases:,}",
+                "",
+            )
+        )
+    )
+    text.append("✓ ok" if ok else "✗ outside", style="green" if ok else "red")
+    return text
+
+
+class PresetList(OptionList):
+    """Presets under their part's title; option ids are preset ids."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.presets: dict[str, Preset] = {}
+
+    def set_presets(self, presets: list[Preset], keep: str | None = None) -> None:
+        """Show presets grouped; keep the highlight on preset `keep` if it is still there."""
+        self.presets = {p.id: p for p in presets}
+        options: list[Option] = []
+        for group in GROUPS:
+            members = [p for p in presets if p.group == group]
+            if members:
+                options.append(Option(Text(group, style="bold"), disabled=True))
+                options.extend(Option(row_text(p), id=p.id) for p in members)
+        self.set_options(options)
+        target = keep if keep in self.presets else next(iter(self.presets), None)
+        if target is not None:
+            self.highlighted = self.get_option_index(target)
+
+    @property
+    def current(self) -> Preset | None:
+        if self.highlighted is None:
+            return None
+        option = self.get_option_at_index(self.highlighted)
+        return self.presets.get(option.id) if option.id else None
