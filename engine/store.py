@@ -216,10 +216,11 @@ class Store:
 
     def _refuse_foreign(self) -> None:
         """Another program's SQLite file (tables, but no schema version of ours) is not ours to change."""
-        if self._db.execute("PRAGMA user_version").fetchone()[0] != 0:
-            return
-        tables = self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-        if tables:
+        # one statement, one snapshot: another process may be migrating this very file right now
+        version, tables = self._db.execute(
+            "SELECT user_version, (SELECT count(*) FROM sqlite_master) FROM pragma_user_version"
+        ).fetchone()
+        if version == 0 and tables:
             raise StoreError(f"{self.path}: an SQLite file that is not an mnist-tui run store; it was left untouched")
 
     def _check_file(self) -> None:

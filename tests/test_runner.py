@@ -1,0 +1,142 @@
+"""The runner with a fake trainer: every event reaches the listener, every epoch the store (before the
+listener hears of it), and every ending - completed, failed, Ctrl+C - leaves a finished row."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from engine import runner as runner_mod
+from engine.data import Splits
+from engine.errors import DataError
+from engine.events import EpochEnd, Finished, Phase, Started
+from engine.runner import Runner, RunRequest
+from engine.spec import make_spec
+from engine.store import Store
+
+SPEC = make_spec(name="net", hidden_layers=[4], epochs=3)
+
+
+def tiny_splits(*_args, **_kw) -> Splits:
+    x, y = np.zeros((4, 784), np.float32), np.eye(10, dtype=np.float32)[[0, 1, 2, 3]]
+    return Splits(x, y, x, y, x, y, "fake")
+
+
+class FakeTrainer:
+    """Emits `epochs` epochs, then behaves as told: finish, raise, or wait for cancel."""
+
+    def __init__(self, epochs=3, then="finish", error: BaseException | None = None):
+        self.epochs, self.then, self.error = epochs, then, error
+        self.prepared = False
+
+    def prepare(self, emit):
+        self.prepared = True
+        emit(Phase("loading nothing"))
+
+    def train(self, spec, splits, emit, cancel):
+        emit(Started(None, spec.epochs, 1, 4, 4, 4, "fake", "nowhere"))
+        for n in range(1, self.epochs + 1):
+            emit(EpochEnd(n, 1.0 / n, 0.5, 1.0, 0.4, 0.01))
+        if self.error is not None:
+            raise self.error
+        if self.then == "wait":
+            assert cancel.wait(5)
+            return Finished(None, "cancelled", self.epochs)
+        return Finished(
+            None, "completed", self.epochs, 0.9, 0.8, 0.7, error=self.then if self.then != "finish" else None
+        )
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store(tmp_path / "runs.sqlite3")
+    yield s
+    s.close()
+
+
+def run(store, trainer, listener=None, cancel=None, loader=tiny_splits):
+    return Runner(store, trainer, loader).run(RunRequest("p", "part1-small", SPEC), listener, cancel)
+
+
+def test_events_flow_to_listener_and_store(store):
+    seen = []
+
+    def listener(ev):
+        if isinstance(ev, EpochEnd):  # the epoch is already committed when the listener hears of it
+            assert store.get_run(run_id_of(seen)).epochs_completed == ev.epoch
+        seen.append(ev)
+
+    result = run(store, FakeTrainer(), listener)
+    kinds = [type(e).__name__ for e in seen]
+    assert kinds[0] == "Phase" and kinds[-1] == "Finished" and kinds.count("EpochEnd") == 3
+    assert result.status == "completed" and result.run_id is not None
+    started = next(e for e in seen if isinstance(e, Started))
+    assert started.run_id == result.run_id
+    r = store.get_run(result.run_id)
+    assert (r.status, r.epochs_completed, r.backend, r.metrics["test_accuracy"]) == ("completed", 3, "fake", 0.7)
+
+
+def run_id_of(events):
+    return next(e.run_id for e in events if isinstance(e, Started))
+
+
+def test_data_is_loaded_before_the_trainer_is_prepared(store):
+    trainer = FakeTrainer()
+
+    def broken_loader(*_a, **_kw):
+        assert not trainer.prepared, "TensorFlow was imported before the data was checked"
+        raise DataError("x.npz: missing")
+
+    with pytest.raises(DataError):
+        run(store, trainer, loader=broken_loader)
+    assert store.runs() == []  # nothing stored for a run that never started
+
+
+def test_trainer_crash_is_a_failed_run_with_its_epochs(store):
+    result = run(store, FakeTrainer(epochs=2, error=RuntimeError("OOM\nwith a long\ntrace")))
+    assert result.status == "failed" and result.error == "RuntimeError: OOM"
+    r = store.get_run(result.run_id)
+    assert (r.status, r.epochs_completed, r.error) == ("failed", 2, "RuntimeError: OOM")
+
+
+def test_multiline_error_from_the_trainer_is_stored_as_one_line(store):
+    result = run(store, FakeTrainer(then="InvalidArgumentError: bad\n  at node dense_1\n  ..."))
+    assert result.error == "InvalidArgumentError: bad"
+    assert store.get_run(result.run_id).error == "InvalidArgumentError: bad"
+
+
+def test_keyboard_interrupt_stores_cancelled_then_propagates(store):
+    with pytest.raises(KeyboardInterrupt):
+        run(store, FakeTrainer(epochs=2, error=KeyboardInterrupt()))
+    (r,) = store.runs()
+    assert (r.status, r.epochs_completed) == ("cancelled", 2)
+
+
+def test_cancel_from_another_thread(store):
+    cancel = threading.Event()
+    threading.Timer(0.2, cancel.set).start()
+    result = run(store, FakeTrainer(epochs=1, then="wait"), cancel=cancel)
+    assert result.status == "cancelled" and store.get_run(result.run_id).status == "cancelled"
+
+
+def test_cancel_before_training_stores_nothing(store):
+    cancel = threading.Event()
+    cancel.set()
+    result = run(store, FakeTrainer(), cancel=cancel)
+    assert (result.status, result.run_id) == ("cancelled", None)
+    assert store.runs() == []
+
+
+def test_heartbeat_beats_while_training(store, monkeypatch):
+    monkeypatch.setattr(runner_mod, "HEARTBEAT_SECONDS", 0.05)
+    beats = []
+    monkeypatch.setattr(store, "heartbeat", lambda run_id: beats.append(run_id))
+    cancel = threading.Event()
+    threading.Timer(0.4, cancel.set).start()
+    result = run(store, FakeTrainer(epochs=1, then="wait"), cancel=cancel)
+    assert len(beats) >= 3 and set(beats) == {result.run_id}
+    n = len(beats)
+    threading.Event().wait(0.2)
+    assert len(beats) == n  # and it stops with the run

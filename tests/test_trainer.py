@@ -1,0 +1,94 @@
+"""The Keras trainer on the real MNIST sample: events, final evaluation, seeds, cancel, divergence, and the
+product's promise that the part3 preset clears 92% on validation and test."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from engine.data import load_splits
+from engine.events import EpochEnd, Finished, Progress, Started
+from engine.presets import find_preset
+from engine.spec import make_spec
+from engine.trainer import KerasTrainer
+
+pytestmark = pytest.mark.slow
+
+
+def train(spec, splits, cancel=None, on_event=None):
+    events = []
+
+    def emit(ev):
+        events.append(ev)
+        if on_event:
+            on_event(ev)
+
+    trainer = KerasTrainer()
+    trainer.prepare(emit)
+    result = trainer.train(spec, splits, emit, cancel or threading.Event())
+    return result, events
+
+
+def epochs_of(events) -> list[EpochEnd]:
+    return [e for e in events if isinstance(e, EpochEnd)]
+
+
+def test_events_and_final_evaluation(sample_npz):
+    spec = make_spec(name="s", hidden_layers=[32], learning_rate=0.5, epochs=2)
+    result, events = train(spec, load_splits(sample_npz, subset=2000))
+    started = next(e for e in events if isinstance(e, Started))
+    assert (started.train_size, started.val_size, started.test_size) == (2000, 1333, 2000)
+    assert started.steps_per_epoch == 63 and started.versions["keras"]
+    history = epochs_of(events)
+    assert [e.epoch for e in history] == [1, 2]
+    assert any(isinstance(e, Progress) for e in events)
+    assert all(len(e.gradients) == 2 and all(g > 0 for g in e.gradients) for e in history)
+    assert isinstance(result, Finished) and result.status == "completed" and result.epochs_completed == 2
+    for split in ("train", "val", "test"):
+        assert 0.5 < getattr(result, f"{split}_accuracy") <= 1 and getattr(result, f"{split}_loss") > 0
+    # evaluated on the final model, not the running mean of the last epoch
+    assert result.val_accuracy == pytest.approx(history[-1].val_accuracy, abs=1e-6)
+    assert result.train_accuracy != history[-1].accuracy
+
+
+def test_same_seed_same_history(sample_npz):
+    spec = make_spec(name="s", hidden_layers=[16], learning_rate=0.3, epochs=2, seed=7)
+    splits = load_splits(sample_npz, subset=600)
+    a, b = (epochs_of(train(spec, splits)[1]) for _ in range(2))
+    assert [(e.loss, e.val_accuracy) for e in a] == [(e.loss, e.val_accuracy) for e in b]
+    c = epochs_of(train(spec.model_copy(update={"seed": 8}), splits)[1])
+    assert [e.loss for e in c] != [e.loss for e in a]
+
+
+def test_cancel_stops_within_an_epoch_and_keeps_finished_epochs(sample_npz):
+    spec = make_spec(name="s", hidden_layers=[64], epochs=50, batch_size=8)
+    cancel = threading.Event()
+    timing = {}
+
+    def on_event(ev):
+        if isinstance(ev, EpochEnd) and ev.epoch == 1:
+            cancel.set()
+            timing["cancelled_at"] = time.perf_counter()
+
+    result, events = train(spec, load_splits(sample_npz, subset=3000), cancel, on_event)
+    assert result.status == "cancelled"
+    assert result.epochs_completed == len(epochs_of(events)) == 1
+    assert result.test_accuracy is not None  # the model it stopped with is still evaluated
+
+
+def test_exploding_relu_is_diverged_with_its_epochs(sample_npz):
+    spec = make_spec(name="boom", hidden_layers=[64], activation="relu", learning_rate=10_000, epochs=3)
+    result, events = train(spec, load_splits(sample_npz, subset=2000))
+    assert result.status == "diverged" and "NaN" in result.error
+    assert result.epochs_completed == len(epochs_of(events)) >= 1
+    assert result.test_accuracy is None
+
+
+def test_part3_preset_clears_92_percent_on_6000_real_digits(sample_npz):
+    """The product's promise (SPEC §1): the Part Three preset beats 92% on validation and test."""
+    result, events = train(find_preset("part3").spec, load_splits(sample_npz, subset=6000))
+    assert result.status == "completed"
+    assert result.val_accuracy > 0.92, result
+    assert result.test_accuracy > 0.92, result
