@@ -36,7 +36,7 @@ from engine.errors import MnistTuiError
 from engine.spec import format_layers
 
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
-CHART_WIDTH, CHART_HEIGHT = 72, 18
+CHART_WIDTH, CHART_HEIGHT = 66, 18  # fits an 80-column terminal with the Markdown widget's margins
 _plotext_lock = threading.Lock()  # plotext draws on one global figure
 
 
@@ -90,7 +90,7 @@ def table(header: list[str], rows: list[list]) -> list[str]:
 def notes_block(ans: Answers, key: str) -> list[str]:
     text = ans.notes.get(key, "").strip()
     if not text:
-        return [f"*{NOTE_KEYS[key]}: none yet. Write yours on the Answers screen (`mnist-tui`, then `a`).*", ""]
+        return [f"*{NOTE_KEYS[key]}: none yet. Write yours on the Answers screen (`mnist-tui`, `a`, then `n`).*", ""]
     return [f"**{NOTE_KEYS[key]}:**", "", *(f"> {line}" if line else ">" for line in text.splitlines()), ""]
 
 
@@ -144,34 +144,40 @@ def header(ans: Answers, store_path: str | None, today: date) -> list[str]:
 
 
 def results_section(ans: Answers) -> list[str]:
+    """Two narrow tables rather than one wide one: each fits an 80-column terminal and a pager."""
     lines = ["## Results of every network", ""]
     nets = ans.all_nets
     if not nets:
         return lines + ["No runs yet: every question below is unanswered. Train them all: `mnist-tui train --all`.", ""]
-    rows = []
-    for n in nets:
-        c = n.params
-        bad = n.outside_rules
-        rows.append(
-            [
-                n.slot or "own",
-                n.name,
-                n.run_id,
-                format_layers(n.hidden_layers),
-                f"{c.total:,}",
-                f"{c.weights:,}",
-                f"{c.biases:,}",
-                n.epochs_completed,
-                pct(n.train_accuracy),
-                pct(n.val_accuracy),
-                pct(n.test_accuracy),
-                f"{n.run.seconds_per_epoch:.2f}" if n.run.seconds_per_epoch is not None else "n/a",
-                "yes" if not bad else "no: " + "; ".join(bad),
-            ]
-        )
-    header_row = ["Part", "Network", "Run", "Hidden layers", "Params", "Weights", "Biases", "Epochs"]
-    header_row += ["Train", "Validation", "Test", "s/epoch", "Within the rules"]
-    return lines + table(header_row, rows) + [""]
+
+    def name(n: Net) -> str:
+        return title(n) if n.slot else f"{n.name} (run {n.run_id}, your own net)"
+
+    shape = [
+        [
+            name(n),
+            format_layers(n.hidden_layers),
+            f"{n.params.total:,}",
+            f"{n.params.weights:,}",
+            f"{n.params.biases:,}",
+            "ok" if not n.outside_rules else "outside: " + "; ".join(n.outside_rules),
+        ]
+        for n in nets
+    ]
+    trained = [
+        [
+            name(n),
+            n.epochs_completed,
+            pct(n.train_accuracy),
+            pct(n.val_accuracy),
+            pct(n.test_accuracy),
+            f"{n.run.seconds_per_epoch:.2f}" if n.run.seconds_per_epoch is not None else "n/a",
+        ]
+        for n in nets
+    ]
+    lines += table(["Network", "Hidden layers", "Params", "Weights", "Biases", "Rules"], shape) + [""]
+    lines += table(["Network", "Epochs", "Train", "Validation", "Test", "s/epoch"], trained) + [""]
+    return lines
 
 
 def part_one_net(a: PartOneAnswer) -> list[str]:
@@ -265,8 +271,7 @@ def part_two_section(ans: Answers) -> list[str]:
     if p.nets:
         rows = [
             [
-                n.name,
-                n.run_id,
+                title(n),
                 format_layers(n.hidden_layers),
                 f"{n.params.total:,}",
                 f"{n.params.weights:,}",
@@ -277,14 +282,14 @@ def part_two_section(ans: Answers) -> list[str]:
             for n in p.nets
         ]
         lines += ["### How many trainable parameters does each model have?", ""]
-        lines += table(["Network", "Run", "Hidden layers", "Params", "Weights", "Biases", "Validation", "Test"], rows)
+        lines += table(["Network", "Hidden layers", "Params", "Weights", "Biases", "Validation", "Test"], rows)
         lines += [""]
-    lines += ["### Did any of these models achieve better than 20% accuracy on validation or test data?", ""]
+    lines += ["### Did any model beat 20% accuracy on validation or test data?", ""]
     lines += beat_20(p) + [""]
     lines += ["### Why did they perform this way? A hypothesis, with evidence", ""]
     lines += hypothesis(p) + [""]
     lines += notes_block(ans, "part2-hypothesis")
-    lines += ["### Is there a clear correlation between number of trainable parameters and accuracy?", ""]
+    lines += ["### Is there a clear correlation between parameter count and accuracy?", ""]
     lines += correlation_text(p.correlation) + [""]
     return lines + notes_block(ans, "part2-correlation")
 
@@ -359,10 +364,9 @@ def correlation_text(c: Correlation) -> list[str]:
     if not c.nets:
         return ["Cannot say: no Part One or Part Two run has a final evaluation yet."]
     rows = [
-        [n.name, n.run_id, f"{n.params.total:,}", pct(n.test_accuracy)]
-        for n in sorted(c.nets, key=lambda n: n.params.total)
+        [title(n), f"{n.params.total:,}", pct(n.test_accuracy)] for n in sorted(c.nets, key=lambda n: n.params.total)
     ]
-    lines = table(["Network", "Run", "Params", "Test"], rows) + [""]
+    lines = table(["Network", "Params", "Test"], rows) + [""]
     example = ""
     if c.counterexample:
         small, big = c.counterexample

@@ -44,13 +44,20 @@ def test_header_date_and_store(md):
 
 def test_results_table_has_every_net(md):
     table = section(md, "## Results of every network")
-    assert (
-        "| part1-large | part1-large | 1 | 384 | 305,290 | 304,896 | 394 | 10 | 90.35% | 89.27% | 89.20% | 0.38 | yes |"
-        in table
-    )
-    assert "| part2-narrow | part2-narrow | 3 | 10 x 8 | 7,018 |" in table
-    assert "| part3 | part3 | 6 | 256, 128, 64 | 242,762 |" in table
-    assert table.count("\n| part") == 6  # the cancelled run is not a result
+    assert "| part1-large (run 1) | 384 | 305,290 | 304,896 | 394 | ok |" in table
+    assert "| part1-large (run 1) | 10 | 90.35% | 89.27% | 89.20% | 0.38 |" in table
+    assert "| part2-narrow (run 3) | 10 x 8 | 7,018 |" in table
+    assert "| part3 (run 6) | 256, 128, 64 | 242,762 |" in table
+    assert "| part3 (run 6) | 20 | 98.77% | 93.70% | 93.65% | 0.38 |" in table
+    assert table.count("\n| part") == 12  # 6 nets in each table: the cancelled run is not a result
+
+
+def test_own_net_and_outside_rules_in_results(store):
+    add_run(store, "part1-small", [400], train=0.9, val=0.89, test=0.88)
+    own = add_run(store, None, [100, 100], train=0.97, val=0.96, test=0.96, name="mine")
+    table = section(render(answers(store, [own]), today=DAY), "## Results of every network")
+    assert "| outside: < 50,000 trainable parameters: 318,010 parameters |" in table
+    assert f"| mine (run {own}, your own net) | 100, 100 |" in table
 
 
 def test_part_one_answers(md):
@@ -73,7 +80,7 @@ def test_part_one_fewer_epochs_says_so(store):
 
 def test_part_two_answers(md):
     p2 = section(md, "## Part Two")
-    assert "| part2-medium | 4 | 10 x 32 | 34,954 | 34,624 | 330 | 12.50% | 11.50% |" in p2
+    assert "| part2-medium (run 4) | 10 x 32 | 34,954 | 34,624 | 330 | 12.50% | 11.50% |" in p2
     assert "**No.** The best figure of the Part Two nets is 12.50% on validation (part2-medium)" in p2
     assert "below the 20% mark" in p2
     assert "| hidden 1 (first) | 1.00e-09 | 1.00e-08 | 2.00e-08 |" in p2
