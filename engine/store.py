@@ -233,7 +233,7 @@ class Store:
         except FileNotFoundError:
             return
         except OSError as exc:
-            raise StoreError(f"{self.path}: cannot read run store ({exc})") from None
+            raise StoreError(f"{self.path}: cannot open run store ({exc.strerror or exc})") from None
         if head and head != SQLITE_MAGIC:
             raise StoreError(f"{self.path}: not an SQLite run store (corrupt or another file); it was left untouched")
 
