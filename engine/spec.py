@@ -122,6 +122,8 @@ def parse_layers(text: str) -> list[int]:
             units.append(int(token))
         if len(units) > MAX_LAYERS:
             break
+    if not units:  # only separators, e.g. ","
+        raise ValueError("at least one hidden layer is needed")
     return units
 
 

@@ -106,6 +106,7 @@ def test_parse_layers(text, units):
     [
         ("", "at least one hidden layer"),
         ("   ", "at least one hidden layer"),
+        (" , ;", "at least one hidden layer"),
         ("abc", "not a whole number"),
         ("10 x", "not a whole number"),
         ("0 x 5", "repeat count"),
