@@ -7,6 +7,7 @@ colour codes: charts are built by plotext with colour turned off and stripped of
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tempfile
@@ -47,10 +48,15 @@ def pct(x: float | None) -> str:
 
 
 def points(diff: float, other: str) -> str:
-    """0.0108 -> '1.08 points higher than validation'."""
+    """0.0108 -> '1.08 percentage points higher than validation'."""
     if round(diff * 100, 2) == 0:
         return f"the same as {other}"
-    return f"{abs(diff) * 100:.2f} points {'higher' if diff > 0 else 'lower'} than {other}"
+    return f"{abs(diff) * 100:.2f} percentage points {'higher' if diff > 0 else 'lower'} than {other}"
+
+
+def nm(net: Net) -> str:
+    """A net's name in running text: italic, since names like 'Part One, small' carry commas."""
+    return f"*{net.name}*"
 
 
 def seconds(x: float | None) -> str:
@@ -112,7 +118,7 @@ def training_chart(net: Net, width: int = CHART_WIDTH, height: int = CHART_HEIGH
         # from a round 10 below the lowest point to 100: a flat line at chance still reads as flat
         low = max(0, int(min(min(e.accuracy, e.val_accuracy) for e in rows) * 10 - 0.5) * 10)
         plt.ylim(low, 100)
-        plt.yticks(list(range(low, 101, 10 if 100 - low <= 50 else 20)))
+        plt.yticks(list(range(100, low - 1, -10 if 100 - low <= 50 else -20))[::-1])  # 100 always labelled
         step = max(1, len(epochs) // 20 + (len(epochs) % 20 > 0))
         plt.xticks(epochs[::step])
         plt.xlabel("epoch")
@@ -257,12 +263,6 @@ def ratio_text(e: GradientEvidence) -> str:
     return f"{times(e.ratio)} ({e.orders:.1f} orders of magnitude)"
 
 
-def shallow_ratio(e: GradientEvidence) -> str:
-    if e.ratio is None:
-        return "0"
-    return f"only {times(e.ratio)} smaller than the output layer's ({e.orders:.1f} orders of magnitude)"
-
-
 def part_two_section(ans: Answers) -> list[str]:
     p = ans.part_two
     lines = ["## Part Two: ten hidden layers or more", ""]
@@ -306,9 +306,10 @@ def beat_20(p: PartTwoAnswer) -> list[str]:
         if v == b.value
     ]
     if len({split for _, split in holders}) == 1:
-        where = f"{pct(b.value)} on {b.split} ({'; '.join(n.name for n, _ in holders)})"
+        who = f"all {len(p.nets)} nets" if len(holders) == len(p.nets) > 1 else " and ".join(nm(n) for n, _ in holders)
+        where = f"{pct(b.value)} on {b.split} ({who})"
     else:
-        where = f"{pct(b.value)} ({'; '.join(f'{n.name} on {split}' for n, split in holders)})"
+        where = f"{pct(b.value)} ({'; '.join(f'{nm(n)} on {split}' for n, split in holders)})"
     line = f"**{verdict}.** The best figure of the Part Two nets is {where}"
     line += f", {'above' if p.beat_20 else 'below'} the {BEAT_THRESHOLD:.0%} mark"
     if not p.beat_20:
@@ -337,27 +338,38 @@ def hypothesis(p: PartTwoAnswer) -> list[str]:
         *evidence_table(p.deep_evidence),
         "",
     ]
-    shallow = [f"{shallow_ratio(e)} in {e.net.name}" for e in p.shallow_evidence]
-    if shallow:
+    if p.shallow_evidence:
         lines += [
-            "For contrast, in the one-hidden-layer nets of Part One the first layer's gradient is "
-            + ", and ".join(shallow)
-            + " (also at their last epoch).",
+            "For contrast, the same ratio in the one-hidden-layer nets of Part One (also at their last epoch):",
             "",
         ]
-    deep = " / ".join(f"{e.orders:.1f}" for e in p.deep_evidence if e.orders is not None)
+        lines += [f"- {nm(e.net)}: {ratio_text(e)}" for e in p.shallow_evidence] + [""]
+    deep = ratio_range(p.deep_evidence)
+    shallow = ratio_range(p.shallow_evidence)
+    against = f", against {shallow} in the shallow nets" if shallow else ""
     if p.vanishing_supported:
         lines.append(
-            f"**Verdict:** the measurements support the hypothesis: in the deep nets the first hidden layer's "
-            f"gradient is {deep} orders of magnitude smaller than the output layer's"
-            + (", far more than in the shallow nets." if shallow else ".")
+            f"**Verdict:** the measurements support the hypothesis. In the deep nets the first hidden layer's "
+            f"gradient is {deep} smaller than the output layer's{against}: with SGD, the first layers' "
+            "weights move that many times less per step."
         )
     else:
         lines.append(
-            "**Verdict:** the measurements do not clearly support it: the first layers' gradients are not "
-            "orders of magnitude smaller than in the shallow nets" + (f" ({deep} orders)." if deep else ".")
+            f"**Verdict:** the measurements do not clearly support it. In the deep nets the first hidden layer's "
+            f"gradient is {deep} smaller than the output layer's{against}, not orders of magnitude apart."
         )
     return lines
+
+
+def ratio_range(evidence: tuple[GradientEvidence, ...]) -> str:
+    """'5.1e+06x to 5.8e+06x (6.7 to 6.8 orders of magnitude)', or one figure when they agree."""
+    ratios = sorted(e.ratio for e in evidence if e.ratio is not None)
+    if not ratios:
+        return "infinitely (a first-layer gradient of 0)" if evidence else ""
+    lo, hi = ratios[0], ratios[-1]
+    span = times(lo) if times(lo) == times(hi) else f"{times(lo)} to {times(hi)}"
+    olo, ohi = f"{math.log10(lo):.1f}", f"{math.log10(hi):.1f}"
+    return f"{span} ({olo if olo == ohi else f'{olo} to {ohi}'} orders of magnitude)"
 
 
 def correlation_text(c: Correlation) -> list[str]:
@@ -371,8 +383,8 @@ def correlation_text(c: Correlation) -> list[str]:
     if c.counterexample:
         small, big = c.counterexample
         example = (
-            f" {small.name} has {small.params.total:,} parameters and scored {pct(small.test_accuracy)} on test, "
-            f"while {big.name} has {big.params.total / small.params.total:.1f} times as many "
+            f" {nm(small)} has {small.params.total:,} parameters and scored {pct(small.test_accuracy)} on test, "
+            f"while {nm(big)} has {big.params.total / small.params.total:.1f} times as many "
             f"({big.params.total:,}) and scored {pct(big.test_accuracy)}."
         )
         if len(big.hidden_layers) > len(small.hidden_layers):
@@ -425,15 +437,15 @@ def best_on_test(p: PartThreeAnswer) -> list[str]:
     if not p.best_on_test:
         return ["Cannot say: no run has a test accuracy yet."]
     names = " and ".join(f"**{n.name}** (run {n.run_id})" for n in p.best_on_test)
-    line = f"{names}, with {pct(p.best_on_test[0].test_accuracy)} on test"
+    lines = [f"{names}, with {pct(p.best_on_test[0].test_accuracy)} on test."]
     b = p.part_one_best
     if p.net and p.net not in p.best_on_test and p.net.test_accuracy is not None:
-        line += f"; {p.net.name} reached {pct(p.net.test_accuracy)}"
+        lines.append(f"The Part Three net, {nm(p.net)}, reached {pct(p.net.test_accuracy)}.")
     if b and b not in p.best_on_test:
-        line += f"; the best Part One net, {b.name}, reached {pct(b.test_accuracy)}"
+        lines.append(f"The best Part One net, {nm(b)} (run {b.run_id}), reached {pct(b.test_accuracy)}.")
     if p.net is None:
-        line += " (Part Three has not run, so this is among the other nets only)"
-    return [line + "."]
+        lines.append("Part Three has not run, so this is the best of the other nets only.")
+    return [" ".join(lines)]
 
 
 def epochs_compared(p: PartThreeAnswer) -> list[str]:
@@ -444,7 +456,7 @@ def epochs_compared(p: PartThreeAnswer) -> list[str]:
     n = p.net
     verdict = "Yes" if p.similar_epochs else "No"
     line = (
-        f"**{verdict}.** {n.name} trained {n.epochs_completed} epochs; {b.name} (the best Part One net on test) "
+        f"**{verdict}.** {nm(n)} trained {n.epochs_completed} epochs; {nm(b)} (the best Part One net on test) "
         f"trained {b.epochs_completed}."
     )
     at_n, at_b = n.epoch(QUESTION_EPOCH), b.epoch(QUESTION_EPOCH)

@@ -65,9 +65,9 @@ def test_part_one_answers(md):
     assert "- **Total trainable parameters:** 305,290" in p1
     assert "  - **Weights:** 304,896" in p1 and "  - **Biases:** 394" in p1
     assert "- **Validation accuracy after 10 epochs:** 89.27%" in p1
-    assert "**Training data:** 90.35%, 1.08 points higher than validation" in p1
-    assert "**Test data:** 89.20%, 0.07 points lower than validation" in p1
-    assert "**Test data:** 90.85%, 0.45 points higher than validation" in p1
+    assert "**Training data:** 90.35%, 1.08 percentage points higher than validation" in p1
+    assert "**Test data:** 89.20%, 0.07 percentage points lower than validation" in p1
+    assert "**Test data:** 90.85%, 0.45 percentage points higher than validation" in p1
     assert "about 0.38 s (mean of epochs 2-10); the first epoch took 0.84 s" in p1
     assert "CPU (2 cores) with the tensorflow backend" in p1
 
@@ -81,21 +81,25 @@ def test_part_one_fewer_epochs_says_so(store):
 def test_part_two_answers(md):
     p2 = section(md, "## Part Two")
     assert "| part2-medium (run 4) | 10 x 32 | 34,954 | 34,624 | 330 | 12.50% | 11.50% |" in p2
-    assert "**No.** The best figure of the Part Two nets is 12.50% on validation (part2-medium)" in p2
+    assert "**No.** The best figure of the Part Two nets is 12.50% on validation (*part2-medium*)" in p2
     assert "below the 20% mark" in p2
     assert "| hidden 1 (first) | 1.00e-09 | 1.00e-08 | 2.00e-08 |" in p2
     assert "| output | 1.00e-02 | 1.00e-02 | 2.00e-02 |" in p2
     assert "1.0e+07x (7.0 orders of magnitude)" in p2
-    assert "only 50.0x smaller than the output layer's (1.7 orders of magnitude) in part1-large" in p2
-    assert "**Verdict:** the measurements support the hypothesis" in p2
+    assert "- *part1-large*: 50.0x (1.7 orders of magnitude)\n- *part1-small*: 10.0x (1.0 orders of magnitude)" in p2
+    assert (
+        "**Verdict:** the measurements support the hypothesis. In the deep nets the first hidden layer's gradient "
+        "is 1.0e+06x to 1.0e+07x (6.0 to 7.0 orders of magnitude) smaller than the output layer's, against "
+        "10.0x to 50.0x (1.0 to 1.7 orders of magnitude) in the shallow nets"
+    ) in p2
     assert "> The sigmoids saturate.\n> Early layers stay random." in p2  # the user's note, quoted
 
 
 def test_correlation_wording(md):
     p2 = section(md, "## Part Two")
     assert "Pearson r = 0.57 and Spearman rho = 0.15" in p2
-    assert "**No clear correlation.** part1-small has 38,170 parameters and scored 90.85% on test, while " in p2
-    assert "part2-wide has 2.3 times as many (88,330) and scored 11.35%" in p2
+    assert "**No clear correlation.** *part1-small* has 38,170 parameters and scored 90.85% on test, while " in p2
+    assert "*part2-wide* has 2.3 times as many (88,330) and scored 11.35%" in p2
 
 
 def test_part_three_answers(md):
@@ -104,15 +108,22 @@ def test_part_three_answers(md):
     assert "- **Test accuracy:** 93.65%: above the 92% goal" in p3
     assert "**Goal (better than 92% on validation and test):** met." in p3
     assert "first beat 92% after epoch 19" in p3
-    assert "**part3** (run 6), with 93.65% on test; the best Part One net, part1-small, reached 90.85%." in p3
-    assert "**No.** part3 trained 20 epochs; part1-small (the best Part One net on test) trained 10." in p3
+    assert "**part3** (run 6), with 93.65% on test. The best Part One net, *part1-small* (run 2), reached 90.85%." in p3
+    assert "**No.** *part3* trained 20 epochs; *part1-small* (the best Part One net on test) trained 10." in p3
     assert "their validation accuracies were 83.70% and 90.40%" in p3
 
 
 def test_twenty_percent_yes(store):
     add_run(store, "part2-wide", [64] * 10, train=0.3, val=0.2101, test=0.19)
     text = render(answers(store), today=DAY)
-    assert "**Yes.** The best figure of the Part Two nets is 21.01% on validation (part2-wide), above the 20%" in text
+    assert "**Yes.** The best figure of the Part Two nets is 21.01% on validation (*part2-wide*), above the 20%" in text
+
+
+def test_a_tie_across_all_part_two_nets_says_so(store):
+    for part, width in (("part2-narrow", 8), ("part2-medium", 32), ("part2-wide", 64)):
+        add_run(store, part, [width] * 10, train=0.1143, val=0.1118, test=0.1150)
+    text = render(answers(store), today=DAY)
+    assert "The best figure of the Part Two nets is 11.50% on test (all 3 nets), below the 20% mark" in text
 
 
 def test_charts_are_plain_text(md):

@@ -47,7 +47,7 @@ class AnswersScreen(Screen):
         super().__init__(**kwargs)
         self.store = store
         self.run_ids = run_ids  # runs picked in Compare; None: the latest completed run of each part
-        self.out_path = Path(out_path or DEFAULT_OUT)
+        self.out_path = Path(out_path or DEFAULT_OUT).expanduser().absolute()  # say exactly where `w` writes
         self.markdown_text = ""  # the text shown, exactly what `w` writes
         self.written: Path | None = None
 
