@@ -38,7 +38,8 @@ class MnistTuiApp(App):
     DEFAULT_MODE = "home"
     BINDINGS = [
         Binding("q", "quit", "Quit"),
-        Binding("question_mark,f1", "help", "Help", key_display="?"),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("f1", "help", "Help", show=False),  # for screens where typing '?' goes into a field
         Binding("s", "stop", "Stop"),
     ]
 
@@ -158,11 +159,6 @@ class MnistTuiApp(App):
             self.view.error = message.text
         self.last_error = message.text
         self.notify(message.text, title="Training could not start", severity="error", timeout=20)
-        self._tell_screens(message)
-
-    def on_run_aborted(self, message: m.RunAborted) -> None:
-        if self.view:
-            self.view.error = "stopped before training began (nothing stored)"
         self._tell_screens(message)
 
     def on_queue_idle(self, message: m.QueueIdle) -> None:

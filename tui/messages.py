@@ -71,9 +71,5 @@ class RunError(RunMessage):
         self.text = text
 
 
-class RunAborted(RunMessage):
-    """Stopped while still loading, before a run row was written: nothing was stored."""
-
-
 class QueueIdle(Message):
     """The worker has emptied the queue and ended."""

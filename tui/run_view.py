@@ -68,6 +68,8 @@ class RunView:
         r = self.finished
         if r is None:
             return ""
+        if r.run_id is None:  # stopped while loading: the runner never wrote a run row
+            return f"{r.status} before training began (nothing stored)"
         text = f"run {r.run_id} {r.status} after {r.epochs_completed} epoch{'s' * (r.epochs_completed != 1)}"
         if r.test_accuracy is not None:
             text += f": train {pct(r.train_accuracy)} · validation {pct(r.val_accuracy)} · test {pct(r.test_accuracy)}"

@@ -25,10 +25,6 @@ from tui import messages as m
 Post = Callable[[Message], None]
 
 
-class Aborted(Exception):
-    """Stopped before the runner wrote a run row: there is nothing to keep."""
-
-
 class TrainingQueue:
     """Pending requests plus the one running; safe to touch from the UI thread and the worker."""
 
@@ -73,16 +69,12 @@ class TrainingQueue:
 
 
 class Relay:
-    """The runner's listener: engine events -> app messages. Until the data is loaded (no run row yet),
-    a set cancel aborts the run outright so a stop during start-up stores nothing."""
+    """The runner's listener: engine events -> app messages, posted from the worker thread."""
 
-    def __init__(self, request: RunRequest, post: Post, cancel: threading.Event) -> None:
-        self.request, self.post, self.cancel = request, post, cancel
-        self.loaded = False
+    def __init__(self, request: RunRequest, post: Post) -> None:
+        self.request, self.post = request, post
 
     def __call__(self, ev: Event) -> None:
-        if not self.loaded and self.cancel.is_set():
-            raise Aborted
         req = self.request
         if isinstance(ev, Progress):
             self.post(m.RunProgress(req, ev))
@@ -95,26 +87,14 @@ class Relay:
         elif isinstance(ev, Finished):
             self.post(m.RunFinished(req, ev))
 
-    def loader(self, inner: Loader) -> Loader:
-        def load(*args, **kwargs):
-            splits = inner(*args, **kwargs)
-            if self.cancel.is_set():
-                raise Aborted
-            self.loaded = True  # the runner writes the run row next: from here a stop ends as 'cancelled'
-            return splits
-
-        return load
-
 
 def drain(queue: TrainingQueue, store: Store, trainer: Trainer, post: Post, loader: Loader = load_splits) -> None:
     """Run queued requests one after another until the queue is empty (runs in the worker thread)."""
     while (req := queue.next()) is not None:
         post(m.RunBegan(req, queue.pending()))
-        relay = Relay(req, post, queue.cancel)
         try:
-            Runner(store, trainer, relay.loader(loader)).run(req, relay, queue.cancel)
-        except Aborted:
-            post(m.RunAborted(req))
+            # a stop while loading ends as 'cancelled' with no run stored (the runner checks before its row)
+            Runner(store, trainer, loader).run(req, Relay(req, post), queue.cancel)
         except MnistTuiError as exc:  # no data, unusable store: every queued run would fail the same way
             queue.stop()
             post(m.RunError(req, str(exc)))

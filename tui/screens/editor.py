@@ -34,10 +34,12 @@ from tui.widgets.rule_checks import rule_lines, verdict
 
 class EditorScreen(Screen):
     CSS_PATH = "editor.tcss"
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
     BINDINGS = [
         Binding("ctrl+t", "train", "Train", priority=True),
         Binding("ctrl+s", "save", "Save preset", priority=True),
         Binding("escape", "back", "Back"),
+        Binding("f1", "app.help", "Help"),  # '?' would be typed into the focused field
     ]
 
     def __init__(self, preset: Preset) -> None:
@@ -132,7 +134,7 @@ class EditorScreen(Screen):
             ready = verdict(checks)
             ready.append("\nready: ctrl+t trains, ctrl+s saves", style="dim")
             self.query_one("#verdict", Static).update(ready)
-            self.query_one("#rules", Static).update(rule_lines(checks))
+            self.query_one("#rules", Static).update(rule_lines(checks, brief=True))
         else:
             bad = ", ".join(TEXT_FIELDS.get(n, n).lower() for n in result.errors)
             self.query_one("#verdict", Static).update(Text(f"✗ cannot train or save: fix {bad}", style="bold red"))

@@ -16,7 +16,7 @@ from engine.rules import PART_TITLES
 from tui import messages as m
 from tui.spec_form import number_text
 from tui.widgets.footer import KeyFooter
-from tui.widgets.preset_list import PresetList, header_text
+from tui.widgets.preset_list import PresetList, header_text, home_group
 from tui.widgets.recent_runs import RecentRuns
 from tui.widgets.rule_checks import rule_lines, verdict
 from tui.widgets.status_line import StatusLine
@@ -69,7 +69,10 @@ class HomeScreen(Screen):
         yield StatusLine(id="status")
         yield KeyFooter()
 
+    ready = False
+
     def on_mount(self) -> None:
+        self.ready = True
         self.query_one("#details-pane").border_title = "Details"
         self.query_one("#runs").border_title = "Recent runs (c compares)"
         self.action_reload()
@@ -114,6 +117,8 @@ class HomeScreen(Screen):
         self.action_edit()  # enter on a preset opens it; t trains without a detour
 
     def run_changed(self, message) -> None:
+        if not self.ready:  # pushed but not composed yet: on_mount draws everything
+            return
         self.refresh_status()
         if isinstance(message, m.RunFinished | m.RunBegan | m.RunError):
             self.refresh_runs()
@@ -132,7 +137,7 @@ class HomeScreen(Screen):
     def action_train_part(self) -> None:
         """Queue every preset in the highlighted preset's group (e.g. all of Part Two), to run unattended."""
         if preset := self._current():
-            group = [p for p in self.query_one(PresetList).presets.values() if p.group == preset.group]
+            group = [p for p in self.query_one(PresetList).presets.values() if home_group(p) == home_group(preset)]
             self.app.start_training([self.app.request(p.id, p.part, p.spec) for p in group])
 
     def action_edit(self) -> None:

@@ -72,7 +72,10 @@ class TrainingScreen(Screen):
         yield Static(id="queue")
         yield KeyFooter()
 
+    ready = False
+
     def on_mount(self) -> None:
+        self.ready = True
         self.show_all()
         self.set_interval(1.0, self.show_clock)  # elapsed/ETA tick even between progress events
 
@@ -80,6 +83,8 @@ class TrainingScreen(Screen):
         self.app.pop_screen()
 
     def run_changed(self, message) -> None:
+        if not self.ready:  # pushed but not composed yet: on_mount draws everything
+            return
         view = self.app.view
         if view is None or isinstance(message, m.RunBegan | m.RunStarted | m.RunFinished | m.RunError):
             self.show_all()

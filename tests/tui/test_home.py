@@ -1,0 +1,156 @@
+"""Home with Pilot: presets by part, details, recent runs, and each Home key."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from tui_fakes import no_data_loader, text_of, until
+
+from tui.screens.editor import EditorScreen
+from tui.screens.home import HomeScreen
+from tui.screens.training import TrainingScreen
+from tui.widgets.preset_list import PresetList
+from tui.widgets.recent_runs import RecentRuns
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def option_texts(plist: PresetList) -> list[str]:
+    return [str(plist.get_option_at_index(i).prompt) for i in range(plist.option_count)]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 32), (120, 40)])
+def test_first_frame_lists_every_part_with_counts_and_focus(app_factory, size):
+    async def scenario():
+        app = app_factory()
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            plist = app.screen.query_one(PresetList)
+            assert isinstance(app.screen, HomeScreen) and app.focused is plist
+            assert plist.current.id == "part1-large"  # first preset highlighted, not a group title
+            texts = option_texts(plist)
+            assert [t for t in texts if t.startswith("Part") and "," not in t] == ["Part One", "Part Two", "Part Three"]
+            large = next(t for t in texts if t.startswith("Part One, large"))
+            assert "305,290" in large and "304,896 / 394" in large and "✓ ok" in large
+            # the whole row fits: nothing of the rules column is cut off at 80 columns
+            assert plist.region.width >= len(large)
+            details = text_of(app.screen.query_one("#details"))
+            assert "305,290 params" in details and "✓ exactly 1 hidden layer" in details
+
+    run(scenario())
+
+
+def test_highlight_moves_skipping_group_titles_and_details_follow(app_factory):
+    async def scenario():
+        app = app_factory()
+        async with app.run_test(size=(100, 32)) as pilot:
+            await pilot.press("down", "down")
+            plist = app.screen.query_one(PresetList)
+            assert plist.current.id == "part2-narrow"  # 'Part Two' title skipped
+            assert "Part Two, narrow" in text_of(app.screen.query_one("#details"))
+            assert ">= 10 hidden layers" in text_of(app.screen.query_one("#details"))
+
+    run(scenario())
+
+
+def test_t_trains_highlighted_and_recent_runs_refresh(app_factory, store):
+    async def scenario():
+        app = app_factory()
+        async with app.run_test(size=(100, 32)) as pilot:
+            await pilot.press("t")
+            assert isinstance(app.screen, TrainingScreen)
+            await until(pilot, lambda: app.view and app.view.finished, what="the run to finish")
+            await pilot.press("escape")
+            assert isinstance(app.screen, HomeScreen)
+            runs = app.screen.query_one(RecentRuns)
+            assert [r.preset for r in runs.records] == ["part1-large"]
+            assert "part1-large" in text_of(app.screen.query_one("#status"))
+
+    run(scenario())
+    [record] = store.runs()
+    assert record.preset == "part1-large" and record.status == "completed" and record.epochs_completed == 10
+
+
+def test_shift_t_queues_the_whole_part(app_factory, store):
+    async def scenario():
+        app = app_factory()
+        async with app.run_test(size=(100, 32)) as pilot:
+            await pilot.press("down", "down", "T")  # on Part Two, narrow
+            await until(pilot, lambda: not app.queue.busy, what="the queue to drain")
+
+    run(scenario())
+    assert [r.preset for r in reversed(store.runs())] == ["part2-narrow", "part2-medium", "part2-wide"]
+
+
+def test_runs_trained_elsewhere_show_on_home(app_factory, store):
+    from engine.presets import find_preset
+
+    spec = find_preset("part3").spec
+    run_id = store.start_run("part3", "part3", spec)  # as the CLI would
+
+    async def scenario():
+        app = app_factory()
+        async with app.run_test(size=(100, 32)) as pilot:
+            await pilot.pause()
+            assert [r.run_id for r in app.screen.query_one(RecentRuns).records] == [run_id]
+
+    run(scenario())
+
+
+def test_e_edits_a_copy_and_enter_does_too(app_factory):
+    async def scenario():
+        app = app_factory()
+        async with app.run_test(size=(100, 32)) as pilot:
+            await pilot.press("e")
+            assert isinstance(app.screen, EditorScreen) and app.screen.copy
+            await pilot.press("escape")
+            await pilot.press("enter")
+            assert isinstance(app.screen, EditorScreen)
+
+    run(scenario())
+
+
+def test_c_and_a_open_compare_and_answers(app_factory):
+    async def scenario():
+        app = app_factory()
+        async with app.run_test(size=(100, 32)) as pilot:
+            await pilot.press("c")
+            assert type(app.screen).__name__ == "CompareScreen"
+            await pilot.press("escape")
+            await pilot.press("a")
+            assert type(app.screen).__name__ == "AnswersScreen"
+
+    run(scenario())
+
+
+def test_a_screen_not_built_yet_is_a_notice(app_factory):
+    async def scenario():
+        app = app_factory()
+        async with app.run_test(size=(100, 32)) as pilot:
+            app.screen._push_lazy("tui.screens.not_there", "NotThere", "Not there")
+            await pilot.pause()
+            assert isinstance(app.screen, HomeScreen)
+            assert any("not available yet" in n.message for n in app._notifications)
+
+    run(scenario())
+
+
+def test_no_data_is_shown_in_app_and_the_app_stays_usable(app_factory, store):
+    async def scenario():
+        app = app_factory(loader=no_data_loader)
+        async with app.run_test(size=(100, 32)) as pilot:
+            await pilot.press("t")
+            await until(pilot, lambda: app.last_error is not None, what="the data error")
+            assert any("--data" in n.message for n in app._notifications)
+            assert "could not start" in text_of(app.screen.query_one("#detail"))
+            await pilot.press("escape")
+            status = text_of(app.screen.query_one("#status"))
+            assert "MNIST is not cached" in status and "--data" in status
+            await pilot.press("e")  # still usable: browse and edit
+            assert isinstance(app.screen, EditorScreen)
+
+    run(scenario())
+    assert store.runs() == []

@@ -1,0 +1,128 @@
+"""Test doubles for the TUI: a trainer that emits the engine's real event sequence on a timer (no Keras),
+an in-memory data loader, and a clock the tests set by hand."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+
+from engine.data import Splits
+from engine.errors import DataError
+from engine.events import EpochEnd, Finished, Phase, Progress, Started
+from engine.spec import NetworkSpec
+
+
+def curve(epoch: int) -> dict:
+    """Deterministic metrics that improve by epoch, so charts and snapshots are stable."""
+    return dict(
+        loss=1.0 / epoch,
+        accuracy=1 - 0.4 / epoch,
+        val_loss=1.1 / epoch + 0.05,
+        val_accuracy=1 - 0.45 / epoch - 0.02,
+    )
+
+
+class FakeTrainer:
+    """Emits Phase, Started, (Progress x steps, EpochEnd) per epoch, Finished, like KerasTrainer.
+
+    step_seconds: wait per step (0: as fast as possible); it waits on the cancel event, so a stop is seen
+    at once. hold_after: stop after that epoch until `release` is set (or the run is cancelled), so a test
+    can look at the screen mid-run. diverge_at: end as 'diverged' when that epoch's loss would be NaN.
+    """
+
+    def __init__(
+        self, steps: int = 4, step_seconds: float = 0.0, hold_after: int | None = None, diverge_at: int | None = None
+    ) -> None:
+        self.steps, self.step_seconds, self.hold_after, self.diverge_at = steps, step_seconds, hold_after, diverge_at
+        self.release = threading.Event()
+        self.holding = threading.Event()
+        self.trained: list[str] = []
+
+    def prepare(self, emit) -> None:
+        emit(Phase("loading TensorFlow"))
+        emit(Phase("Keras ready on fake"))
+
+    def train(self, spec: NetworkSpec, splits: Splits, emit, cancel: threading.Event) -> Finished:
+        self.trained.append(spec.name)
+        emit(Phase("building model"))
+        emit(
+            Started(
+                None,
+                spec.epochs,
+                self.steps,
+                len(splits.x_train),
+                len(splits.x_val),
+                len(splits.x_test),
+                backend="fake",
+                device="Test Device",
+            )
+        )
+        done = 0
+        for epoch in range(1, spec.epochs + 1):
+            if epoch == self.diverge_at:
+                return Finished(None, "diverged", done, error="loss became NaN or infinite")
+            for step in range(1, self.steps + 1):
+                if self.step_seconds:
+                    cancel.wait(self.step_seconds)
+                if cancel.is_set():
+                    return Finished(None, "cancelled", done, **self._final(done))
+                emit(Progress(epoch, step, self.steps, loss=curve(epoch)["loss"]))
+            emit(EpochEnd(epoch, **curve(epoch), seconds=1.0, gradients=[1e-6 * epoch, 1e-3]))
+            done = epoch
+            if epoch == self.hold_after:
+                self.holding.set()
+                while not (self.release.is_set() or cancel.is_set()):
+                    time.sleep(0.01)
+        return Finished(None, "completed", done, **self._final(done), seconds_per_epoch=1.0, first_epoch_seconds=1.0)
+
+    @staticmethod
+    def _final(done: int) -> dict:
+        if not done:
+            return {}
+        c = curve(done)
+        return dict(
+            train_accuracy=c["accuracy"],
+            val_accuracy=c["val_accuracy"],
+            test_accuracy=c["val_accuracy"],
+            train_loss=c["loss"],
+            val_loss=c["val_loss"],
+            test_loss=c["val_loss"],
+        )
+
+
+def fake_loader(path=None, validation_fraction: float = 1 / 6, subset: int | None = None) -> Splits:
+    x, y = np.zeros((12, 784), np.float32), np.eye(10, dtype=np.float32)[np.arange(12) % 10]
+    return Splits(x[:10], y[:10], x[10:], y[10:], x, y, source="fake")
+
+
+def no_data_loader(path=None, validation_fraction: float = 1 / 6, subset: int | None = None) -> Splits:
+    raise DataError(
+        "MNIST is not cached at /nowhere/mnist.npz and the Keras download failed (URLError); "
+        "pass --data PATH or set MNIST_TUI_DATA to an mnist.npz or IDX folder"
+    )
+
+
+class FrozenClock:
+    """time.monotonic stand-in: stays put until a test moves it."""
+
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def until(pilot, condition, timeout: float = 10.0, what: str = "condition") -> None:
+    """Let the app run until condition() holds (the worker thread posts messages meanwhile)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await pilot.pause(0.02)
+
+
+def text_of(widget) -> str:
+    """The plain text a Static (or any widget) currently renders."""
+    return str(widget.render())
