@@ -231,11 +231,20 @@ class Store:
             with open(self.path, "rb") as fh:
                 head = fh.read(len(SQLITE_MAGIC))
         except FileNotFoundError:
+            self._check_creatable()
             return
         except OSError as exc:
             raise StoreError(f"{self.path}: cannot open run store ({exc.strerror or exc})") from None
         if head and head != SQLITE_MAGIC:
             raise StoreError(f"{self.path}: not an SQLite run store (corrupt or another file); it was left untouched")
+
+    def _check_creatable(self) -> None:
+        """A new store needs a writable folder; sqlite3 would only say 'unable to open database file'."""
+        folder = self.path.parent
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+        if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+            raise StoreError(f"{self.path}: cannot create run store: {folder} is not writable")
 
     def _migrate(self) -> None:
         """All pending migrations in one write transaction. The version is read under the write lock, so

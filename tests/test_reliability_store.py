@@ -108,6 +108,22 @@ def test_unusable_store_location(where, needle, tmp_path, capsys):
     assert code == 1 and needle in line
 
 
+def test_store_in_an_unwritable_folder(tmp_path, capsys, monkeypatch):
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    if os.geteuid() == 0:  # root writes anywhere: make the folder read as unwritable instead
+        real = os.access
+        monkeypatch.setattr(os, "access", lambda p, mode: False if str(p) == str(folder) else real(p, mode))
+    else:
+        folder.chmod(0o555)
+    try:
+        code, line = cli_error(capsys, "runs", "--store", str(folder / "sub" / "runs.sqlite3"))
+    finally:
+        folder.chmod(0o755)
+    assert code == 1 and f"cannot create run store: {folder} is not writable" in line
+    assert list(folder.iterdir()) == []
+
+
 def test_v1_store_migrates_through_the_cli(tmp_path, capsys):
     path = tmp_path / "v1.sqlite3"
     db = sqlite3.connect(path)
