@@ -6,6 +6,7 @@ import os
 import platform
 from contextlib import contextmanager
 from functools import cache
+from importlib import metadata
 
 
 @contextmanager
@@ -86,11 +87,11 @@ def versions() -> dict[str, str]:
         "device": device_name(),
         "platform": platform.platform(terse=True),
     }
-    for module in ("tensorflow", "jax", "torch", "numpy"):
+    # read from the installed packages' metadata: importing TensorFlow just for its version would cost a
+    # JAX run seconds and hundreds of MB
+    for package in ("tensorflow", "numpy", out["backend"]):
         try:
-            mod = __import__(module)
-        except Exception:
+            out[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
             continue
-        if module == out["backend"] or module == "numpy" or module == "tensorflow":
-            out[module] = getattr(mod, "__version__", "?")
     return out

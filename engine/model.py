@@ -5,9 +5,6 @@ from __future__ import annotations
 from engine.backend import import_keras
 from engine.spec import CLASSES, INPUTS, NetworkSpec
 
-# Run this many batches per call into the compiled train step: the per-batch Python/callback overhead
-# of fit() is what dominates small dense nets on a CPU. The SGD updates are the same, batch by batch.
-STEPS_PER_EXECUTION = 64
 EVAL_BATCH_SIZE = 2048  # evaluation has no updates, so its batch size never changes the numbers
 
 
@@ -22,22 +19,30 @@ def make_optimizer(spec: NetworkSpec):
     return keras.optimizers.Adagrad(learning_rate=spec.learning_rate)
 
 
-def build_model(spec: NetworkSpec, steps_per_execution: int = STEPS_PER_EXECUTION):
-    """784 -> Dense(hidden, activation)... -> Dense(10, softmax), seeded so a seed reproduces a run."""
+def build_model(spec: NetworkSpec):
+    """784 -> Dense(hidden, activation)... -> Dense(10, softmax), seeded so a seed reproduces a run.
+
+    The model also trains on blocks of batches (engine/blocks.py), so fit's own steps_per_execution
+    stays 1: one block is one call. XLA is on for TensorFlow too (Keras turns it off on CPU by default):
+    it compiles the block's whole loop into one program.
+    """
     keras = import_keras()
+    from engine.block_model import BlockModel
+
     keras.utils.set_random_seed(spec.seed)
     inputs = keras.Input(shape=(INPUTS,), name="pixels")
     x = inputs
     for i, units in enumerate(spec.hidden_layers, start=1):
         x = keras.layers.Dense(units, activation=spec.activation, name=f"hidden_{i}")(x)
     outputs = keras.layers.Dense(CLASSES, activation="softmax", name="output")(x)
-    model = keras.Model(inputs, outputs, name="mnist_mlp")
+    model = BlockModel(inputs, outputs, name="mnist_mlp")
     model.compile(
         optimizer=make_optimizer(spec),
         loss=spec.loss,
         metrics=["categorical_accuracy"],
-        steps_per_execution=steps_per_execution,
+        jit_compile=keras.backend.backend() in ("tensorflow", "jax"),
     )
+    model.build_training_state()
     return model
 
 

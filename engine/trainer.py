@@ -33,9 +33,11 @@ def _finite(x) -> bool:
     return x is not None and math.isfinite(float(x))
 
 
-# Cross-entropy at chance is ln 10 ~ 2.3. Keras computes the training loss from the logits, so weights
-# that blew up (relu at a learning rate of 10,000) give a huge but finite loss long before any NaN.
-DIVERGED_LOSS = 1e3
+# Cross-entropy at chance is ln 10 ~ 2.3. Weights that blew up (relu at a learning rate of 10,000) give a
+# huge but finite loss long before any NaN: on TensorFlow Keras computes it from the logits (1e18 and up);
+# on JAX it clips probabilities at 1e-7, so there it tops out near -ln(1e-7) ~ 16. Over 10 (more than 4x
+# guessing) is a blown-up net on both.
+DIVERGED_LOSS = 10.0
 
 
 def _exploded(loss) -> bool:
@@ -51,9 +53,9 @@ def seconds_summary(seconds: list[float]) -> tuple[float | None, float | None]:
 
 
 class KerasTrainer:
-    def __init__(self, probe_gradients: bool = True, steps_per_execution: int | None = None):
+    def __init__(self, probe_gradients: bool = True, block_batches: int | None = None):
         self.probe_gradients = probe_gradients
-        self.steps_per_execution = steps_per_execution
+        self.block_batches = block_batches  # SGD steps per compiled call (engine/blocks.py)
 
     def prepare(self, emit: Emit) -> None:
         from engine.backend import backend_name, import_keras
@@ -64,12 +66,16 @@ class KerasTrainer:
 
     def train(self, spec: NetworkSpec, splits: Splits, emit: Emit, cancel: threading.Event) -> Finished:
         from engine.backend import backend_name, device_name, import_keras, versions
+        from engine.blocks import BLOCK_BATCHES, training_input
         from engine.gradients import mean_abs_kernel_gradients
-        from engine.model import EVAL_BATCH_SIZE, STEPS_PER_EXECUTION, build_model
+        from engine.model import EVAL_BATCH_SIZE, build_model
 
         keras = import_keras()
         emit(Phase("building model"))
-        model = build_model(spec, self.steps_per_execution or STEPS_PER_EXECUTION)
+        model = build_model(spec)
+        train_input = training_input(
+            splits.x_train, splits.y_train, spec.batch_size, self.block_batches or BLOCK_BATCHES
+        )
         steps = math.ceil(len(splits.x_train) / spec.batch_size)
         emit(
             Started(
@@ -96,8 +102,8 @@ class KerasTrainer:
                 self.done = 0
 
             def on_train_batch_end(self, batch, logs=None):
-                # `batch` is the last step of the execution that just ran (steps_per_execution > 1)
-                self.done = batch + 1
+                # `batch` counts blocks of SGD steps (engine/blocks.py), not single batches
+                self.done = train_input.batches_done(batch)
                 if cancel.is_set():
                     state["status"] = "cancelled"
                     self.model.stop_training = True
@@ -122,8 +128,9 @@ class KerasTrainer:
 
             def on_epoch_end(self, epoch, logs=None):
                 seconds = time.perf_counter() - self.t0
-                if self.done < steps:
-                    return  # stopped mid-epoch (cancel): that epoch did not finish, so it is not kept
+                if self.done < steps and state["status"] != "diverged":
+                    return  # cancelled mid-epoch: that epoch did not finish, so it is not kept
+                # (an epoch stopped because the loss blew up is kept, with the values it blew up to)
                 logs = logs or {}
                 keys = ("loss", "categorical_accuracy", "val_loss", "val_categorical_accuracy")
                 values = [float(logs[k]) if k in logs else math.nan for k in keys]
@@ -138,13 +145,10 @@ class KerasTrainer:
 
         try:
             model.fit(
-                splits.x_train,
-                splits.y_train,
-                batch_size=spec.batch_size,
+                **train_input.fit_kwargs,
                 epochs=spec.epochs,
                 validation_data=(splits.x_val, splits.y_val),
                 validation_batch_size=EVAL_BATCH_SIZE,
-                shuffle=True,
                 verbose=0,
                 callbacks=[Bridge()],
             )
