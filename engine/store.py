@@ -196,8 +196,7 @@ class Store:
             self._db.execute("PRAGMA busy_timeout = 30000")
             self._db.execute("PRAGMA foreign_keys = ON")
             self._refuse_foreign()
-            if self._db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                self._db.execute("PRAGMA journal_mode = WAL")
+            self._ensure_wal()
             self._migrate()
         except sqlite3.DatabaseError as exc:
             self._close_quietly()
@@ -237,6 +236,23 @@ class Store:
             raise StoreError(f"{self.path}: cannot open run store ({exc.strerror or exc})") from None
         if head and head != SQLITE_MAGIC:
             raise StoreError(f"{self.path}: not an SQLite run store (corrupt or another file); it was left untouched")
+
+    def _ensure_wal(self) -> None:
+        """Switching to WAL needs the file to itself for a moment, and SQLite answers 'locked' at once (no
+        busy wait) while another process opens it too: two trainings started together. So retry a while."""
+        deadline = time.monotonic() + 30
+        for attempt in range(100_000):
+            try:
+                if self._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+                    return
+                if self._db.execute("PRAGMA journal_mode = WAL").fetchone()[0] == "wal" or attempt >= 20:
+                    return  # (a file system that keeps its journal mode: still correct, only slower)
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                if time.monotonic() > deadline:
+                    raise StoreError(f"{self.path}: run store is locked by another process; try again") from None
+            time.sleep(0.05)
 
     def _check_creatable(self) -> None:
         """A new store needs a writable folder; sqlite3 would only say 'unable to open database file'."""
