@@ -119,6 +119,11 @@ class MnistTuiApp(App):
         self.queue.stop()  # whatever closed the app, let the worker thread end (its run stored as cancelled)
 
     # -- worker messages -> the run view -> the screens ------------------------------------------------
+    @property
+    def tearing_down(self) -> bool:
+        """Exiting: a run's last messages can still arrive while the screens are being removed."""
+        return self._exit or self._closing or not self._screen_stacks.get(self._current_mode)
+
     def on_run_began(self, message: m.RunBegan) -> None:
         self.view = RunView(message.request)
         self.last_error = None
@@ -127,6 +132,7 @@ class MnistTuiApp(App):
     def on_run_phase(self, message: m.RunPhase) -> None:
         if self.view:
             self.view.phase = message.text
+            self.view.phases.append(message.text)
         self._tell_screens(message)
 
     def on_run_started(self, message: m.RunStarted) -> None:
@@ -149,6 +155,8 @@ class MnistTuiApp(App):
         if self.view:
             self.view.finished = message.result
             self.view.phase = message.result.status
+        if self.tearing_down:
+            return
         r = message.result
         severity = "information" if r.status in ("completed", "cancelled") else "error"
         self.notify(self.view.result_text() if self.view else r.status, title=message.request.preset, severity=severity)
@@ -158,10 +166,14 @@ class MnistTuiApp(App):
         if self.view:
             self.view.error = message.text
         self.last_error = message.text
+        if self.tearing_down:
+            return
         self.notify(message.text, title="Training could not start", severity="error", timeout=20)
         self._tell_screens(message)
 
     def on_queue_idle(self, message: m.QueueIdle) -> None:
+        if self.tearing_down:
+            return
         self.refresh_bindings()
         self._tell_screens(message)
         if self._quitting:
@@ -169,9 +181,11 @@ class MnistTuiApp(App):
 
     def _tell_screens(self, message) -> None:
         """Every screen in the stack that shows training hears of the change (None: the queue changed)."""
+        if self.tearing_down:
+            return
         for screen in self.screen_stack:
             handler = getattr(screen, "run_changed", None)
-            if handler is not None and screen.is_mounted:
+            if handler is not None and screen.is_mounted and not screen._closing:
                 handler(message)
 
     # -- navigation -----------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from tui.format import duration, pct
 class RunView:
     request: RunRequest
     phase: str = "waiting to start"
+    phases: list[str] = field(default_factory=list)  # every set-up step so far, in order
     started: Started | None = None
     started_at: float | None = None  # app clock at Started: elapsed and ETA count from here
     history: list[EpochEnd] = field(default_factory=list)

@@ -87,6 +87,7 @@ class EditorScreen(Screen):
         form = self.query_one("#form")
         form.border_title = f"Copy of {self.source_id}" if self.copy else f"Your preset {self.source_id}"
         form.border_subtitle = "built-in presets stay as shipped" if self.copy else ""
+        self.query_one("#side").border_title = "Parameters and rules"
         self.query_one("#f-name", Input).focus()
         self.revalidate()
 

@@ -1,0 +1,66 @@
+"""Snapshot tests (pytest-textual-snapshot) at 100x32: Home, the editor showing errors, training mid-run.
+
+Deterministic by construction: a fixed store, an isolated config dir (no user presets), the fake trainer
+held after epoch 3 and a frozen clock. Regenerate with `pytest tests/tui/test_snapshots.py --snapshot-update`
+and look at the SVGs in __snapshots__ before committing them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from textual.widgets import Input
+from tui_fakes import FakeTrainer, FrozenClock, curve
+
+from engine.events import EpochEnd, Finished
+from engine.presets import find_preset
+
+SIZE = (100, 32)
+
+
+def add_runs(store) -> None:
+    """Two finished runs, as the CLI would have stored them."""
+    for preset_id, epochs, status in (("part1-small", 10, "completed"), ("part2-narrow", 4, "cancelled")):
+        p = find_preset(preset_id)
+        run_id = store.start_run(p.id, p.part, p.spec)
+        for e in range(1, epochs + 1):
+            store.add_epoch(run_id, EpochEnd(e, **curve(e), seconds=1.0))
+        c = curve(epochs)
+        store.finish_run(
+            run_id,
+            Finished(run_id, status, epochs, train_accuracy=c["accuracy"], val_accuracy=c["val_accuracy"],
+                     test_accuracy=c["val_accuracy"] - 0.01),
+        )  # fmt: skip
+
+
+def test_home(snap_compare, app_factory, store):
+    add_runs(store)
+    assert snap_compare(app_factory(), terminal_size=SIZE)
+
+
+def test_editor_with_errors(snap_compare, app_factory):
+    async def show_errors(pilot):
+        await pilot.press("down", "e")
+        screen = pilot.app.screen
+        screen.query_one("#f-hidden_layers", Input).value = "10 x abc"
+        screen.query_one("#f-epochs", Input).value = "0"
+        screen.query_one("#f-name", Input).focus()
+        await pilot.pause()
+
+    assert snap_compare(app_factory(), terminal_size=SIZE, run_before=show_errors)
+
+
+def test_training_mid_run(snap_compare, app_factory):
+    trainer, clock = FakeTrainer(hold_after=3), FrozenClock(1000.0)
+    app = app_factory(trainer=trainer, clock=clock)
+
+    async def three_epochs_in(pilot):
+        await pilot.press("down", "down", "T")  # Part Two: one runs, two wait in the queue
+        await asyncio.to_thread(trainer.holding.wait, 5)
+        while len(app.view.history) < 3:
+            await pilot.pause(0.02)
+        clock.now = 1030.0  # 30 s in: the ETA reads 1:10
+        app.screen.show_clock()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=three_epochs_in)
