@@ -103,3 +103,18 @@ def test_two_trainings_into_one_store_at_once_both_land(sample_npz, capsys):
     for run in stored.values():
         assert run["status"] == "completed" and run["epochs_completed"] == 3
         assert [h["epoch"] for h in run["history"]] == [1, 2, 3]
+
+
+def test_reader_leaving_the_pipe_cancels_and_keeps_epochs(sample_npz, capsys):
+    """`mnist-tui train ... | head -1` (or `| tee log` killed by the same Ctrl+C): cancelled, not failed."""
+    proc = start_training(sample_npz, "--epochs", "20", "--subset", "1000")
+    try:
+        read_epochs(proc, 1)
+        proc.stdout.close()
+        err = proc.stderr.read()
+        proc.wait(60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130 and "Traceback" not in err and "BrokenPipe" not in err
+    (run,) = runs(capsys)
+    assert run["status"] == "cancelled" and 1 <= run["epochs_completed"] < 20

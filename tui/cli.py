@@ -217,10 +217,24 @@ def _requests(args):
 class _Printer:
     """Turns engine events into the CLI's output: JSON lines on stdout, or human lines."""
 
-    def __init__(self, as_json: bool, total: int):
-        self.as_json, self.total = as_json, total
+    def __init__(self, as_json: bool, total: int, cancel: threading.Event | None = None):
+        self.as_json, self.total, self.cancel = as_json, total, cancel
+        self.reader_gone = False
 
     def __call__(self, ev) -> None:
+        """A reader that went away (`| head`, or `| tee` killed by the same Ctrl+C) cancels the run, so it
+        is kept as cancelled with its epochs instead of failing on a broken pipe."""
+        if self.reader_gone:
+            return
+        try:
+            self._print(ev)
+        except BrokenPipeError:
+            self.reader_gone = True
+            _silence_stdout()
+            if self.cancel is not None:
+                self.cancel.set()
+
+    def _print(self, ev) -> None:
         from engine.events import EpochEnd, Finished, Phase, Started
 
         if self.as_json:
@@ -280,7 +294,7 @@ def cmd_train(args) -> int:
                 break
             if len(requests) > 1 and not args.json:
                 print(f"== {req.preset}: {req.spec.name} ({req.spec.layers_text()}) ==", flush=True)
-            result = runner.run(req, _Printer(args.json, req.spec.epochs), cancel)
+            result = runner.run(req, _Printer(args.json, req.spec.epochs, cancel), cancel)
             if result.status == "cancelled" and result.run_id is None:
                 print(f"{PROG}: cancelled before training started; nothing was stored", file=sys.stderr)
                 return 130
