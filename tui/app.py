@@ -102,8 +102,11 @@ class MnistTuiApp(App):
         self._tell_screens(None)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # hidden while pointless, so the footer keeps room for the keys that matter at 80 columns
         if action == "stop":
-            return True if self.queue.busy else None  # shown dimmed while nothing trains
+            return self.queue.busy
+        if action == "show_training":
+            return self.view is not None
         return True
 
     async def action_quit(self) -> None:
@@ -127,6 +130,7 @@ class MnistTuiApp(App):
     def on_run_began(self, message: m.RunBegan) -> None:
         self.view = RunView(message.request)
         self.last_error = None
+        self.refresh_bindings()
         self._tell_screens(message)
 
     def on_run_phase(self, message: m.RunPhase) -> None:

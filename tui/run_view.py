@@ -87,4 +87,10 @@ class RunView:
             return f"{name}: {self.result_text()}"
         if self.started is None:
             return f"{name}: {self.phase}…"
-        return f"{name}: Epoch {self.epoch_now}/{self.total_epochs} · {self.epoch_fraction():.0%} of epoch"
+        return f"{name}: Epoch {self.epoch_now}/{self.total_epochs} · {self.step_text()}"
+
+    def step_text(self) -> str:
+        """Where in the run we are: a share of the epoch, or a phase like 'evaluating' after the last one."""
+        if self.active and self.phase != "training":
+            return f"{self.phase}…"
+        return f"{self.epoch_fraction():.0%} of epoch"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from tui_fakes import no_data_loader, text_of, until
+from textual.widgets._footer import FooterKey
+from tui_fakes import FakeTrainer, no_data_loader, text_of, until
 
 from tui.screens.editor import EditorScreen
 from tui.screens.home import HomeScreen
@@ -16,6 +17,15 @@ from tui.widgets.recent_runs import RecentRuns
 
 def run(coro):
     return asyncio.run(coro)
+
+
+async def footer_keys_fit(pilot, keys: list[str]) -> None:
+    """Every key is in the footer and drawn whole inside the terminal's width."""
+    await pilot.pause()
+    shown = {k.key_display or k.key: k for k in pilot.app.screen.query(FooterKey)}
+    for key in keys:
+        assert key in shown, f"{key} missing from the footer"
+        assert shown[key].region.right <= pilot.app.size.width, f"{key} clipped"
 
 
 def option_texts(plist: PresetList) -> list[str]:
@@ -39,6 +49,22 @@ def test_first_frame_lists_every_part_with_counts_and_focus(app_factory, size):
             assert plist.region.width >= len(large)
             details = text_of(app.screen.query_one("#details"))
             assert "305,290 params" in details and "✓ exactly 1 hidden layer" in details
+            await footer_keys_fit(pilot, ["t", "T", "e", "c", "a", "q", "?"])
+
+    run(scenario())
+
+
+def test_footer_at_80_columns_fits_the_training_keys_too(app_factory):
+    trainer = FakeTrainer(hold_after=1)
+
+    async def scenario():
+        app = app_factory(trainer=trainer)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("t")
+            await asyncio.to_thread(trainer.holding.wait, 5)
+            await pilot.press("escape")
+            await footer_keys_fit(pilot, ["t", "T", "e", "c", "a", "w", "q", "?", "s"])
+            await pilot.press("s")
 
     run(scenario())
 

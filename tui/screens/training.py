@@ -38,8 +38,8 @@ def detail_text(view: RunView) -> Text:
     if view.history:
         e = view.history[-1]
         text = Text(
-            f"epoch {e.epoch}: loss {e.loss:.4f} · accuracy {pct(e.accuracy)} · "
-            f"val_loss {e.val_loss:.4f} · val_accuracy {pct(e.val_accuracy)} · {e.seconds:.1f} s"
+            f"epoch {e.epoch}: loss {e.loss:.4f} · acc {pct(e.accuracy)} · "
+            f"val_loss {e.val_loss:.4f} · val_acc {pct(e.val_accuracy)} · {e.seconds:.1f} s"
         )
         if e.gradients and len(e.gradients) > 1:
             text.append(f"\nmean |dL/dW|: first layer {e.gradients[0]:.1e} … output {e.gradients[-1]:.1e}", style="dim")
@@ -96,6 +96,7 @@ class TrainingScreen(Screen):
             self.show_charts(view)
             self.query_one("#detail", Static).update(detail_text(view))
         else:
+            self.show_progress(view)
             self.query_one("#detail", Static).update(detail_text(view))
         self.show_queue()
 
@@ -120,7 +121,10 @@ class TrainingScreen(Screen):
             self.query_one("#epoch", Static).update("")
             bar.update(total=None, progress=0)
             return
-        self.query_one("#epoch", Static).update(Text(f"Epoch {view.epoch_now}/{view.total_epochs}", style="bold"))
+        label = Text(f"Epoch {view.epoch_now}/{view.total_epochs}", style="bold")
+        if view.active and view.started and view.phase != "training":  # e.g. evaluating after the last epoch
+            label.append(f" {view.phase}…", style="italic")
+        self.query_one("#epoch", Static).update(label)
         p = view.progress
         if not view.active:
             bar.update(total=1, progress=1 if view.finished and view.finished.status == "completed" else 0)

@@ -48,7 +48,10 @@ class CurvesPlot(PlotextPlot):
                 lo, hi = min(values), max(values)
                 span = (hi - lo) or max(abs(hi) * 0.1, 1e-3)  # a single point still gets an axis with height
                 # headroom at the top keeps the legend (top left) off the lines
-                plt.ylim(lo - 0.05 * span, hi + 0.35 * span)
+                top = hi + 0.35 * span
+                if self.metric == "accuracy":
+                    top = min(top, 100.0)  # nothing is more accurate than 100%
+                plt.ylim(lo - 0.05 * span, top)
         plt.xlim(1, max(2, self.epochs))
         step = max(1, self.epochs // 10)
         plt.xticks(list(range(1, self.epochs + 1, step)))

@@ -1,4 +1,5 @@
-"""The key footer, compact (less space between keys) when the terminal is narrow so every key still fits."""
+"""The key footer: when the terminal is narrow it is compact and leaves out the ^p palette hint (help lists
+it), so every key still fits in 80 columns."""
 
 from __future__ import annotations
 
@@ -10,7 +11,12 @@ COMPACT_BELOW = 100  # columns
 
 class KeyFooter(Footer):
     def on_mount(self) -> None:
-        self.compact = self.app.size.width < COMPACT_BELOW
+        self.fit()
 
     def on_resize(self, event: events.Resize) -> None:
-        self.compact = self.app.size.width < COMPACT_BELOW
+        self.fit()
+
+    def fit(self) -> None:
+        narrow = self.app.size.width < COMPACT_BELOW
+        self.compact = narrow
+        self.show_command_palette = not narrow
