@@ -81,7 +81,7 @@ def test_ctrl_c_stops_quickly_keeps_finished_epochs_as_cancelled(sample_npz, cap
     finally:
         proc.kill()
     assert proc.returncode == 130
-    assert took < 5, f"took {took:.1f}s to stop"
+    assert took < 8, f"took {took:.1f}s to stop"  # ~1.5 s idle; headroom for a busy 2-core CI box
     assert "Traceback" not in err and "KeyboardInterrupt" not in err
     end = json.loads(out.splitlines()[-1])
     assert end["event"] == "end" and end["status"] == "cancelled"
