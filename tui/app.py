@@ -37,10 +37,10 @@ class MnistTuiApp(App):
     MODES = {"home": HomeScreen}
     DEFAULT_MODE = "home"
     BINDINGS = [
-        Binding("q", "quit", "Quit"),
-        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("q", "quit", "Quit", tooltip="Quit (a running training is stopped and kept as cancelled)"),
+        Binding("question_mark", "help", "Help", key_display="?", tooltip="Every key of every screen"),
         Binding("f1", "help", "Help", show=False),  # for screens where typing '?' goes into a field
-        Binding("s", "stop", "Stop"),
+        Binding("s", "stop", "Stop", tooltip="Stop training after the current batch and drop the queue"),
     ]
 
     def __init__(

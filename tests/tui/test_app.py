@@ -64,9 +64,10 @@ def test_help_lists_every_key_and_closes(app_factory):
             for heading in ("Everywhere", "Home", "Editor", "Training", "Compare", "Answers"):
                 assert heading in text
             for key, words in (
-                ("t", "Train"), ("T", "Train part"), ("e", "Edit"), ("c", "Compare"), ("a", "Answers"),
-                ("s", "Stop"), ("?", "Help"), ("esc", "Back"), ("q", "Quit"), ("^t", "Train"),
-                ("^s", "Save preset"), ("^p", "Command palette"),
+                ("t", "Train the highlighted"), ("T", "Queue every preset"), ("e", "Edit the highlighted"),
+                ("c", "Compare stored runs"), ("a", "answers"), ("s", "Stop training"), ("?", "Every key"),
+                ("esc", "Back"), ("q", "Quit"), ("^t", "Train the network"), ("^s", "Save the form"),
+                ("^p", "Command palette"),
             ):  # fmt: skip
                 assert any(line.split()[:1] == [key] and words in line for line in text.splitlines()), key
             await pilot.press("escape")

@@ -36,10 +36,10 @@ class EditorScreen(Screen):
     CSS_PATH = "editor.tcss"
     VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
     BINDINGS = [
-        Binding("ctrl+t", "train", "Train", priority=True),
-        Binding("ctrl+s", "save", "Save preset", priority=True),
-        Binding("escape", "back", "Back"),
-        Binding("f1", "app.help", "Help"),  # '?' would be typed into the focused field
+        Binding("ctrl+t", "train", "Train", priority=True, tooltip="Train the network in the form"),
+        Binding("ctrl+s", "save", "Save preset", priority=True, tooltip="Save the form as your preset"),
+        Binding("escape", "back", "Back", tooltip="Back (unsaved changes are dropped)"),
+        Binding("f1", "app.help", "Help", tooltip="Every key ('?' would be typed into the field)"),
     ]
 
     def __init__(self, preset: Preset) -> None:

@@ -24,7 +24,7 @@ def _sections() -> list[tuple[str, list]]:
 
     sections = [
         ("Everywhere", MnistTuiApp.BINDINGS + PALETTE + QUIT),
-        ("Home", HomeScreen.BINDINGS + [Binding("up/down", "", "Highlight a preset"), Binding("enter", "", "Edit")]),
+        ("Home", HomeScreen.BINDINGS + [Binding("up/down", "", "Highlight a preset"), Binding("enter", "", "Edit it")]),
         ("Editor", EditorScreen.BINDINGS + [Binding("tab/shift+tab", "", "Next / previous field")]),
         ("Training", TrainingScreen.BINDINGS),
     ]
@@ -50,7 +50,7 @@ def keys_table(app) -> Table:
             b = b if isinstance(b, Binding) else Binding(*b)
             if b.system or not b.description:
                 continue
-            keys = merged.setdefault((b.action, b.description), [])
+            keys = merged.setdefault((b.action, b.tooltip or b.description), [])
             for key in (k.strip() for k in b.key.split(",")):
                 keys.append(key if "/" in key else app.get_key_display(Binding(key, b.action)))
         for (_, description), keys in merged.items():
@@ -65,8 +65,8 @@ class HelpScreen(ModalScreen):
         align: center middle;
     }
     HelpScreen > VerticalScroll {
-        width: auto;
-        max-width: 90%;
+        width: 76;
+        max-width: 100%;
         height: auto;
         max-height: 90%;
         border: round $accent;

@@ -48,13 +48,13 @@ class HomeScreen(Screen):
     CSS_PATH = "home.tcss"
     AUTO_FOCUS = "#presets"
     BINDINGS = [
-        Binding("t", "train", "Train"),
-        Binding("T", "train_part", "Train part", key_display="T"),
-        Binding("e", "edit", "Edit"),
-        Binding("c", "compare", "Compare"),
-        Binding("a", "answers", "Answers"),
+        Binding("t", "train", "Train", tooltip="Train the highlighted preset"),
+        Binding("T", "train_part", "Train part", tooltip="Queue every preset of the highlighted one's part"),
+        Binding("e", "edit", "Edit", tooltip="Edit the highlighted preset (built-ins: a copy)"),
+        Binding("c", "compare", "Compare", tooltip="Compare stored runs: table, curves, layer differences"),
+        Binding("a", "answers", "Answers", tooltip="The exercise's answers from the stored runs; export markdown"),
         Binding("w", "app.show_training", "Watch", tooltip="Show the training screen"),
-        Binding("r", "reload", "Reload", show=False),
+        Binding("r", "reload", "Reload", show=False, tooltip="Reload presets and runs from disk"),
     ]
 
     def compose(self) -> ComposeResult:

@@ -57,7 +57,7 @@ def queue_text(pending) -> Text:
 
 class TrainingScreen(Screen):
     CSS_PATH = "training.tcss"
-    BINDINGS = [Binding("escape", "back", "Back")]
+    BINDINGS = [Binding("escape", "back", "Back", tooltip="Back; training goes on (w on Home returns here)")]
 
     def compose(self) -> ComposeResult:
         yield Static(id="run-title")
@@ -122,6 +122,8 @@ class TrainingScreen(Screen):
             bar.update(total=None, progress=0)
             return
         label = Text(f"Epoch {view.epoch_now}/{view.total_epochs}", style="bold")
+        if not view.active and view.started is None:  # never got going (no data, stopped while loading)
+            label = Text("Not started", style="bold")
         if view.active and view.started and view.phase != "training":  # e.g. evaluating after the last epoch
             label.append(f" {view.phase}…", style="italic")
         self.query_one("#epoch", Static).update(label)
