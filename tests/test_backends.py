@@ -1,0 +1,71 @@
+"""Every training feature works on both Keras backends (SPEC section 7): TensorFlow and JAX each train in a
+fresh process (tests/backend_probe.py), so one pytest run checks both whatever KERAS_BACKEND it runs under."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+import os
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+PROBE = Path(__file__).with_name("backend_probe.py")
+BACKENDS = [
+    "tensorflow",
+    pytest.param(
+        "jax", marks=pytest.mark.skipif(importlib.util.find_spec("jax") is None, reason="jax not installed: '.[jax]'")
+    ),
+]
+
+
+@cache
+def probe(backend: str) -> dict:
+    env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    proc = subprocess.run(
+        [sys.executable, str(PROBE)], env=env, capture_output=True, text=True, timeout=600, cwd=PROBE.parents[1]
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_trains_and_names_backend_and_device(backend):
+    run = probe(backend)["train"]
+    assert run["status"] == "completed" and run["epochs"] == 1
+    assert run["backend"] == run["versions_backend"] == backend
+    assert run["device"].startswith(("CPU", "GPU", "TPU"))
+    assert run["val_accuracy"] > 0.25 and run["test_accuracy"] > 0.25  # learned: chance is 0.1
+    # progress counts SGD steps (not blocks of them) and ends at the epoch's last step
+    assert run["steps"][-1] == run["steps_per_epoch"] == 38  # 300 examples in batches of 8
+    assert run["steps"] == sorted(run["steps"])
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_gradient_probe_is_finite_and_positive_for_every_layer(backend):
+    grads = probe(backend)["train"]["gradients"]
+    assert len(grads) == 3  # two hidden layers and the output layer
+    assert all(math.isfinite(g) and g > 0 for g in grads), grads
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_cancel_stops_within_the_first_epoch(backend):
+    run = probe(backend)["cancel"]
+    assert run["status"] == "cancelled" and run["epochs_completed"] == 0
+    assert run["progress_steps"][-1] < run["steps_per_epoch"]  # stopped after one block, not at the epoch's end
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_blown_up_relu_is_diverged(backend):
+    run = probe(backend)["diverge"]
+    assert run["status"] == "diverged", run
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_blocks_of_batches_make_the_same_sgd_updates_as_plain_fit(backend):
+    assert probe(backend)["blocks_vs_fit"] == 0.0
