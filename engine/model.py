@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.backend import import_keras
+from engine.backend import import_keras, native_stderr_silenced
 from engine.spec import CLASSES, INPUTS, NetworkSpec
 
 EVAL_BATCH_SIZE = 2048  # evaluation has no updates, so its batch size never changes the numbers
@@ -29,7 +29,8 @@ def build_model(spec: NetworkSpec):
     keras = import_keras()
     from engine.block_model import BlockModel
 
-    keras.utils.set_random_seed(spec.seed)
+    with native_stderr_silenced():  # on JAX this is where TensorFlow gets imported (to seed tf.data): quietly
+        keras.utils.set_random_seed(spec.seed)
     inputs = keras.Input(shape=(INPUTS,), name="pixels")
     x = inputs
     for i, units in enumerate(spec.hidden_layers, start=1):

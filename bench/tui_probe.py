@@ -1,0 +1,111 @@
+"""The TUI side of the benchmarks, one process per measurement, driving the real app (tui.app.make_app,
+the real KerasTrainer) headless with Textual's run_test/Pilot. Prints one JSON line.
+
+    python -m bench.tui_probe first-frame STORE           # wall-clock time when Home is painted
+    python -m bench.tui_probe train NPZ EPOCHS STORE      # part1-large trained from the app: epoch seconds
+    python -m bench.tui_probe keys NPZ PRESSES STORE      # key -> new screen painted, while an epoch runs
+
+Keys are posted as events (pilot.press would wait for the process to go idle, which never happens while
+training); a key counts as answered when the screen it opens is mounted and has been painted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+
+SIZE = (100, 32)
+
+
+async def painted(app) -> None:
+    """Wait until the current screen has gone through a refresh (compose, layout, paint)."""
+    done = asyncio.Event()
+    app.screen.call_after_refresh(done.set)
+    await done.wait()
+
+
+async def first_frame(store: str) -> dict:
+    from tui.app import make_app
+
+    app = make_app(store)
+    async with app.run_test(size=SIZE):
+        await painted(app)
+        at = time.time()
+        screen = type(app.screen).__name__
+    return {"painted_at": at, "screen": screen}
+
+
+def part1_large(epochs: int):
+    from engine.presets import find_preset
+
+    return find_preset("part1-large").spec.model_copy(update={"epochs": epochs})
+
+
+async def until(condition, timeout: float = 600, every: float = 0.005) -> None:
+    end = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > end:
+            raise TimeoutError("the app never got there")
+        await asyncio.sleep(every)
+
+
+async def train(npz: str, epochs: int, store: str) -> dict:
+    from tui.app import make_app
+
+    app = make_app(store, data=npz)
+    async with app.run_test(size=SIZE):
+        app.start_training([app.request("part1-large", "part1-large", part1_large(epochs))])
+        await until(lambda: app.view is not None and app.view.finished is not None)
+        run = app.store.runs(limit=1)[0]
+        result = app.view.finished
+    if result.status != "completed":
+        raise SystemExit(f"TUI run {result.status}: {result.error}")
+    return {"seconds": [e.seconds for e in run.history], "screen": "TrainingScreen"}
+
+
+async def keys(npz: str, presses: int, store: str) -> dict:
+    from textual import events
+
+    from tui.app import make_app
+    from tui.screens.home import HomeScreen
+    from tui.screens.training import TrainingScreen
+
+    app = make_app(store, data=npz)
+    latencies = []
+    async with app.run_test(size=SIZE):
+        app.start_training([app.request("part1-large", "part1-large", part1_large(100))])
+        # steady state: past the first epoch (compilation), so every press lands in a running epoch
+        await until(lambda: app.view is not None and len(app.view.history) >= 1)
+        await until(lambda: isinstance(app.screen, TrainingScreen))
+        for i in range(presses):
+            key, target = ("escape", HomeScreen) if i % 2 == 0 else ("w", TrainingScreen)
+            await asyncio.sleep(0.05 + 0.037 * (i % 5))  # land at different points of the epoch
+            mid_epoch = app.view.progress is not None and app.view.progress.step < app.view.progress.steps
+            t0 = time.perf_counter()
+            app.post_message(events.Key(key, None if key == "escape" else key))
+            await until(lambda t=target: isinstance(app.screen, t) and app.screen.is_mounted, timeout=30, every=0.001)
+            await painted(app)
+            latencies.append({"key": key, "ms": (time.perf_counter() - t0) * 1000, "mid_epoch": mid_epoch})
+        epochs_during = len(app.view.history)
+        app.queue.stop()
+        await until(lambda: not app.queue.busy, timeout=60)
+    return {"latencies": latencies, "epochs_seen": epochs_during}
+
+
+def main() -> None:
+    mode, args = sys.argv[1], sys.argv[2:]
+    if mode == "first-frame":
+        out = asyncio.run(first_frame(args[0]))
+    elif mode == "train":
+        out = asyncio.run(train(args[0], int(args[1]), args[2]))
+    elif mode == "keys":
+        out = asyncio.run(keys(args[0], int(args[1]), args[2]))
+    else:
+        raise SystemExit(f"unknown mode {mode!r}")
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
