@@ -15,6 +15,8 @@ from pathlib import Path
 
 from platformdirs import user_state_path
 
+MAX_LOG_BYTES = 1 << 20  # past this the log starts afresh: it is for the last session's noise, not an archive
+
 
 def log_path() -> Path:
     return user_state_path("mnist-tui") / "tui.log"
@@ -28,7 +30,8 @@ def native_stderr_to_log(path: Path | None = None) -> Iterator[Path | None]:
     path = path or log_path()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        log_fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        too_big = path.is_file() and path.stat().st_size > MAX_LOG_BYTES
+        log_fd = os.open(path, os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if too_big else os.O_APPEND), 0o600)
         saved = os.dup(2)
     except OSError:  # no writable state dir: better a noisy screen than no app
         yield None

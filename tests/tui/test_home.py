@@ -22,10 +22,14 @@ def run(coro):
 async def footer_keys_fit(pilot, keys: list[str]) -> None:
     """Every key is in the footer and drawn whole inside the terminal's width."""
     await pilot.pause()
-    shown = {k.key_display or k.key: k for k in pilot.app.screen.query(FooterKey)}
+    footer_keys = list(pilot.app.screen.query(FooterKey))
+    shown = {k.key_display or k.key: k for k in footer_keys}
     for key in keys:
         assert key in shown, f"{key} missing from the footer"
         assert shown[key].region.right <= pilot.app.size.width, f"{key} clipped"
+    for i, a in enumerate(footer_keys):  # the docked palette hint must not sit on top of a key
+        for b in footer_keys[i + 1 :]:
+            assert not a.region.overlaps(b.region), f"{a.key_display} and {b.key_display} overlap"
 
 
 def option_texts(plist: PresetList) -> list[str]:
@@ -50,6 +54,19 @@ def test_first_frame_lists_every_part_with_counts_and_focus(app_factory, size):
             details = text_of(app.screen.query_one("#details"))
             assert "305,290 params" in details and "✓ exactly 1 hidden layer" in details
             await footer_keys_fit(pilot, ["t", "T", "e", "c", "a", "q", "?"])
+
+    run(scenario())
+
+
+def test_footer_refits_when_the_terminal_shrinks(app_factory):
+    async def scenario():
+        app = app_factory()
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("t")
+            await until(pilot, lambda: not app.queue.busy, what="the run")
+            await pilot.press("escape")  # Home now offers w (watch) as well
+            await pilot.resize_terminal(80, 24)
+            await footer_keys_fit(pilot, ["t", "T", "e", "c", "a", "w", "q", "?"])
 
     run(scenario())
 

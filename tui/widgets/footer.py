@@ -18,5 +18,8 @@ class KeyFooter(Footer):
 
     def fit(self) -> None:
         narrow = self.app.size.width < COMPACT_BELOW
+        if narrow == self.compact and self.show_command_palette != narrow:
+            return
         self.compact = narrow
         self.show_command_palette = not narrow
+        self.refresh(recompose=True)  # the palette key is only added or dropped on compose
