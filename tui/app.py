@@ -214,11 +214,15 @@ class MnistTuiApp(App):
                 continue
             seen.add(binding.action)
             yield SystemCommand(
-                binding.description,
+                PALETTE_TITLES.get(binding.action, binding.description),
                 f"key: {self.get_key_display(binding)}",
                 partial(active.node.run_action, binding.action),
             )
         yield from super().get_system_commands(screen)
+
+
+# Footer labels are kept short so Home's keys fit 80 columns; the palette has room for the full name.
+PALETTE_TITLES = {"train_part": "Train part", "train_all": "Train all"}
 
 
 def make_app(

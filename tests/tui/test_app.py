@@ -27,7 +27,7 @@ def test_palette_offers_the_screens_keys_and_runs_them(app_factory, store):
         app = app_factory()
         async with app.run_test(size=(100, 32)) as pilot:
             titles = [c.title for c in app.get_system_commands(app.screen)]
-            for title in ("Train", "Train part", "Edit", "Compare", "Answers", "Help", "Quit"):
+            for title in ("Train", "Train part", "Train all", "Edit", "Compare", "Answers", "Help", "Quit"):
                 assert title in titles
             await pilot.press("ctrl+p")
             assert isinstance(app.screen, CommandPalette)
@@ -64,7 +64,8 @@ def test_help_lists_every_key_and_closes(app_factory):
             for heading in ("Everywhere", "Home", "Editor", "Training", "Compare", "Answers"):
                 assert heading in text
             for key, words in (
-                ("t", "Train the highlighted"), ("T", "Queue every preset"), ("e", "Edit the highlighted"),
+                ("t", "Train the highlighted"), ("T", "Queue every preset"), ("A", "whole exercise"),
+                ("e", "Edit the highlighted"),
                 ("c", "Compare stored runs"), ("a", "answers"), ("s", "Stop training"), ("?", "Every key"),
                 ("esc", "Back"), ("q", "Quit"), ("^t", "Train the network"), ("^s", "Save the form"),
                 ("^p", "Command palette"),

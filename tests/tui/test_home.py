@@ -53,7 +53,7 @@ def test_first_frame_lists_every_part_with_counts_and_focus(app_factory, size):
             assert plist.region.width >= len(large)
             details = text_of(app.screen.query_one("#details"))
             assert "305,290 params" in details and "✓ exactly 1 hidden layer" in details
-            await footer_keys_fit(pilot, ["t", "T", "e", "c", "a", "q", "?"])
+            await footer_keys_fit(pilot, ["t", "T", "A", "e", "c", "a", "q", "?"])
 
     run(scenario())
 
@@ -66,7 +66,7 @@ def test_footer_refits_when_the_terminal_shrinks(app_factory):
             await until(pilot, lambda: not app.queue.busy, what="the run")
             await pilot.press("escape")  # Home now offers w (watch) as well
             await pilot.resize_terminal(80, 24)
-            await footer_keys_fit(pilot, ["t", "T", "e", "c", "a", "w", "q", "?"])
+            await footer_keys_fit(pilot, ["t", "T", "A", "e", "c", "a", "w", "q", "?"])
 
     run(scenario())
 
@@ -197,3 +197,19 @@ def test_no_data_is_shown_in_app_and_the_app_stays_usable(app_factory, store):
 
     run(scenario())
     assert store.runs() == []
+
+
+def test_A_queues_the_whole_exercise_in_order(app_factory):
+    trainer = FakeTrainer(hold_after=1)
+
+    async def scenario():
+        app = app_factory(trainer=trainer)
+        async with app.run_test(size=(100, 32)) as pilot:
+            await pilot.press("A")
+            await asyncio.to_thread(trainer.holding.wait, 5)
+            pending = [r.preset for r in app.queue.pending()]
+            assert pending == ["part1-small", "part2-narrow", "part2-medium", "part2-wide", "part3"]
+            await pilot.press("s")
+            await until(pilot, lambda: not app.queue.busy, what="the stop")
+
+    run(scenario())

@@ -49,7 +49,8 @@ class HomeScreen(Screen):
     AUTO_FOCUS = "#presets"
     BINDINGS = [
         Binding("t", "train", "Train", tooltip="Train the highlighted preset"),
-        Binding("T", "train_part", "Train part", tooltip="Queue every preset of the highlighted one's part"),
+        Binding("T", "train_part", "Part", tooltip="Queue every preset of the highlighted one's part"),
+        Binding("A", "train_all", "All", tooltip="Queue every built-in preset: the whole exercise, unattended"),
         Binding("e", "edit", "Edit", tooltip="Edit the highlighted preset (built-ins: a copy)"),
         Binding("c", "compare", "Compare", tooltip="Compare stored runs: table, curves, layer differences"),
         Binding("a", "answers", "Answers", tooltip="The exercise's answers from the stored runs; export markdown"),
@@ -139,6 +140,11 @@ class HomeScreen(Screen):
         if preset := self._current():
             group = [p for p in self.query_one(PresetList).presets.values() if home_group(p) == home_group(preset)]
             self.app.start_training([self.app.request(p.id, p.part, p.spec) for p in group])
+
+    def action_train_all(self) -> None:
+        """The whole exercise in order (Part One to Part Three), like `mnist-tui train --all`."""
+        exercise = [p for p in self.query_one(PresetList).presets.values() if p.builtin]
+        self.app.start_training([self.app.request(p.id, p.part, p.spec) for p in exercise])
 
     def action_edit(self) -> None:
         if preset := self._current():
