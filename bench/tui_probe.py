@@ -65,33 +65,46 @@ async def train(npz: str, epochs: int, store: str) -> dict:
     return {"seconds": [e.seconds for e in run.history], "screen": "TrainingScreen"}
 
 
-async def keys(npz: str, presses: int, store: str) -> dict:
+async def press_and_time(app, presses: int) -> list[dict]:
+    """Alternate escape (Training -> Home) and w (Home -> Training); time each until the new screen is painted."""
     from textual import events
 
-    from tui.app import make_app
     from tui.screens.home import HomeScreen
     from tui.screens.training import TrainingScreen
 
+    out = []
+    for i in range(presses):
+        key, target = ("escape", HomeScreen) if i % 2 == 0 else ("w", TrainingScreen)
+        await asyncio.sleep(0.05 + 0.037 * (i % 5))  # land at different points of the epoch
+        view = app.view
+        mid_epoch = bool(view and view.active and view.progress and view.progress.step < view.progress.steps)
+        t0 = time.perf_counter()
+        app.post_message(events.Key(key, None if key == "escape" else key))
+        await until(lambda t=target: isinstance(app.screen, t) and app.screen.is_mounted, timeout=30, every=0.001)
+        switched = time.perf_counter()
+        await painted(app)
+        now = time.perf_counter()
+        out.append({"key": key, "ms": (now - t0) * 1000, "switch_ms": (switched - t0) * 1000, "mid_epoch": mid_epoch})
+    return out
+
+
+async def keys(npz: str, presses: int, store: str) -> dict:
+    from tui.app import make_app
+    from tui.screens.training import TrainingScreen
+
     app = make_app(store, data=npz)
-    latencies = []
     async with app.run_test(size=SIZE):
         app.start_training([app.request("part1-large", "part1-large", part1_large(100))])
         # steady state: past the first epoch (compilation), so every press lands in a running epoch
         await until(lambda: app.view is not None and len(app.view.history) >= 1)
         await until(lambda: isinstance(app.screen, TrainingScreen))
-        for i in range(presses):
-            key, target = ("escape", HomeScreen) if i % 2 == 0 else ("w", TrainingScreen)
-            await asyncio.sleep(0.05 + 0.037 * (i % 5))  # land at different points of the epoch
-            mid_epoch = app.view.progress is not None and app.view.progress.step < app.view.progress.steps
-            t0 = time.perf_counter()
-            app.post_message(events.Key(key, None if key == "escape" else key))
-            await until(lambda t=target: isinstance(app.screen, t) and app.screen.is_mounted, timeout=30, every=0.001)
-            await painted(app)
-            latencies.append({"key": key, "ms": (time.perf_counter() - t0) * 1000, "mid_epoch": mid_epoch})
-        epochs_during = len(app.view.history)
+        training = await press_and_time(app, presses)
+        epochs_seen = len(app.view.history)
         app.queue.stop()
         await until(lambda: not app.queue.busy, timeout=60)
-    return {"latencies": latencies, "epochs_seen": epochs_during}
+        # the same screens, charts drawn, nothing training: what the keys cost the UI by itself
+        idle = await press_and_time(app, presses)
+    return {"training": training, "idle": idle, "epochs_seen": epochs_seen}
 
 
 def main() -> None:

@@ -58,18 +58,20 @@ class KerasTrainer:
         self.block_batches = block_batches  # SGD steps per compiled call (engine/blocks.py)
 
     def prepare(self, emit: Emit) -> None:
-        from engine.backend import backend_name, import_keras
+        from engine.backend import backend_name, background_priority, import_keras
 
+        background_priority()  # before Keras starts its compute threads: they inherit it
         emit(Phase("loading TensorFlow" if _default_backend() == "tensorflow" else "loading Keras"))
         import_keras()
         emit(Phase(f"Keras ready on {backend_name()}"))
 
     def train(self, spec: NetworkSpec, splits: Splits, emit: Emit, cancel: threading.Event) -> Finished:
-        from engine.backend import backend_name, device_name, import_keras, versions
+        from engine.backend import backend_name, background_priority, device_name, import_keras, versions
         from engine.blocks import BLOCK_BATCHES, training_input
         from engine.gradients import mean_abs_kernel_gradients
         from engine.model import EVAL_BATCH_SIZE, build_model
 
+        background_priority()
         keras = import_keras()
         emit(Phase("building model"))
         model = build_model(spec)
