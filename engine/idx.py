@@ -39,6 +39,8 @@ def parse_idx(raw: bytes, source: str = "IDX data") -> np.ndarray:
             f"{source}: IDX file holds {len(raw) - header} data bytes but its header declares "
             f"{'x'.join(map(str, shape))} = {expected} (truncated or corrupt)"
         )
+    if expected == 0:  # an empty set; numpy refuses shapes like (0, 2**29, 2**29) even with no data
+        raise DataError(f"{source}: IDX file declares {'x'.join(map(str, shape))}: no data")
     return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
 
 

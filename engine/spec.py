@@ -13,6 +13,8 @@ INPUTS = 784
 CLASSES = 10
 MAX_UNITS = 4096  # wide enough for any exercise net; an absurd width is a validation error, not an OOM
 MAX_LAYERS = 64
+# 64 layers of 4096 would still be a billion weights: cap the whole net too (the largest exercise net is 0.3M)
+MAX_PARAMS = 20_000_000
 
 Activation = Literal["sigmoid", "relu", "tanh", "elu", "selu", "gelu", "softplus", "linear"]
 Optimizer = Literal["sgd", "adam", "rmsprop", "adagrad"]
@@ -38,6 +40,15 @@ class NetworkSpec(BaseModel):
     validation_fraction: float = Field(default=1 / 6, gt=0, lt=1, allow_inf_nan=False)
     seed: int = Field(default=42, ge=0, le=2**31 - 1, strict=True)
 
+    @field_validator("hidden_layers")
+    @classmethod
+    def _params_fit_in_memory(cls, v: list[int]) -> list[int]:
+        sizes = [INPUTS, *v, CLASSES]
+        total = sum(a * b + b for a, b in zip(sizes, sizes[1:], strict=False))
+        if total > MAX_PARAMS:
+            raise ValueError(f"{total:,} trainable parameters is more than the {MAX_PARAMS:,} this app allows")
+        return v
+
     @field_validator("name")
     @classmethod
     def _name_is_printable(cls, v: str) -> str:
@@ -59,7 +70,7 @@ def spec_error_message(exc: ValidationError, source: str = "spec") -> str:
     parts = []
     for err in exc.errors():
         loc = ".".join(str(p) for p in err["loc"]) or "spec"
-        msg = err["msg"]
+        msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             msg = "unknown field (misspelt?)"
         elif err["type"] == "missing":
@@ -114,6 +125,8 @@ def parse_layers(text: str) -> list[int]:
                 raise ValueError(f"'{_short(chunk)}': repeat count must be 1-{MAX_LAYERS}")
             units.extend([width] * count)
             continue
+        if re.search(r"\d\s*[x×*]", chunk, re.IGNORECASE):
+            raise ValueError(f"'{_short(chunk)}': write a repeat as COUNT x UNITS, e.g. 10 x 32")
         for token in chunk.split():
             if not re.fullmatch(r"[+-]?\d+", token):
                 raise ValueError(f"'{_short(token)}' is not a whole number of units")

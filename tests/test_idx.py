@@ -71,3 +71,10 @@ def test_truncated_gzip_names_the_file(tmp_path):
     path.write_bytes(gzip.compress(idx_bytes(noise))[:5000])
     with pytest.raises(DataError, match="t.gz"):
         read_idx(path)
+
+
+def test_a_header_declaring_zero_items_is_a_data_error_not_a_numpy_crash():
+    # found by hypothesis: a 0 in the shape makes the byte count match while numpy rejects the shape
+    raw = b"\x00\x00\x08\x04" + b"\x00\x00\x00\x00" + b"\x20\x00\x00\x00" * 3
+    with pytest.raises(DataError, match="no data"):
+        parse_idx(raw, "zero.idx")

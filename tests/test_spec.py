@@ -108,7 +108,7 @@ def test_parse_layers(text, units):
         ("   ", "at least one hidden layer"),
         (" , ;", "at least one hidden layer"),
         ("abc", "not a whole number"),
-        ("10 x", "not a whole number"),
+        ("10 x", "COUNT x UNITS"),
         ("0 x 5", "repeat count"),
         (f"{MAX_LAYERS + 1} x 5", "repeat count"),
         ("1" * 5000, "too large"),
@@ -131,3 +131,15 @@ def test_format_layers(units, text):
 
 def test_layers_text_uses_repeats():
     assert spec(hidden_layers=[8] * 10).layers_text() == "10 x 8"
+
+
+def test_a_net_too_big_for_memory_is_a_validation_error_naming_hidden_layers():
+    with pytest.raises(SpecError, match=r"hidden_layers: 154,288,138 trainable parameters is more than"):
+        make_spec(name="huge", hidden_layers=[4096] * 10)
+    assert make_spec(name="ok", hidden_layers=[4096]).hidden_layers == [4096]
+
+
+@pytest.mark.parametrize("text", ["10 x abc", "3 x 4 x 5", "512, 10x"])
+def test_a_malformed_repeat_names_the_whole_chunk(text):
+    with pytest.raises(ValueError, match=r"write a repeat as COUNT x UNITS"):
+        parse_layers(text)

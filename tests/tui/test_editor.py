@@ -38,7 +38,7 @@ def test_invalid_values_show_inline_and_training_is_refused(app_factory, store):
             await type_into(pilot, editor, "hidden_layers", "10 x abc")
             await type_into(pilot, editor, "epochs", "0")
             layers_error = editor.query_one("#err-hidden_layers")
-            assert layers_error.display and "whole number of units" in text_of(layers_error)
+            assert layers_error.display and "COUNT x UNITS" in text_of(layers_error)
             assert "greater than or equal to 1" in text_of(editor.query_one("#err-epochs"))
             assert editor.query_one("#f-epochs").has_class("-invalid")
             assert not editor.query_one("#err-learning_rate").display

@@ -25,7 +25,7 @@ def test_every_bad_field_gets_its_own_message(base):
     result = read_form(fields, base)
     assert not result.ok and result.spec is None
     assert set(result.errors) == {"hidden_layers", "epochs", "learning_rate", "seed"}
-    assert "whole number of units" in result.errors["hidden_layers"]
+    assert "COUNT x UNITS" in result.errors["hidden_layers"]
     assert result.errors["epochs"] == "must be greater than or equal to 1"
     assert "number" in result.errors["learning_rate"] and "whole number" in result.errors["seed"]
 
