@@ -213,3 +213,21 @@ def test_A_queues_the_whole_exercise_in_order(app_factory):
             await until(pilot, lambda: not app.queue.busy, what="the stop")
 
     run(scenario())
+
+
+def test_rows_stay_one_line_when_user_presets_make_the_list_scroll(app_factory):
+    from engine.presets import save_user_preset
+    from engine.spec import make_spec
+
+    for i in range(3):
+        save_user_preset(make_spec(name=f"Mine {i}", hidden_layers=[64, 64, 64]), part="part3")
+
+    async def scenario():
+        app = app_factory()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            plist = app.screen.query_one(PresetList)
+            assert plist.show_vertical_scrollbar  # the case that used to wrap "✓ ok" onto a second line
+            assert plist.virtual_size.height == plist.option_count
+
+    run(scenario())

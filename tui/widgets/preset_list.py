@@ -14,8 +14,8 @@ from engine.rules import part_group
 from tui.format import clip
 
 GROUPS = ("Part One", "Part Two", "Part Three", "Your presets")
-# name, layers, params, weights / biases, rules
-WIDTHS = (19, 12, 9, 17, 9)
+# name, layers, params, weights / biases (rules, the last cell, takes what is left)
+WIDTHS = (19, 12, 9, 17)
 
 
 def home_group(preset: Preset) -> str:
@@ -31,8 +31,8 @@ def header_text() -> Text:
 
 def _row(cells) -> str:
     name, layers, params, wb, rules = cells
-    w = WIDTHS
-    return f"{clip(name, w[0]):<{w[0]}} {clip(layers, w[1]):<{w[1]}} {params:>{w[2]}}  {wb:<{w[3]}} {rules:<{w[4]}}"
+    w = WIDTHS  # the last cell is unpadded: room for a scrollbar at 80 columns
+    return f"{clip(name, w[0]):<{w[0]}} {clip(layers, w[1]):<{w[1]}} {params:>{w[2]}}  {wb:<{w[3]}} {rules}"
 
 
 def row_text(preset: Preset) -> Text:
