@@ -88,15 +88,19 @@ def _tf_blocks(x: np.ndarray, y: np.ndarray, plan: BlockPlan):
     xs, ys = tf.convert_to_tensor(x), tf.convert_to_tensor(y)
     n, b, full = plan.n, plan.batch_size, plan.full_batches
 
-    def epoch_indices(_):
-        perm = tf.random.shuffle(tf.range(n))
+    def blocks_of(perm):
         blocks = tf.data.Dataset.from_tensor_slices(tf.reshape(perm[: full * b], (full, b))).batch(plan.block)
         if plan.partial:
             tail = tf.data.Dataset.from_tensors(perm[full * b :][tf.newaxis, :])
             blocks = blocks.concatenate(tail)
         return blocks
 
-    indices = tf.data.Dataset.range(1).flat_map(epoch_indices)
+    # Dataset.shuffle, not tf.random.shuffle in a map: under a global seed (keras.utils.set_random_seed)
+    # a random op inside a tf.data function repeats the same values on every iteration, so every epoch
+    # would see the same order (tensorflow#35682). shuffle(reshuffle_each_iteration=True) reshuffles,
+    # reproducibly. One element: the whole epoch's permutation.
+    perms = tf.data.Dataset.range(n).shuffle(n, reshuffle_each_iteration=True).batch(n)
+    indices = perms.flat_map(blocks_of)
     data = indices.map(lambda i: (tf.gather(xs, i), tf.gather(ys, i)), num_parallel_calls=tf.data.AUTOTUNE)
     return data.apply(tf.data.experimental.assert_cardinality(len(plan.blocks))).prefetch(2)
 
