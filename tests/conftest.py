@@ -17,6 +17,16 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
 @pytest.fixture
+def store(tmp_path):
+    """An empty run store of the test's own."""
+    from engine.store import Store
+
+    s = Store(tmp_path / "runs.sqlite3")
+    yield s
+    s.close()
+
+
+@pytest.fixture
 def sample_npz() -> Path:
     if not SAMPLE_NPZ.is_file():
         pytest.skip(f"real MNIST sample not found at {SAMPLE_NPZ} (../shared/data is not beside the project)")

@@ -9,14 +9,6 @@ import pytest
 from known_runs import add_run, fill_exercise
 
 from engine.answers import answers
-from engine.store import Store
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = Store(tmp_path / "runs.sqlite3")
-    yield s
-    s.close()
 
 
 @pytest.fixture

@@ -10,17 +10,9 @@ from known_runs import add_run, fill_exercise
 
 from engine.answers import answers
 from engine.report import ANSI_ESCAPE, export_markdown, render, training_chart
-from engine.store import Store
 
 DAY = date(2025, 3, 14)
 INVENTED = re.compile(r"\d+\.\d\d%")  # any measured-looking percentage
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = Store(tmp_path / "runs.sqlite3")
-    yield s
-    s.close()
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from engine.errors import DataError
 from engine.events import EpochEnd, Finished, Phase, Started
 from engine.runner import Runner, RunRequest
 from engine.spec import make_spec
-from engine.store import Store
 
 SPEC = make_spec(name="net", hidden_layers=[4], epochs=3)
 
@@ -47,13 +46,6 @@ class FakeTrainer:
         return Finished(
             None, "completed", self.epochs, 0.9, 0.8, 0.7, error=self.then if self.then != "finish" else None
         )
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = Store(tmp_path / "runs.sqlite3")
-    yield s
-    s.close()
 
 
 def run(store, trainer, listener=None, cancel=None, loader=tiny_splits):

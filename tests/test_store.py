@@ -18,13 +18,6 @@ from engine.store import MIGRATIONS, SCHEMA_VERSION, STALE_AFTER, Store, process
 SPEC = make_spec(name="net", hidden_layers=[8] * 10)
 
 
-@pytest.fixture
-def store(tmp_path):
-    s = Store(tmp_path / "runs.sqlite3")
-    yield s
-    s.close()
-
-
 def epoch(n: int, **kw) -> EpochEnd:
     values = dict(loss=1.0 / n, accuracy=0.5, val_loss=1.1 / n, val_accuracy=0.45, seconds=0.2, gradients=[1e-5, 1e-2])
     return EpochEnd(n, **{**values, **kw})

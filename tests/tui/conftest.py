@@ -5,15 +5,7 @@ from __future__ import annotations
 import pytest
 from tui_fakes import FakeTrainer, FrozenClock, fake_loader
 
-from engine.store import Store
 from tui.app import make_app
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = Store(tmp_path / "runs.sqlite3")
-    yield s
-    s.close()
 
 
 @pytest.fixture

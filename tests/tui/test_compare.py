@@ -24,13 +24,6 @@ class Host(App):
 
 
 @pytest.fixture
-def store(tmp_path):
-    s = Store(tmp_path / "runs.sqlite3")
-    yield s
-    s.close()
-
-
-@pytest.fixture
 def ids(store):
     return fill_exercise(store)
 
