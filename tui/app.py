@@ -196,8 +196,12 @@ class MnistTuiApp(App):
     def action_show_training(self) -> None:
         from tui.screens.training import TrainingScreen
 
-        if not isinstance(self.screen, TrainingScreen):
-            self.push_screen(TrainingScreen())
+        if isinstance(self.screen, TrainingScreen):
+            return
+        # one training screen for the app's life: showing it again is a repaint, not a new compose
+        if not self.is_screen_installed("training"):
+            self.install_screen(TrainingScreen(), name="training")
+        self.push_screen("training")
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen

@@ -168,3 +168,32 @@ def test_watch_with_nothing_trained_says_so(app_factory):
             assert "Nothing is training" in text_of(app.screen.query_one("#run-title"))
 
     run(scenario())
+
+
+def test_switching_back_to_training_reuses_the_screen_and_the_chart_drawing(app_factory, monkeypatch):
+    """Key latency mid-epoch: w/escape must not recompose the screen or rebuild unchanged plotext charts."""
+    trainer = FakeTrainer(hold_after=2)
+
+    async def scenario():
+        app = app_factory(trainer=trainer)
+        async with app.run_test(size=(100, 32)) as pilot:
+            await pilot.press("t")
+            await asyncio.to_thread(trainer.holding.wait, 5)
+            await until(pilot, lambda: len(app.view.history) == 2, what="two epochs")
+            first = app.screen
+            chart = first.query_one("#accuracy", CurvesPlot)
+            builds = []
+            real_build = chart.plt.build
+            monkeypatch.setattr(chart.plt, "build", lambda: builds.append(1) or real_build())
+            await pilot.press("escape")
+            assert isinstance(app.screen, HomeScreen)
+            await pilot.press("w")
+            await pilot.pause()
+            assert app.screen is first  # the same screen instance, shown again
+            assert builds == []  # nothing changed, so the chart was not rebuilt
+            trainer.release.set()
+            await until(pilot, lambda: not app.queue.busy, what="the run")
+            await pilot.pause()
+            assert builds  # new epochs do redraw it
+
+    run(scenario())

@@ -79,6 +79,11 @@ class TrainingScreen(Screen):
         self.show_all()
         self.set_interval(1.0, self.show_clock)  # elapsed/ETA tick even between progress events
 
+    def on_screen_resume(self) -> None:
+        """Shown again (the screen is kept installed): catch up on what happened while it was hidden."""
+        if self.ready:
+            self.show_all()
+
     def action_back(self) -> None:
         self.app.pop_screen()
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from rich.text import Text
+from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 
 from engine.events import EpochEnd
@@ -19,15 +21,27 @@ class CurvesPlot(PlotextPlot):
         self.metric = metric
         self.history: list[EpochEnd] = []
         self.epochs = 10
+        self._version = 0  # bumped by replot(): the cached drawing below is stale
+        self._drawn: tuple[tuple, Text] | None = None
 
     def on_mount(self) -> None:
         super().on_mount()
         self.replot()
 
     def show(self, history: list[EpochEnd], epochs: int) -> None:
+        if history == self.history and max(1, epochs) == self.epochs:
+            return  # progress ticks and screen switches re-send the same curves
         self.history, self.epochs = list(history), max(1, epochs)
         if self.is_mounted:
             self.replot()
+
+    def render(self) -> RenderResult:
+        """plotext rebuilds the whole chart in Python on every paint (tens of ms): reuse the last drawing
+        until the data, the size or the theme changes, so switching screens mid-epoch stays quick."""
+        key = (self._version, self.size, self.app.theme, self.theme)
+        if self._drawn is None or self._drawn[0] != key:
+            self._drawn = (key, super().render())
+        return self._drawn[1]
 
     def series(self) -> tuple[list[int], list[float], list[float]]:
         x = [e.epoch for e in self.history]
@@ -36,6 +50,7 @@ class CurvesPlot(PlotextPlot):
         return x, [e.loss for e in self.history], [e.val_loss for e in self.history]
 
     def replot(self) -> None:
+        self._version += 1
         plt = self.plt
         plt.clear_figure()
         plt.title("accuracy (%) by epoch" if self.metric == "accuracy" else "loss by epoch")
