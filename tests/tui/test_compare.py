@@ -47,10 +47,10 @@ def test_table_lists_every_run_and_sorts_by_keys(store, ids):
             assert screen.order[0] == max(screen.order)  # newest first
             row = table.get_row(str(ids["part1-large"]))
             assert row[1:] == [
-                str(ids["part1-large"]), "part1-large", "part1-large", "completed", "384", "305,290", "304,896", "394",
-                "90.35%", "89.27%", "89.20%", "10", "0.38",
+                str(ids["part1-large"]), "part1-large", "completed", "89.27%", "89.20%", "90.35%", "305,290", "10",
+                "0.38", "304,896", "394", "384", "part1-large",
             ]  # fmt: skip
-            for _ in range(5):  # run -> network -> part -> status -> hidden layers -> params
+            for _ in range(6):  # run -> network -> status -> val -> test -> train -> params
                 await pilot.press("o")
             assert screen.sort_key == "params" and screen.descending
             assert screen.order[0] == ids["part1-large"] and screen.order[-1] == ids["part2-narrow"]

@@ -42,25 +42,26 @@ def _num(x, fmt: str = "{:,}") -> str:
     return "-" if x is None else fmt.format(x)
 
 
+# accuracies first: at 80-100 columns the table scrolls sideways and what matters most stays in view
 COLUMNS = (
     Column("run", "run", lambda r: r.run_id, lambda r: str(r.run_id)),
     Column("name", "network", lambda r: r.name.lower(), lambda r: r.name, numeric=False),
-    Column("part", "part", lambda r: r.part or "", lambda r: r.part or "own", numeric=False),
     Column("status", "status", lambda r: r.status, lambda r: r.status, numeric=False),
+    Column("val", "val", lambda r: r.metrics["val_accuracy"], lambda r: pct(r.metrics["val_accuracy"])),
+    Column("test", "test", lambda r: r.metrics["test_accuracy"], lambda r: pct(r.metrics["test_accuracy"])),
+    Column("train", "train", lambda r: r.metrics["train_accuracy"], lambda r: pct(r.metrics["train_accuracy"])),
+    Column("params", "params", lambda r: _params(r).total, lambda r: f"{_params(r).total:,}"),
+    Column("epochs", "epochs", lambda r: r.epochs_completed, lambda r: str(r.epochs_completed)),
+    Column("spe", "s/epoch", lambda r: r.seconds_per_epoch, lambda r: _num(r.seconds_per_epoch, "{:.2f}")),
+    Column("weights", "weights", lambda r: _params(r).weights, lambda r: f"{_params(r).weights:,}"),
+    Column("biases", "biases", lambda r: _params(r).biases, lambda r: f"{_params(r).biases:,}"),
     Column(
         "layers",
         "hidden layers",
         lambda r: (len(r.spec_json.get("hidden_layers", [])), sum(r.spec_json.get("hidden_layers", []))),
         lambda r: format_layers(r.spec_json.get("hidden_layers", [])),
     ),
-    Column("params", "params", lambda r: _params(r).total, lambda r: f"{_params(r).total:,}"),
-    Column("weights", "weights", lambda r: _params(r).weights, lambda r: f"{_params(r).weights:,}"),
-    Column("biases", "biases", lambda r: _params(r).biases, lambda r: f"{_params(r).biases:,}"),
-    Column("train", "train", lambda r: r.metrics["train_accuracy"], lambda r: pct(r.metrics["train_accuracy"])),
-    Column("val", "val", lambda r: r.metrics["val_accuracy"], lambda r: pct(r.metrics["val_accuracy"])),
-    Column("test", "test", lambda r: r.metrics["test_accuracy"], lambda r: pct(r.metrics["test_accuracy"])),
-    Column("epochs", "epochs", lambda r: r.epochs_completed, lambda r: str(r.epochs_completed)),
-    Column("spe", "s/epoch", lambda r: r.seconds_per_epoch, lambda r: _num(r.seconds_per_epoch, "{:.2f}")),
+    Column("part", "part", lambda r: r.part or "", lambda r: r.part or "own", numeric=False),
 )
 COLUMN_KEYS = [c.key for c in COLUMNS]
 
