@@ -197,3 +197,20 @@ def test_switching_back_to_training_reuses_the_screen_and_the_chart_drawing(app_
             assert builds  # new epochs do redraw it
 
     run(scenario())
+
+
+def test_after_the_last_epoch_the_bar_stays_full_while_the_run_finishes(app_factory):
+    trainer = FakeTrainer(hold_after=10)  # part1-large trains 10 epochs: hold where evaluation would run
+
+    async def scenario():
+        app = app_factory(trainer=trainer)
+        async with app.run_test(size=(100, 32)) as pilot:
+            await pilot.press("t")
+            await asyncio.to_thread(trainer.holding.wait, 5)
+            await until(pilot, lambda: len(app.view.history) == 10, what="ten epochs")
+            await pilot.pause()
+            bar = app.screen.query_one(ProgressBar)
+            assert app.view.active and bar.percentage == 1.0
+            trainer.release.set()
+
+    run(scenario())

@@ -137,6 +137,8 @@ class TrainingScreen(Screen):
             bar.update(total=1, progress=1 if view.finished and view.finished.status == "completed" else 0)
         elif p is not None and p.epoch > len(view.history):
             bar.update(total=p.steps, progress=p.step)
+        elif view.started and len(view.history) >= view.total_epochs:  # every epoch done: evaluating
+            bar.update(total=1, progress=1)
         else:
             bar.update(total=view.started.steps_per_epoch if view.started else None, progress=0)
         self.show_clock()
