@@ -74,9 +74,7 @@ class Runner:
             if isinstance(exc, KeyboardInterrupt):
                 raise
             return result
-        # a TensorFlow error can be pages long: the stored and shown reason is its first line
-        error = one_line(result.error.strip().splitlines()[0]) if result.error and result.error.strip() else None
-        result = dataclasses.replace(result, run_id=run_id, error=error)
+        result = dataclasses.replace(result, run_id=run_id, error=_first_line(result.error))
         self.store.finish_run(run_id, result)
         listener(result)
         return result
@@ -107,6 +105,12 @@ class _Heartbeat:
         self.thread.join()
 
 
+def _first_line(text: str | None) -> str | None:
+    """A TensorFlow error can be pages long: the stored and shown reason is its first line."""
+    lines = (text or "").strip().splitlines()
+    return one_line(lines[0]) if lines else None
+
+
 def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return one_line(f"{exc.__class__.__name__}: {text[0]}" if text else exc.__class__.__name__)
+    first = _first_line(str(exc))
+    return f"{exc.__class__.__name__}: {first}" if first else exc.__class__.__name__

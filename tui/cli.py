@@ -15,6 +15,7 @@ import threading
 
 from engine import __version__
 from engine.errors import MnistTuiError, SpecError, one_line
+from tui.format import pct
 
 PROG = "mnist-tui"
 
@@ -314,10 +315,6 @@ def cmd_train(args) -> int:
 
 
 # -- runs ------------------------------------------------------------------------------------------
-def _pct(x) -> str:
-    return "-" if x is None else f"{x:.2%}"
-
-
 def cmd_runs(args) -> int:
     records = _store(args).runs(limit=args.limit)
     if args.json:
@@ -339,9 +336,9 @@ def cmd_runs(args) -> int:
             r.preset,
             r.status,
             epochs,
-            _pct(r.metrics["train_accuracy"]),
-            _pct(r.metrics["val_accuracy"]),
-            _pct(r.metrics["test_accuracy"]),
+            pct(r.metrics["train_accuracy"]),
+            pct(r.metrics["val_accuracy"]),
+            pct(r.metrics["test_accuracy"]),
             spe,
             r.started_at,
         )
