@@ -169,18 +169,6 @@ def test_c_and_a_open_compare_and_answers(app_factory):
     run(scenario())
 
 
-def test_a_screen_not_built_yet_is_a_notice(app_factory):
-    async def scenario():
-        app = app_factory()
-        async with app.run_test(size=(100, 32)) as pilot:
-            app.screen._push_lazy("tui.screens.not_there", "NotThere", "Not there")
-            await pilot.pause()
-            assert isinstance(app.screen, HomeScreen)
-            assert any("not available yet" in n.message for n in app._notifications)
-
-    run(scenario())
-
-
 def test_no_data_is_shown_in_app_and_the_app_stays_usable(app_factory, store):
     async def scenario():
         app = app_factory(loader=no_data_loader)

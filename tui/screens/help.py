@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -18,25 +16,20 @@ QUIT = [Binding("ctrl+q", "quit", "Quit (also while typing in a field)")]
 
 def _sections() -> list[tuple[str, list]]:
     from tui.app import MnistTuiApp
+    from tui.screens.answers import AnswersScreen
+    from tui.screens.compare import CompareScreen
     from tui.screens.editor import EditorScreen
     from tui.screens.home import HomeScreen
     from tui.screens.training import TrainingScreen
 
-    sections = [
+    return [
         ("Everywhere", MnistTuiApp.BINDINGS + PALETTE + QUIT),
         ("Home", HomeScreen.BINDINGS + [Binding("up/down", "", "Highlight a preset"), Binding("enter", "", "Edit it")]),
         ("Editor", EditorScreen.BINDINGS + [Binding("tab/shift+tab", "", "Next / previous field")]),
         ("Training", TrainingScreen.BINDINGS),
+        ("Compare", CompareScreen.BINDINGS),
+        ("Answers", AnswersScreen.BINDINGS),
     ]
-    for module, name, title in (
-        ("tui.screens.compare", "CompareScreen", "Compare"),
-        ("tui.screens.answers", "AnswersScreen", "Answers"),
-    ):
-        try:
-            sections.append((title, list(getattr(importlib.import_module(module), name).BINDINGS)))
-        except (ImportError, AttributeError):
-            pass  # that screen is not built yet
-    return sections
 
 
 def keys_table(app) -> Table:

@@ -153,19 +153,11 @@ class HomeScreen(Screen):
             self.app.push_screen(EditorScreen(preset))
 
     def action_compare(self) -> None:
-        self._push_lazy("tui.screens.compare", "CompareScreen", "Compare")
+        from tui.screens.compare import CompareScreen
+
+        self.app.push_screen(CompareScreen(self.app.store))
 
     def action_answers(self) -> None:
-        self._push_lazy("tui.screens.answers", "AnswersScreen", "Answers")
+        from tui.screens.answers import AnswersScreen
 
-    def _push_lazy(self, module: str, name: str, label: str) -> None:
-        import importlib
-
-        try:
-            screen_class = getattr(importlib.import_module(module), name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
-            self.notify(f"{label} is not available yet.", severity="warning")
-            return
-        self.app.push_screen(screen_class(self.app.store))
+        self.app.push_screen(AnswersScreen(self.app.store))
