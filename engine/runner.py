@@ -29,6 +29,9 @@ class RunRequest:
     spec: NetworkSpec
     data: str | None = None  # --data; None: MNIST_TUI_DATA or the Keras loader
     subset: int | None = None
+    repeat_group: str | None = None  # runs of one spec over several seeds share this
+    kind: str = "exercise"  # or "control": an experiment outside the rules, never an exercise answer
+    label: str | None = None
 
 
 class Runner:
@@ -50,7 +53,16 @@ class Runner:
             result = Finished(None, "cancelled", 0)
             listener(result)
             return result
-        run_id = self.store.start_run(req.preset, req.part, req.spec, data_source=splits.source, sizes=splits.sizes())
+        run_id = self.store.start_run(
+            req.preset,
+            req.part,
+            req.spec,
+            data_source=splits.source,
+            sizes=splits.sizes(),
+            repeat_group=req.repeat_group,
+            kind=req.kind,
+            label=req.label,
+        )
         with _Heartbeat(self.store, run_id):
             return self._train(req, splits, run_id, listener, cancel)
 

@@ -81,7 +81,7 @@ def test_running_run_of_a_dead_process_reads_interrupted(store):
     run_id = store.start_run("p", None, SPEC)
     store.add_epoch(run_id, epoch(1))
     assert store.get_run(run_id).status == "running"  # this process: alive
-    store._write("UPDATE runs SET pid=?, process=? WHERE id=?", (pid := dead_pid(), process_identity(pid), run_id))
+    store.db.write("UPDATE runs SET pid=?, process=? WHERE id=?", (pid := dead_pid(), process_identity(pid), run_id))
     r = store.get_run(run_id)
     assert r.status == "interrupted" and r.epochs_completed == 1
     assert [x.status for x in store.runs()] == ["interrupted"]
@@ -93,26 +93,26 @@ def test_reused_pid_still_reads_interrupted(store):
     identity = process_identity(run_id and __import__("os").getpid())
     if identity is None:
         pytest.skip("no /proc here to tell processes apart")
-    store._write("UPDATE runs SET process=? WHERE id=?", (identity + "0", run_id))
+    store.db.write("UPDATE runs SET process=? WHERE id=?", (identity + "0", run_id))
     assert store.get_run(run_id).status == "interrupted"
 
 
 def test_run_on_another_host_is_judged_by_its_heartbeat(store):
     run_id = store.start_run("p", None, SPEC)
-    store._write("UPDATE runs SET host='gpu-box-elsewhere', pid=1 WHERE id=?", (run_id,))
+    store.db.write("UPDATE runs SET host='gpu-box-elsewhere', pid=1 WHERE id=?", (run_id,))
     assert store.get_run(run_id).status == "running"  # it just started and beat
-    store._write("UPDATE runs SET heartbeat_at=? WHERE id=?", (time.time() - STALE_AFTER - 1, run_id))
+    store.db.write("UPDATE runs SET heartbeat_at=? WHERE id=?", (time.time() - STALE_AFTER - 1, run_id))
     assert store.get_run(run_id).status == "interrupted"
     store.heartbeat(run_id)
     assert store.get_run(run_id).status == "running"
-    store._write("UPDATE runs SET heartbeat_at=NULL WHERE id=?", (run_id,))
+    store.db.write("UPDATE runs SET heartbeat_at=NULL WHERE id=?", (run_id,))
     assert store.get_run(run_id).status == "interrupted"  # a pre-v3 row: nothing says it is alive
 
 
 def test_finished_runs_are_never_reinterpreted(store):
     run_id = store.start_run("p", None, SPEC)
     store.finish_run(run_id, Finished(run_id, "cancelled", 0))
-    store._write("UPDATE runs SET pid=?, host='elsewhere' WHERE id=?", (dead_pid(), run_id))
+    store.db.write("UPDATE runs SET pid=?, host='elsewhere' WHERE id=?", (dead_pid(), run_id))
     assert store.get_run(run_id).status == "cancelled"
 
 
@@ -124,7 +124,7 @@ def test_runs_newest_first_with_limit(store):
 
 def test_a_damaged_json_cell_keeps_the_list_readable(store):
     run_id = store.start_run("p", None, SPEC)
-    store._write("UPDATE runs SET spec_json='{broken', versions_json='[' WHERE id=?", (run_id,))
+    store.db.write("UPDATE runs SET spec_json='{broken', versions_json='[' WHERE id=?", (run_id,))
     r = store.runs()[0]
     assert r.spec is None and r.spec_json == {} and r.versions == {}
 

@@ -1,0 +1,189 @@
+"""The training queue in the store: jobs waiting for the detached worker, the one it runs, and how each
+ended. Any process may add, reorder, remove or cancel; only the worker (one per store, under a file lock)
+claims. Claiming happens in one write transaction, so two workers racing never take the same job.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import UTC, datetime
+
+from engine.spec import NetworkSpec
+from engine.store.database import Database
+from engine.store.liveness import HOST, process_identity
+from engine.store.records import JobRecord, parse_json, parse_spec
+
+
+def now_text() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class JobQueue:
+    def __init__(self, db: Database):
+        self.db = db
+
+    # -- adding and editing --------------------------------------------------------------------------
+    def add(
+        self,
+        preset: str,
+        part: str | None,
+        spec: NetworkSpec,
+        data: str | None = None,
+        subset: int | None = None,
+        repeat_group: str | None = None,
+        kind: str = "exercise",
+        label: str | None = None,
+    ) -> int:
+        with self.db.writing() as conn:
+            last = conn.execute("SELECT max(position) FROM jobs").fetchone()[0]
+            cur = conn.execute(
+                "INSERT INTO jobs (position, preset, part, spec_json, data, subset, repeat_group, kind, label, state,"
+                " created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    (last or 0) + 1,
+                    preset,
+                    part,
+                    spec.model_dump_json(),
+                    data,
+                    subset,
+                    repeat_group,
+                    kind,
+                    label,
+                    "queued",
+                    now_text(),
+                ),
+            )
+            return int(cur.lastrowid)
+
+    def remove(self, job_id: int) -> bool:
+        """Take a waiting job off the queue (a running one is cancelled instead)."""
+        cur = self.db.write("DELETE FROM jobs WHERE id=? AND state='queued'", (job_id,))
+        return cur.rowcount > 0
+
+    def clear(self) -> int:
+        """Every waiting job off the queue; the running one goes on."""
+        return self.db.write("DELETE FROM jobs WHERE state='queued'").rowcount
+
+    def move(self, job_id: int, offset: int) -> bool:
+        """Move a waiting job `offset` places later (negative: earlier) among the waiting ones."""
+        with self.db.writing() as conn:
+            rows = conn.execute("SELECT id, position FROM jobs WHERE state='queued' ORDER BY position, id").fetchall()
+            ids = [r["id"] for r in rows]
+            if job_id not in ids:
+                return False
+            i = ids.index(job_id)
+            j = max(0, min(len(ids) - 1, i + offset))
+            if i == j:
+                return False
+            ids.insert(j, ids.pop(i))
+            for position, jid in enumerate(ids, start=1):
+                conn.execute("UPDATE jobs SET position=? WHERE id=?", (position, jid))
+            return True
+
+    def cancel(self, job_id: int) -> bool:
+        """A waiting job ends as cancelled at once; a running one gets the flag its worker obeys."""
+        with self.db.writing() as conn:
+            row = conn.execute("SELECT state, run_id FROM jobs WHERE id=?", (job_id,)).fetchone()
+            if row is None:
+                return False
+            if row["state"] == "queued":
+                conn.execute("UPDATE jobs SET state='cancelled', finished_at=? WHERE id=?", (now_text(), job_id))
+                return True
+            if row["state"] == "running":
+                conn.execute("UPDATE jobs SET cancel_requested=1 WHERE id=?", (job_id,))
+                if row["run_id"] is not None:
+                    conn.execute("UPDATE runs SET cancel_requested=1 WHERE id=?", (row["run_id"],))
+                return True
+            return False
+
+    # -- the worker's side ---------------------------------------------------------------------------
+    def claim_next(self) -> JobRecord | None:
+        """The first waiting job, now marked running and owned by this process."""
+        pid = os.getpid()
+        with self.db.writing() as conn:
+            row = conn.execute("SELECT * FROM jobs WHERE state='queued' ORDER BY position, id LIMIT 1").fetchone()
+            if row is None:
+                return None
+            conn.execute(
+                "UPDATE jobs SET state='running', started_at=?, worker_pid=?, worker_process=?, worker_host=?,"
+                " phase='starting' WHERE id=?",
+                (now_text(), pid, process_identity(pid), HOST, row["id"]),
+            )
+            row = conn.execute("SELECT * FROM jobs WHERE id=?", (row["id"],)).fetchone()
+        return job_record(row)
+
+    def set_phase(self, job_id: int, phase: str) -> None:
+        self.db.write("UPDATE jobs SET phase=? WHERE id=?", (phase, job_id))
+
+    def attach_run(self, job_id: int, run_id: int) -> None:
+        """The job's run row exists now; a cancel asked for before it carries over to the run."""
+        with self.db.writing() as conn:
+            conn.execute("UPDATE jobs SET run_id=? WHERE id=?", (run_id, job_id))
+            conn.execute(
+                "UPDATE runs SET cancel_requested=1 WHERE id=? AND"
+                " (SELECT cancel_requested FROM jobs WHERE id=?)=1",
+                (run_id, job_id),
+            )
+
+    def finish(self, job_id: int, state: str, error: str | None = None, run_id: int | None = None) -> None:
+        self.db.write(
+            "UPDATE jobs SET state=?, error=?, run_id=coalesce(?, run_id), finished_at=?, phase=NULL WHERE id=?",
+            (state, error, run_id, now_text(), job_id),
+        )
+
+    def recover_orphans(self) -> int:
+        """Jobs marked running by a worker that is gone (killed, rebooted): called by a worker holding the
+        store's lock, so no running job can be another live worker's. Their runs read as interrupted."""
+        return self.db.write(
+            "UPDATE jobs SET state='interrupted', finished_at=?, phase=NULL,"
+            " error=coalesce(error, 'the worker stopped (killed or the machine restarted)') WHERE state='running'",
+            (now_text(),),
+        ).rowcount
+
+    def cancel_requested(self, job_id: int) -> bool:
+        rows = self.db.read("SELECT cancel_requested FROM jobs WHERE id=?", (job_id,))
+        return bool(rows and rows[0][0])
+
+    # -- reading -------------------------------------------------------------------------------------
+    def get(self, job_id: int) -> JobRecord | None:
+        rows = self.db.read("SELECT * FROM jobs WHERE id=?", (job_id,))
+        return job_record(rows[0]) if rows else None
+
+    def waiting(self) -> list[JobRecord]:
+        return [job_record(r) for r in self.db.read("SELECT * FROM jobs WHERE state='queued' ORDER BY position, id")]
+
+    def running(self) -> list[JobRecord]:
+        return [job_record(r) for r in self.db.read("SELECT * FROM jobs WHERE state='running' ORDER BY started_at")]
+
+    def recent(self, limit: int = 20) -> list[JobRecord]:
+        """Newest first, every state: what the queue panel and `queue --list` show."""
+        return [job_record(r) for r in self.db.read("SELECT * FROM jobs ORDER BY id DESC LIMIT ?", (limit,))]
+
+
+def job_record(r: sqlite3.Row) -> JobRecord:
+    spec_json = parse_json(r["spec_json"], {})
+    return JobRecord(
+        job_id=r["id"],
+        position=r["position"],
+        preset=r["preset"],
+        part=r["part"],
+        spec=parse_spec(spec_json),
+        spec_json=spec_json,
+        data=r["data"],
+        subset=r["subset"],
+        repeat_group=r["repeat_group"],
+        kind=r["kind"],
+        label=r["label"],
+        state=r["state"],
+        phase=r["phase"],
+        run_id=r["run_id"],
+        error=r["error"],
+        created_at=r["created_at"],
+        started_at=r["started_at"],
+        finished_at=r["finished_at"],
+        cancel_requested=bool(r["cancel_requested"]),
+    )
+
+
+

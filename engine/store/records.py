@@ -1,0 +1,197 @@
+"""Typed records read from the store: a run with its epochs, a queued job, a live progress row.
+
+Callers read attributes, never re-read column names; `as_json` is the one JSON shape of each (the CLI's
+`--json` output and the contract checks read it).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+from engine.spec import NetworkSpec
+
+METRIC_KEYS = ("train_accuracy", "val_accuracy", "test_accuracy", "train_loss", "val_loss", "test_loss")
+JOB_STATES = ("queued", "running", "done", "cancelled", "failed", "interrupted")
+WAITING = "queued"
+KINDS = ("exercise", "control")  # a control run tests a hypothesis and never answers the exercise
+
+
+@dataclass
+class EpochRow:
+    epoch: int
+    loss: float | None
+    accuracy: float | None
+    val_loss: float | None
+    val_accuracy: float | None
+    seconds: float | None
+    gradients: list[float] | None = None
+
+
+@dataclass
+class RunRecord:
+    run_id: int
+    preset: str
+    part: str | None
+    spec: NetworkSpec | None
+    spec_json: dict
+    status: str
+    started_at: str
+    finished_at: str | None
+    backend: str | None
+    device: str | None
+    versions: dict
+    data_source: str | None
+    sizes: dict
+    metrics: dict
+    seconds_per_epoch: float | None
+    first_epoch_seconds: float | None
+    error: str | None
+    history: list[EpochRow] = field(default_factory=list)
+    host: str | None = None
+    label: str | None = None
+    note: str | None = None
+    repeat_group: str | None = None
+    kind: str = "exercise"
+    extra: dict = field(default_factory=dict)
+    cancel_requested: bool = False
+
+    @property
+    def epochs_completed(self) -> int:
+        return len(self.history)
+
+    @property
+    def epochs_planned(self) -> int | None:
+        return self.spec.epochs if self.spec else self.spec_json.get("epochs")
+
+    @property
+    def name(self) -> str:
+        """What a person calls this run: their label, else the spec's name, else the preset id."""
+        return self.label or self.spec_json.get("name") or self.preset
+
+    @property
+    def active(self) -> bool:
+        return self.status == "running"
+
+    def as_json(self) -> dict:
+        return {
+            "run_id": self.run_id,
+            "preset": self.preset,
+            "part": self.part,
+            "name": self.name,
+            "label": self.label,
+            "note": self.note,
+            "kind": self.kind,
+            "repeat_group": self.repeat_group,
+            "status": self.status,
+            "epochs_completed": self.epochs_completed,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "host": self.host,
+            "backend": self.backend,
+            "device": self.device,
+            "versions": self.versions,
+            "data_source": self.data_source,
+            "sizes": self.sizes,
+            "spec": self.spec_json,
+            **self.metrics,
+            "seconds_per_epoch": self.seconds_per_epoch,
+            "first_epoch_seconds": self.first_epoch_seconds,
+            "error": self.error,
+            "extra": self.extra,
+            "history": [asdict(e) for e in self.history],
+        }
+
+
+@dataclass
+class JobRecord:
+    """One entry of the training queue. `state` is one of JOB_STATES; `phase` says what a running job is
+    doing before its run row exists (loading MNIST, loading TensorFlow)."""
+
+    job_id: int
+    position: float
+    preset: str
+    part: str | None
+    spec: NetworkSpec | None
+    spec_json: dict
+    data: str | None
+    subset: int | None
+    repeat_group: str | None
+    kind: str
+    label: str | None
+    state: str
+    phase: str | None
+    run_id: int | None
+    error: str | None
+    created_at: str
+    started_at: str | None
+    finished_at: str | None
+    cancel_requested: bool
+
+    @property
+    def name(self) -> str:
+        return self.label or self.spec_json.get("name") or self.preset
+
+    def as_json(self) -> dict:
+        data = asdict(self)
+        data.pop("spec")
+        data["spec"] = data.pop("spec_json")
+        data["name"] = self.name
+        return data
+
+
+@dataclass
+class GpuUse:
+    index: int
+    name: str
+    utilization_percent: float | None
+    memory_used_bytes: int | None
+    memory_total_bytes: int | None
+
+
+@dataclass
+class LiveRow:
+    """Where a running run is now, written by the process that trains it a few times a second at most."""
+
+    run_id: int
+    phase: str | None
+    epoch: int | None
+    epochs: int | None
+    step: int | None
+    steps: int | None
+    loss: float | None
+    accuracy: float | None
+    elapsed: float | None
+    eta: float | None
+    cpu_percent: float | None
+    rss_bytes: int | None
+    gpus: list[GpuUse]
+    updated_at: float
+
+    def as_json(self) -> dict:
+        return asdict(self)
+
+
+def parse_json(text: str | None, default):
+    """A damaged JSON cell must not make the whole run list unreadable."""
+    if not text:
+        return default
+    try:
+        return json.loads(text)
+    except ValueError:
+        return default
+
+
+def parse_spec(spec_json: dict) -> NetworkSpec | None:
+    try:
+        return NetworkSpec(**spec_json)
+    except Exception:  # a spec stored by another version: keep the row readable
+        return None
+
+
+def finite_or_none(x):
+    """NaN/inf are not valid JSON and mean nothing in a table: store them as NULL."""
+    if x is None:
+        return None
+    x = float(x)
+    return x if x == x and x not in (float("inf"), float("-inf")) else None

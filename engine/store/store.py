@@ -1,0 +1,258 @@
+"""The run store: runs and their committed epochs, the user's notes, and (as `jobs` and `live`) the queue
+and the live rows that let processes meet. Every write is its own committed transaction: a killed process
+loses nothing it finished. A run still marked `running` whose process is gone reads as `interrupted`."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from pathlib import Path
+
+from platformdirs import user_data_path
+
+from engine.events import EpochEnd, Finished
+from engine.spec import NetworkSpec
+from engine.store.database import Database
+from engine.store.jobs import JobQueue, now_text
+from engine.store.live import LiveRows
+from engine.store.liveness import HOST, owner_alive, process_identity
+from engine.store.records import METRIC_KEYS, EpochRow, RunRecord, finite_or_none, parse_json, parse_spec
+
+
+def default_store_path() -> Path:
+    env = os.environ.get("MNIST_TUI_STORE")
+    return Path(env) if env else user_data_path("mnist-tui") / "runs.sqlite3"
+
+
+class Store:
+    """Thread-safe: one connection guarded by a lock."""
+
+    def __init__(self, path: str | os.PathLike | None = None):
+        self.path = Path(path).expanduser() if path else default_store_path()
+        self.db = Database(self.path)
+        self.jobs = JobQueue(self.db)
+        self.live = LiveRows(self.db)
+
+    @property
+    def read_only(self) -> bool:
+        return self.db.read_only
+
+    def close(self) -> None:
+        self.db.close()
+
+    def data_version(self) -> int:
+        return self.db.data_version()
+
+    # -- writing a run -------------------------------------------------------------------------------
+    def start_run(
+        self,
+        preset: str,
+        part: str | None,
+        spec: NetworkSpec,
+        data_source: str | None = None,
+        backend: str | None = None,
+        device: str | None = None,
+        versions: dict | None = None,
+        sizes: dict | None = None,
+        repeat_group: str | None = None,
+        kind: str = "exercise",
+        label: str | None = None,
+    ) -> int:
+        sizes = sizes or {}
+        cur = self.db.write(
+            "INSERT INTO runs (preset, part, spec_json, status, started_at, pid, host, backend, device, versions_json,"
+            " data_source, train_size, val_size, test_size, process, heartbeat_at, repeat_group, kind, label)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                preset,
+                part,
+                spec.model_dump_json(),
+                "running",
+                now_text(),
+                os.getpid(),
+                HOST,
+                backend,
+                device,
+                json.dumps(versions or {}),
+                data_source,
+                sizes.get("train"),
+                sizes.get("validation"),
+                sizes.get("test"),
+                process_identity(os.getpid()),
+                time.time(),
+                repeat_group,
+                kind,
+                label,
+            ),
+        )
+        return int(cur.lastrowid)
+
+    def heartbeat(self, run_id: int) -> None:
+        """Tell readers on other hosts this run's process is still alive."""
+        self.db.write("UPDATE runs SET heartbeat_at=? WHERE id=?", (time.time(), run_id))
+
+    def set_environment(self, run_id: int, backend: str, device: str, versions: dict, sizes: dict) -> None:
+        self.db.write(
+            "UPDATE runs SET backend=?, device=?, versions_json=?, train_size=?, val_size=?, test_size=? WHERE id=?",
+            (
+                backend,
+                device,
+                json.dumps(versions),
+                sizes.get("train"),
+                sizes.get("validation"),
+                sizes.get("test"),
+                run_id,
+            ),
+        )
+
+    def add_epoch(self, run_id: int, ev: EpochEnd) -> None:
+        self.db.write(
+            "INSERT OR REPLACE INTO epochs (run_id, epoch, loss, accuracy, val_loss, val_accuracy, seconds,"
+            " gradients_json) VALUES (?,?,?,?,?,?,?,?)",
+            (
+                run_id,
+                ev.epoch,
+                finite_or_none(ev.loss),
+                finite_or_none(ev.accuracy),
+                finite_or_none(ev.val_loss),
+                finite_or_none(ev.val_accuracy),
+                ev.seconds,
+                json.dumps(ev.gradients) if ev.gradients is not None else None,
+            ),
+        )
+
+    def finish_run(self, run_id: int, result: Finished) -> None:
+        with self.db.writing() as conn:
+            conn.execute(
+                "UPDATE runs SET status=?, finished_at=?, train_accuracy=?, val_accuracy=?, test_accuracy=?,"
+                " train_loss=?, val_loss=?, test_loss=?, seconds_per_epoch=?, first_epoch_seconds=?, error=?,"
+                " extra_json=? WHERE id=?",
+                (
+                    result.status,
+                    now_text(),
+                    *(finite_or_none(getattr(result, k)) for k in METRIC_KEYS),
+                    result.seconds_per_epoch,
+                    result.first_epoch_seconds,
+                    result.error,
+                    json.dumps(result.extra, default=str) if result.extra else None,
+                    run_id,
+                ),
+            )
+            conn.execute("DELETE FROM live WHERE run_id=?", (run_id,))
+
+    # -- managing runs -------------------------------------------------------------------------------
+    def delete_run(self, run_id: int) -> bool:
+        return self.db.write("DELETE FROM runs WHERE id=?", (run_id,)).rowcount > 0
+
+    def set_label(self, run_id: int, label: str | None) -> bool:
+        return self.db.write("UPDATE runs SET label=? WHERE id=?", (label or None, run_id)).rowcount > 0
+
+    def set_run_note(self, run_id: int, note: str | None) -> bool:
+        return self.db.write("UPDATE runs SET note=? WHERE id=?", (note or None, run_id)).rowcount > 0
+
+    def request_cancel(self, run_id: int) -> bool:
+        """Ask the process training this run to stop after its current block (any process may ask)."""
+        with self.db.writing() as conn:
+            cur = conn.execute("UPDATE runs SET cancel_requested=1 WHERE id=? AND status='running'", (run_id,))
+            conn.execute("UPDATE jobs SET cancel_requested=1 WHERE run_id=? AND state='running'", (run_id,))
+            return cur.rowcount > 0
+
+    def cancel_requested(self, run_id: int) -> bool:
+        rows = self.db.read("SELECT cancel_requested FROM runs WHERE id=?", (run_id,))
+        return bool(rows and rows[0][0])
+
+    # -- notes for the free-text answers -----------------------------------------------------------
+    def get_notes(self) -> dict[str, str]:
+        return {r["key"]: r["text"] for r in self.db.read("SELECT key, text FROM notes")}
+
+    def set_note(self, key: str, text: str) -> None:
+        self.db.write("INSERT OR REPLACE INTO notes (key, text, updated_at) VALUES (?,?,?)", (key, text, now_text()))
+
+    # -- reading -------------------------------------------------------------------------------------
+    def runs(
+        self, limit: int | None = None, status: str | None = None, part: str | None = None, kind: str | None = None
+    ) -> list[RunRecord]:
+        """Newest first. `status` filters on the status as read (a dead 'running' run is 'interrupted')."""
+        where, params = [], []
+        if part is not None:
+            where.append("part=?")
+            params.append(part)
+        if kind is not None:
+            where.append("coalesce(kind, 'exercise')=?")
+            params.append(kind)
+        sql = "SELECT * FROM runs" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id DESC"
+        if limit and status is None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        rows = self.db.read(sql, params)
+        epochs = self._epochs([r["id"] for r in rows])
+        records = [run_record(r, epochs.get(r["id"], [])) for r in rows]
+        records = [r for r in records if status is None or r.status == status]
+        return records[:limit] if limit else records
+
+    def get_run(self, run_id: int) -> RunRecord | None:
+        rows = self.db.read("SELECT * FROM runs WHERE id=?", (run_id,))
+        if not rows:
+            return None
+        return run_record(rows[0], self._epochs([run_id]).get(run_id, []))
+
+    def running_runs(self) -> list[RunRecord]:
+        """Runs some process is training now (any process: the worker, a foreground `train`)."""
+        rows = self.db.read("SELECT * FROM runs WHERE status='running' ORDER BY id")
+        epochs = self._epochs([r["id"] for r in rows])
+        return [rec for r in rows if (rec := run_record(r, epochs.get(r["id"], []))).status == "running"]
+
+    def _epochs(self, ids: list[int]) -> dict[int, list[EpochRow]]:
+        out: dict[int, list[EpochRow]] = {}
+        if not ids:
+            return out
+        marks = ",".join("?" * len(ids))
+        for r in self.db.read(f"SELECT * FROM epochs WHERE run_id IN ({marks}) ORDER BY run_id, epoch", ids):
+            grads = parse_json(r["gradients_json"], None)
+            out.setdefault(r["run_id"], []).append(
+                EpochRow(r["epoch"], r["loss"], r["accuracy"], r["val_loss"], r["val_accuracy"], r["seconds"], grads)
+            )
+        return out
+
+
+def run_record(r: sqlite3.Row, history: list[EpochRow]) -> RunRecord:
+    """A row as a typed record. Columns a store from an older version lacks (read-only, so not migrated)
+    read as their defaults."""
+    keys = set(r.keys())
+
+    def col(name, default=None):
+        return r[name] if name in keys else default
+
+    status = r["status"]
+    if status == "running" and not owner_alive(col("host"), col("pid"), col("process"), col("heartbeat_at")):
+        status = "interrupted"  # its process is gone, so it can never finish (its epochs stay)
+    spec_json = parse_json(r["spec_json"], {})
+    return RunRecord(
+        run_id=r["id"],
+        preset=r["preset"],
+        part=r["part"],
+        spec=parse_spec(spec_json),
+        spec_json=spec_json,
+        status=status,
+        started_at=r["started_at"],
+        finished_at=r["finished_at"],
+        backend=r["backend"],
+        device=r["device"],
+        versions=parse_json(r["versions_json"], {}),
+        data_source=r["data_source"],
+        sizes={"train": r["train_size"], "validation": r["val_size"], "test": r["test_size"]},
+        metrics={k: r[k] for k in METRIC_KEYS},
+        seconds_per_epoch=r["seconds_per_epoch"],
+        first_epoch_seconds=r["first_epoch_seconds"],
+        error=r["error"],
+        history=history,
+        host=col("host"),
+        label=col("label"),
+        note=col("note"),
+        repeat_group=col("repeat_group"),
+        kind=col("kind") or "exercise",
+        extra=parse_json(col("extra_json"), {}),
+        cancel_requested=bool(col("cancel_requested", 0)),
+    )
