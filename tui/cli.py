@@ -85,7 +85,14 @@ def build_parser() -> ArgParser:
     p.add_argument("--batch-size", type=whole, help="override the spec's batch size")
     p.add_argument("--seed", type=whole, help="override the spec's seed")
     p.add_argument("--subset", type=positive_int, metavar="N", help="train on the first N training examples")
+    p.add_argument(
+        "--repeats", type=positive_int, default=1, metavar="N", help="train each spec N times (seeds seed, seed+1, ...)"
+    )
     p.add_argument("--json", action="store_true", help="JSON lines: one per epoch, then an end event")
+
+    from tui.commands.controls import add_controls_parser
+
+    add_controls_parser(sub, common)
 
     p = sub.add_parser("runs", parents=[common], help="list stored runs and their results")
     p.add_argument("--json", action="store_true", help="machine-readable output (with per-epoch history)")
@@ -104,7 +111,15 @@ def main(argv: list[str] | None = None) -> int:
             from tui.app import run_app
 
             return run_app(data=getattr(args, "data", None), store=getattr(args, "store", None))
-        handler = {"presets": cmd_presets, "train": cmd_train, "runs": cmd_runs, "export": cmd_export}
+        from tui.commands.controls import cmd_controls
+
+        handler = {
+            "presets": cmd_presets,
+            "train": cmd_train,
+            "runs": cmd_runs,
+            "export": cmd_export,
+            "controls": cmd_controls,
+        }
         return handler[args.command](args)
     except MnistTuiError as exc:
         if debug:
@@ -190,6 +205,7 @@ def cmd_presets(args) -> int:
 # -- train -----------------------------------------------------------------------------------------
 def _requests(args):
     from engine.presets import builtin_presets, find_preset
+    from engine.repeats import expand_repeats
     from engine.runner import RunRequest
     from engine.spec import make_spec
 
@@ -211,7 +227,9 @@ def _requests(args):
     out = []
     for p in presets:
         spec = make_spec(source=p.id, **{**p.spec.model_dump(), **overrides}) if overrides else p.spec
-        out.append(RunRequest(p.id, p.part, spec, data=getattr(args, "data", None), subset=args.subset))
+        for seeded, group in expand_repeats(spec, args.repeats):
+            data = getattr(args, "data", None)
+            out.append(RunRequest(p.id, p.part, seeded, data=data, subset=args.subset, repeat_group=group))
     return out
 
 
@@ -274,9 +292,13 @@ def _loss(x: float) -> str:
 
 
 def cmd_train(args) -> int:
+    return train_requests(args, _requests(args))
+
+
+def train_requests(args, requests) -> int:
+    """Train each request in the foreground, in order; the first Ctrl+C stops after the current step."""
     from engine.runner import Runner
 
-    requests = _requests(args)
     store = _store(args)
     runner = Runner(store)
     cancel = threading.Event()
@@ -294,7 +316,8 @@ def cmd_train(args) -> int:
             if cancel.is_set():
                 break
             if len(requests) > 1 and not args.json:
-                print(f"== {req.preset}: {req.spec.name} ({req.spec.layers_text()}) ==", flush=True)
+                seed = f", seed {req.spec.seed}" if req.repeat_group else ""
+                print(f"== {req.preset}: {req.label or req.spec.name} ({req.spec.layers_text()}{seed}) ==", flush=True)
             result = runner.run(req, _Printer(args.json, req.spec.epochs, cancel), cancel)
             if result.status == "cancelled" and result.run_id is None:
                 print(f"{PROG}: cancelled before training started; nothing was stored", file=sys.stderr)

@@ -1,0 +1,78 @@
+"""Controls: the Part Two nets again with ONE thing changed, to test why the deep sigmoid nets fail.
+
+A control is outside the exercise rules on purpose (stored with kind "control") and never answers an
+exercise question; the answers read it only to say which change lets a deep net learn.
+
+The two changes separate the two explanations a reader of the results would offer:
+- "relu": the activation alone. If the sigmoid's slope (at most 0.25 per layer) starves the early layers
+  of gradient, ReLU (slope 1 where active) should let the same net, at the same learning rate, learn.
+- "lr-x10": the learning rate alone, ten times higher. The Part Two presets use 0.01 where Part One uses
+  0.1, so "the deep nets just took steps too small" is a rival explanation; this tests it directly.
+Initialisation (He vs Glorot) is left out: it changes the same per-layer gain as the activation does,
+so it would not separate these two, and batch normalisation changes the parameter count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from engine.errors import SpecError
+from engine.spec import NetworkSpec, make_spec
+
+LR_FACTOR = 10
+CONTROL_KEYS = ("relu", "lr-x10")
+IGNORED_FIELDS = ("name", "description", "seed")  # fields a control may differ in without being another change
+
+
+@dataclass(frozen=True)
+class Control:
+    key: str  # one of CONTROL_KEYS
+    change: str  # the one change, in words: "ReLU instead of sigmoid"
+    spec: NetworkSpec
+
+    @property
+    def label(self) -> str:
+        """The run's label in the store and on screen."""
+        return f"{self.spec.name} [control: {self.change}]"
+
+
+def control_specs(spec: NetworkSpec, keys: tuple[str, ...] = CONTROL_KEYS) -> list[Control]:
+    """The control specs for a net, one change each, in the order of `keys`."""
+    out = []
+    fields = spec.model_dump()
+    for key in keys:
+        if key == "relu":
+            if spec.activation == "relu":
+                raise SpecError(f"{spec.name}: already uses ReLU; the ReLU control needs a net of another activation")
+            changed = {"activation": "relu"}
+        elif key == "lr-x10":
+            changed = {"learning_rate": spec.learning_rate * LR_FACTOR}
+        else:
+            raise SpecError(f"unknown control {key!r} (known: {', '.join(CONTROL_KEYS)})")
+        control_spec = make_spec(source=f"{spec.name} control {key}", **{**fields, **changed})
+        out.append(Control(key, describe_change(spec, control_spec) or key, control_spec))
+    return out
+
+
+def changed_fields(base: NetworkSpec, other: NetworkSpec) -> dict[str, tuple]:
+    """field -> (base value, other value) for every field that differs, names and seeds aside."""
+    a, b = base.model_dump(), other.model_dump()
+    return {k: (a[k], b.get(k)) for k in a if k not in IGNORED_FIELDS and a[k] != b.get(k)}
+
+
+def describe_change(base: NetworkSpec, other: NetworkSpec) -> str | None:
+    """The one change from `base` to `other` in words ("ReLU instead of sigmoid", "learning rate 0.1
+    instead of 0.01 (10x)"); None when they differ in no field or in more than one."""
+    diff = changed_fields(base, other)
+    if len(diff) != 1:
+        return None
+    field, (old, new) = next(iter(diff.items()))
+    if field == "activation":
+        return f"{_activation_name(new)} instead of {_activation_name(old)}"
+    if field == "learning_rate":
+        return f"learning rate {new:g} instead of {old:g} ({new / old:g}x)"
+    return f"{field.replace('_', ' ')} {new} instead of {old}"
+
+
+def _activation_name(name: str) -> str:
+    return {"relu": "ReLU", "elu": "ELU", "selu": "SELU", "gelu": "GELU"}.get(name, name)
