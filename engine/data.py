@@ -7,6 +7,7 @@ every split is a view into them, so a queue of runs never reloads or copies the 
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import threading
 import weakref
@@ -16,8 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from numpy.lib import format as npy_format
 
-from engine.errors import DataError
+from engine.errors import DataError, os_reason
 from engine.idx import read_idx
 
 KERAS_CACHE = Path.home() / ".keras" / "datasets" / "mnist.npz"
@@ -100,6 +102,7 @@ def load_npz(path: Path) -> RawMnist:
     try:
         if not zipfile.is_zipfile(path):  # np.load would otherwise try it as a pickle and say so
             raise DataError(f"{path}: not an npz archive (corrupt, truncated or another kind of file)")
+        _check_npz_members(path)  # sizes from the headers first: a lying header must not allocate terabytes
         with np.load(path, allow_pickle=False) as npz:
             missing = [k for k in NPZ_KEYS if k not in npz.files]
             if missing:
@@ -112,6 +115,38 @@ def load_npz(path: Path) -> RawMnist:
         raise DataError(f"{path}: not a readable npz archive ({reason})") from None
     raw = RawMnist(**arrays, source=str(path))
     return _check(raw, {k: f"{path}[{k}]" for k in NPZ_KEYS})
+
+
+MAX_ARRAY_BYTES = 512 * 1024 * 1024  # MNIST's largest array is 47 MB; a bigger one is not MNIST
+
+
+def _check_npz_members(path: Path) -> None:
+    """Each array's .npy header (magic, dtype, shape) read from the archive and checked against the bytes
+    the member holds and against MAX_ARRAY_BYTES, before numpy allocates anything."""
+    with zipfile.ZipFile(path) as archive:
+        members = {info.filename.removesuffix(".npy"): info for info in archive.infolist()}
+        for key in NPZ_KEYS:
+            info = members.get(key)
+            if info is None:
+                continue  # reported with every missing name by the caller
+            where = f"{path}[{key}]"
+            if info.file_size > MAX_ARRAY_BYTES:
+                raise DataError(f"{where}: {info.file_size:,} bytes uncompressed, too large for MNIST")
+            with archive.open(info) as fh:
+                version = npy_format.read_magic(fh)
+                if version == (1, 0):
+                    shape, _, dtype = npy_format.read_array_header_1_0(fh)
+                else:
+                    shape, _, dtype = npy_format.read_array_header_2_0(fh)
+                header_bytes = fh.tell()
+            if dtype.hasobject:
+                raise DataError(f"{where}: holds Python objects, not numbers (refused: loading them runs code)")
+            declared = math.prod(shape) * dtype.itemsize
+            if declared != info.file_size - header_bytes:
+                raise DataError(
+                    f"{where}: header declares shape {shape} of {dtype} = {declared:,} bytes but the archive holds "
+                    f"{info.file_size - header_bytes:,} (corrupt or truncated)"
+                )
 
 
 def _find_idx(folder: Path, stem: str) -> Path | None:
@@ -152,12 +187,17 @@ def _load_uncached(src: str | None) -> RawMnist:
     try:
         return _load_path(Path(src).expanduser())
     except OSError as exc:  # a name too long, a permission denied on the folder...: still one clear line
-        raise DataError(f"{src}: cannot read ({exc.strerror or exc})") from None
+        raise DataError(f"{src}: cannot read ({os_reason(exc)})") from None
 
 
 def _load_path(path: Path) -> RawMnist:
     if path.is_dir():
         return load_idx_dir(path)
+    if path.is_symlink() and not path.exists():  # a loop or a dangling link: say which, not "no such file"
+        try:
+            os.stat(path)
+        except FileNotFoundError:
+            raise DataError(f"{path}: a broken symbolic link (to {os.readlink(path)})") from None
     if not path.exists():
         raise DataError(f"{path}: no such file or directory (expected an mnist.npz or a folder of IDX files)")
     return load_npz(path)
@@ -171,7 +211,7 @@ _float_cache: weakref.WeakKeyDictionary[RawMnist, tuple] = weakref.WeakKeyDictio
 def load_raw(path: str | os.PathLike | None = None) -> RawMnist:
     """Load once per process per source (thread-safe: the TUI loads from a worker)."""
     src = resolve_source(path)
-    key = str(Path(src).expanduser().resolve()) if src else "<keras>"
+    key = os.path.realpath(Path(src).expanduser()) if src else "<keras>"  # never raises, even on a link loop
     with _lock:
         if key not in _raw_cache:
             _raw_cache[key] = _load_uncached(src)

@@ -1,5 +1,7 @@
 """The engine's exceptions: each carries one human line that a CLI or a screen can show as is."""
 
+import errno
+
 MAX_MESSAGE = 400  # a message is for reading: a huge repr (a 5,000-char field) is cut, not printed whole
 
 
@@ -29,3 +31,10 @@ def one_line(text: object, limit: int = MAX_MESSAGE) -> str:
     s = str(text)
     out = "".join(c if c.isprintable() else repr(c)[1:-1] for c in s).strip()
     return out if len(out) <= limit else out[: limit - 1] + "…"
+
+
+def os_reason(exc: OSError) -> str:
+    """The system's reason for an OSError in a few words (a symlink loop named as such)."""
+    if exc.errno == errno.ELOOP:
+        return "a symbolic link loop"
+    return exc.strerror or str(exc)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import re
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -12,8 +10,10 @@ from pathlib import Path
 
 import tomli_w
 from platformdirs import user_config_path
+from slugify import slugify as python_slugify
 
-from engine.errors import MnistTuiError, SpecError
+from engine.errors import MnistTuiError, SpecError, os_reason
+from engine.fileio import TargetExists, write_text
 from engine.rules import PARTS, ParamCounts, RuleCheck, check_rules, param_counts, part_group
 from engine.spec import NetworkSpec, make_spec
 
@@ -91,7 +91,7 @@ def load_preset_file(path: Path, builtin: bool = False) -> Preset:
     except UnicodeDecodeError as exc:
         raise SpecError(f"{path}: not UTF-8 text (byte {exc.start}); preset files are UTF-8 TOML") from None
     except OSError as exc:
-        raise SpecError(f"{path}: cannot read ({exc.strerror or exc})") from None
+        raise SpecError(f"{path}: cannot read ({os_reason(exc)})") from None
     part, spec = parse_preset_text(text, str(path))
     return Preset(id=path.stem, part=part, spec=spec, path=path, builtin=builtin)
 
@@ -123,9 +123,18 @@ def user_presets(errors: list[str] | None = None) -> list[Preset]:
 
 
 def all_presets(errors: list[str] | None = None) -> list[Preset]:
+    """Built-ins, then the user's own. A user file named like a built-in is not listed (the built-in id
+    must stay the built-in) and is reported in `errors`, so it is never hidden without a word."""
     builtins = builtin_presets()
     taken = {p.id for p in builtins}
-    return builtins + [p for p in user_presets(errors) if p.id not in taken]
+    mine = user_presets(errors)
+    if errors is not None:
+        errors.extend(
+            f"{p.path}: named like the built-in preset '{p.id}', so the built-in is used; rename the file to use it"
+            for p in mine
+            if p.id in taken
+        )
+    return builtins + [p for p in mine if p.id not in taken]
 
 
 def find_preset(ref: str) -> Preset:
@@ -134,8 +143,8 @@ def find_preset(ref: str) -> Preset:
         if preset.id == ref:
             return preset
     path = Path(ref).expanduser()
-    if ref.endswith(".toml") or path.exists():
-        if not path.exists():
+    if ref.endswith(".toml") or os.path.lexists(path):  # a link loop exists too: load it to say so
+        if not os.path.lexists(path):
             raise SpecError(f"{ref}: no such preset file")
         return load_preset_file(path)
     known = ", ".join(p.id for p in all_presets())
@@ -143,29 +152,43 @@ def find_preset(ref: str) -> Preset:
 
 
 def slugify(name: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-    return slug or "preset"
+    """A file-name-safe id from a preset's name; other scripts are transliterated ('Сеть' -> 'set'), so a
+    non-Latin name keeps a readable id instead of all becoming 'preset'."""
+    return python_slugify(name, max_length=MAX_SLUG, word_boundary=True) or "preset"
 
 
-def save_user_preset(spec: NetworkSpec, part: str | None = None, preset_id: str | None = None) -> Preset:
-    """Write spec as <config>/presets/<id>.toml (atomically: a crash never leaves half a file)."""
+MAX_SLUG = 60
+
+
+def save_user_preset(
+    spec: NetworkSpec, part: str | None = None, preset_id: str | None = None, *, replace: bool = False
+) -> Preset:
+    """Write spec as <config>/presets/<id>.toml, atomically (a crash never leaves half a file).
+
+    The id is preset_id or the name's slug, with '-custom' added when it is a built-in's. A new preset never
+    replaces a file: an existing one is a PresetExists error and nothing is written. replace=True is for
+    saving the user's own preset over itself. Any failure is a MnistTuiError naming the file."""
     folder = user_presets_dir()
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise MnistTuiError(f"{folder}: cannot create the presets folder ({exc.strerror or exc})") from None
+        raise MnistTuiError(f"{folder}: cannot create the presets folder ({os_reason(exc)})") from None
     pid = preset_id or slugify(spec.name)
     if pid in {p.id for p in builtin_presets()}:
         pid = f"{pid}-custom"
     data = {"part": part} if part else {}
     data.update(spec.model_dump())
     path = folder / f"{pid}.toml"
-    tmp = path.with_suffix(".toml.tmp")
     try:
-        tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError as exc:  # read-only or full config dir: an error to show, not a crash
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
-        raise MnistTuiError(f"{path}: cannot save preset ({exc.strerror or exc})") from None
+        write_text(path, tomli_w.dumps(data), replace=replace)
+    except TargetExists:
+        raise PresetExists(
+            f"you already have a preset '{pid}' ({path}): choose another name (nothing was overwritten)"
+        ) from None
+    except MnistTuiError as exc:  # read-only or full config dir: an error to show, not a crash
+        raise MnistTuiError(f"cannot save preset: {exc}") from None
     return Preset(id=pid, part=part, spec=spec, path=path, builtin=False)
+
+
+class PresetExists(MnistTuiError):
+    """A new preset's id is taken by a file of the user's: nothing was written."""
