@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import os
 import re
-import tempfile
 import threading
 from datetime import date
 from pathlib import Path
@@ -33,7 +32,7 @@ from engine.answers import (
     answers,
     slot_title,
 )
-from engine.errors import MnistTuiError
+from engine.fileio import write_text
 from engine.spec import format_layers
 
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
@@ -524,24 +523,6 @@ def export_markdown(store, chosen_run_ids: list[int] | None = None, today: date 
 
 
 def write_answers(text: str, path: str | os.PathLike) -> Path:
-    """Write atomically (a temp file beside the target, then rename): a failure never leaves half a file.
+    """Atomic for a regular file; written through for a symlink, a FIFO or /dev/stdout (engine.fileio).
     Raises MnistTuiError with one line naming the path when it cannot be written."""
-    target = Path(path).expanduser()
-    if target.is_dir():
-        raise MnistTuiError(f"{target}: is a directory; give a file name such as {target / 'answers.md'}")
-    if not target.parent.is_dir():
-        raise MnistTuiError(f"{target}: cannot write: folder {target.parent} does not exist")
-    tmp = None
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, target.stat().st_mode & 0o777 if target.exists() else 0o644)
-        os.replace(tmp, target)
-    except OSError as exc:
-        if tmp and os.path.exists(tmp):
-            os.unlink(tmp)
-        raise MnistTuiError(f"{target}: cannot write ({exc.strerror or exc})") from None
-    return target.resolve()
+    return write_text(path, text)
