@@ -1,5 +1,9 @@
-"""Shared fixtures: the real MNIST sample from ../shared (skipped with a reason where absent), temp stores
-and config dirs so no test touches the user's own files."""
+"""Shared fixtures: the repo's own real MNIST digits (tests/fixtures, cut by make_fixture.py), temp stores and
+config dirs so no test touches the user's own files, and a guard that fails any skip not listed here.
+
+A skipped test is green in pytest's summary, so a test that silently stops running looks like one that
+passes. Every skip is therefore a failure unless its reason starts with one of ALLOWED_SKIP_REASONS.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +13,50 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = ROOT.parent / "shared" / "data"
-SAMPLE_NPZ = SHARED_DATA / "mnist-sample.npz"
-T10K_DIR = SHARED_DATA / "mnist-t10k"
+FIXTURES = ROOT / "tests" / "fixtures"
+SAMPLE_NPZ = FIXTURES / "mnist-small.npz"  # 6000 train + 1000 test real digits, Keras mnist.npz layout
+T10K_DIR = FIXTURES / "mnist-idx"  # the first 600 official t10k digits, as gzipped IDX files
+
+# Skips that are right on some machines: reason prefix -> why it is allowed.
+ALLOWED_SKIP_REASONS: dict[str, str] = {
+    "no /proc": "process start times come from /proc; a platform without it cannot tell reused pids apart",
+}
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def _skip_reason(report) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return str(longrepr[2]).removeprefix("Skipped: ")
+    return str(longrepr)
+
+
+def _unexpected_skip(report) -> str | None:
+    if not report.skipped or hasattr(report, "wasxfail"):
+        return None
+    reason = _skip_reason(report)
+    if any(reason.startswith(allowed) for allowed in ALLOWED_SKIP_REASONS):
+        return None
+    return f"unexpected skip (list it in ALLOWED_SKIP_REASONS in tests/conftest.py if it is right): {reason}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    why = _unexpected_skip(report)
+    if why:
+        report.outcome, report.longrepr = "failed", why
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector):
+    outcome = yield
+    report = outcome.get_result()
+    why = _unexpected_skip(report)
+    if why:
+        report.outcome, report.longrepr = "failed", f"{collector.nodeid}: {why}"
 
 
 @pytest.fixture
@@ -28,15 +71,13 @@ def store(tmp_path):
 
 @pytest.fixture
 def sample_npz() -> Path:
-    if not SAMPLE_NPZ.is_file():
-        pytest.skip(f"real MNIST sample not found at {SAMPLE_NPZ} (../shared/data is not beside the project)")
+    """Real digits in the Keras npz layout: the repo's fixture (5000 train + 1000 validation, 1000 test)."""
     return SAMPLE_NPZ
 
 
 @pytest.fixture
 def t10k_dir() -> Path:
-    if not T10K_DIR.is_dir():
-        pytest.skip(f"MNIST t10k IDX files not found at {T10K_DIR}")
+    """A folder with the two t10k IDX files (600 real digits), as MNIST publishes them, gzipped."""
     return T10K_DIR
 
 

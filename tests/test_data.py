@@ -21,7 +21,7 @@ def fresh_cache(monkeypatch):
 
 
 def full_idx_dir(t10k_dir, dest, gz: bool):
-    """A complete four-file IDX folder built from the shared t10k files (they stand in for train too)."""
+    """A complete four-file IDX folder built from the fixture's t10k files (they stand in for train too)."""
     dest.mkdir()
     for kind in ("images-idx3-ubyte", "labels-idx1-ubyte"):
         src = t10k_dir / f"t10k-{kind}.gz"
@@ -35,30 +35,30 @@ def full_idx_dir(t10k_dir, dest, gz: bool):
 
 def test_npz_splits_are_scaled_one_hot_and_fixed(sample_npz, fresh_cache):
     s = load_splits(sample_npz)
-    assert s.sizes() == {"train": 6667, "validation": 1333, "test": 2000}
-    assert s.x_train.shape == (6667, 784) and s.x_train.dtype == np.float32
+    assert s.sizes() == {"train": 5000, "validation": 1000, "test": 1000}
+    assert s.x_train.shape == (5000, 784) and s.x_train.dtype == np.float32
     assert 0.0 <= s.x_train.min() and s.x_train.max() <= 1.0 and s.x_train.max() > 0.99
-    assert s.y_train.shape == (6667, 10) and np.all(s.y_train.sum(axis=1) == 1)
+    assert s.y_train.shape == (5000, 10) and np.all(s.y_train.sum(axis=1) == 1)
     raw = load_raw(sample_npz)
     # validation is the last sixth of the training set, in order; test is the test set
-    assert np.array_equal(s.y_val.argmax(axis=1), raw.y_train[-1333:])
+    assert np.array_equal(s.y_val.argmax(axis=1), raw.y_train[-1000:])
     assert np.array_equal(s.y_test.argmax(axis=1), raw.y_test)
-    assert np.allclose(s.x_val[0], raw.x_train[-1333].reshape(784) / 255.0)
+    assert np.allclose(s.x_val[0], raw.x_train[-1000].reshape(784) / 255.0)
 
 
 def test_subset_takes_the_first_n_and_keeps_validation_and_test(sample_npz, fresh_cache):
     full, small = load_splits(sample_npz), load_splits(sample_npz, subset=500)
-    assert small.sizes() == {"train": 500, "validation": 1333, "test": 2000}
+    assert small.sizes() == {"train": 500, "validation": 1000, "test": 1000}
     assert np.array_equal(small.x_train, full.x_train[:500])
     assert np.array_equal(small.x_val, full.x_val)
-    assert load_splits(sample_npz, subset=10**9).sizes()["train"] == 6667  # more than there is: all of it
+    assert load_splits(sample_npz, subset=10**9).sizes()["train"] == 5000  # more than there is: all of it
 
 
 def test_validation_fraction(sample_npz, fresh_cache):
     assert load_splits(sample_npz, validation_fraction=0.25).sizes() == {
-        "train": 6000,
-        "validation": 2000,
-        "test": 2000,
+        "train": 4500,
+        "validation": 1500,
+        "test": 1000,
     }
 
 
@@ -87,9 +87,9 @@ def test_env_variable_points_at_the_data(sample_npz, fresh_cache, monkeypatch):
 def test_idx_folder(t10k_dir, tmp_path, gz, fresh_cache):
     folder = full_idx_dir(t10k_dir, tmp_path / "mnist", gz)
     raw = load_idx_dir(folder)
-    assert raw.x_train.shape == (10_000, 28, 28) and raw.y_test.shape == (10_000,)
+    assert raw.x_train.shape == (600, 28, 28) and raw.y_test.shape == (600,)
     s = load_splits(folder)
-    assert s.sizes() == {"train": 8333, "validation": 1667, "test": 10_000}
+    assert s.sizes() == {"train": 500, "validation": 100, "test": 600}
 
 
 def test_same_digits_from_npz_and_idx(t10k_dir, tmp_path, fresh_cache):

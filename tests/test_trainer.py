@@ -1,10 +1,9 @@
-"""The Keras trainer on the real MNIST sample: events, final evaluation, seeds, cancel, divergence, and the
-product's promise that the part3 preset clears 92% on validation and test."""
+"""The Keras trainer on real MNIST digits (the repo's fixture): events, final evaluation, seeds, cancel,
+divergence, and the product's promise that the part3 preset clears 92% on validation and test."""
 
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 
@@ -39,7 +38,7 @@ def test_events_and_final_evaluation(sample_npz):
     spec = make_spec(name="s", hidden_layers=[32], learning_rate=0.5, epochs=2)
     result, events = train(spec, load_splits(sample_npz, subset=2000))
     started = next(e for e in events if isinstance(e, Started))
-    assert (started.train_size, started.val_size, started.test_size) == (2000, 1333, 2000)
+    assert (started.train_size, started.val_size, started.test_size) == (2000, 1000, 1000)
     assert started.steps_per_epoch == 63 and started.versions["keras"]
     history = epochs_of(events)
     assert [e.epoch for e in history] == [1, 2]
@@ -65,16 +64,17 @@ def test_same_seed_same_history(sample_npz):
 def test_cancel_stops_within_an_epoch_and_keeps_finished_epochs(sample_npz):
     spec = make_spec(name="s", hidden_layers=[64], epochs=50, batch_size=8)
     cancel = threading.Event()
-    timing = {}
 
     def on_event(ev):
         if isinstance(ev, EpochEnd) and ev.epoch == 1:
             cancel.set()
-            timing["cancelled_at"] = time.perf_counter()
 
     result, events = train(spec, load_splits(sample_npz, subset=3000), cancel, on_event)
     assert result.status == "cancelled"
     assert result.epochs_completed == len(epochs_of(events)) == 1
+    # epoch 2 started and stopped after its first block of SGD steps, not at its end
+    second = [e for e in events if isinstance(e, Progress) and e.epoch == 2]
+    assert second and all(e.step < e.steps for e in second), second
     assert result.test_accuracy is not None  # the model it stopped with is still evaluated
 
 
@@ -86,9 +86,10 @@ def test_exploding_relu_is_diverged_with_its_epochs(sample_npz):
     assert result.test_accuracy is None
 
 
-def test_part3_preset_clears_92_percent_on_6000_real_digits(sample_npz):
-    """The product's promise (SPEC §1): the Part Three preset beats 92% on validation and test."""
-    result, events = train(find_preset("part3").spec, load_splits(sample_npz, subset=6000))
+def test_part3_preset_clears_92_percent_on_5000_real_digits(sample_npz):
+    """The product's promise: the Part Three preset beats 92% on validation and test (here trained on the
+    fixture's 5000 digits, validated on 1000 and tested on 1000; on full MNIST it does better)."""
+    result, events = train(find_preset("part3").spec, load_splits(sample_npz))
     assert result.status == "completed"
     assert result.val_accuracy > 0.92, result
     assert result.test_accuracy > 0.92, result
