@@ -89,10 +89,13 @@ def build_parser() -> ArgParser:
         "--repeats", type=positive_int, default=1, metavar="N", help="train each spec N times (seeds seed, seed+1, ...)"
     )
     p.add_argument("--json", action="store_true", help="JSON lines: one per epoch, then an end event")
+    p.add_argument("--detach", action="store_true", help="queue for the background worker instead (see watch)")
 
     from tui.commands.controls import add_controls_parser
+    from tui.commands.queue import add_parsers as add_queue_parsers
 
     add_controls_parser(sub, common)
+    add_queue_parsers(sub, common)
 
     p = sub.add_parser("runs", parents=[common], help="list stored runs and their results")
     p.add_argument("--json", action="store_true", help="machine-readable output (with per-epoch history)")
@@ -104,6 +107,7 @@ def build_parser() -> ArgParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    _tolerant_output()
     args = build_parser().parse_args(argv)
     debug = getattr(args, "debug", False)
     try:
@@ -112,8 +116,12 @@ def main(argv: list[str] | None = None) -> int:
 
             return run_app(data=getattr(args, "data", None), store=getattr(args, "store", None))
         from tui.commands.controls import cmd_controls
+        from tui.commands.queue import cmd_cancel, cmd_queue, cmd_watch
 
         handler = {
+            "queue": cmd_queue,
+            "watch": cmd_watch,
+            "cancel": cmd_cancel,
             "presets": cmd_presets,
             "train": cmd_train,
             "runs": cmd_runs,
@@ -142,6 +150,16 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+
+
+def _tolerant_output() -> None:
+    """A terminal or pipe that cannot encode a run's name (LANG=C, PYTHONIOENCODING=ascii) shows '?' for
+    the character instead of ending the command with a UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="replace" if stream is sys.stdout else "backslashreplace")
+        except (AttributeError, ValueError, OSError):  # closed, None, or not a text stream of ours
+            pass
 
 
 def _silence_stdout() -> None:
@@ -181,14 +199,16 @@ def cmd_presets(args) -> int:
         return 0
     from rich.table import Table
 
+    from tui.text import literal
+
     table = Table(title="mnist-tui presets", box=None, header_style="bold")
     for col in ("id", "part", "hidden layers", "params", "weights", "biases", "lr", "epochs", "rules"):
         table.add_column(col, justify="right" if col in ("params", "weights", "biases", "lr", "epochs") else "left")
     for p in presets:
         c = p.params
         bad = [r.rule for r in p.rules if not r.ok]
-        table.add_row(
-            p.id,
+        table.add_row(  # ids and names come from files: shown literally, never as markup
+            literal(p.id),
             p.part or "-",
             p.spec.layers_text(),
             f"{c.total:,}",
@@ -196,7 +216,7 @@ def cmd_presets(args) -> int:
             f"{c.biases:,}",
             f"{p.spec.learning_rate:g}",
             str(p.spec.epochs),
-            "ok" if not bad else "outside: " + "; ".join(bad),
+            "ok" if not bad else literal("outside: " + "; ".join(bad)),
         )
     _console().print(table)
     return 0
@@ -292,6 +312,10 @@ def _loss(x: float) -> str:
 
 
 def cmd_train(args) -> int:
+    if args.detach:
+        from tui.commands.queue import queue_requests
+
+        return queue_requests(args, _requests(args))
     return train_requests(args, _requests(args))
 
 
@@ -348,6 +372,8 @@ def cmd_runs(args) -> int:
         return 0
     from rich.table import Table
 
+    from tui.text import literal
+
     table = Table(box=None, header_style="bold")
     for col in ("run", "preset", "status", "epochs", "train", "val", "test", "s/epoch", "started"):
         table.add_column(col)
@@ -356,14 +382,14 @@ def cmd_runs(args) -> int:
         spe = f"{r.seconds_per_epoch:.2f}" if r.seconds_per_epoch else "-"
         table.add_row(
             str(r.run_id),
-            r.preset,
-            r.status,
+            literal(r.preset),  # a run's name is the user's text: never markup
+            literal(r.status),
             epochs,
             pct(r.metrics["train_accuracy"]),
             pct(r.metrics["val_accuracy"]),
             pct(r.metrics["test_accuracy"]),
             spe,
-            r.started_at,
+            literal(r.started_at),
         )
     _console().print(table)
     return 0
@@ -375,8 +401,16 @@ def cmd_export(args) -> int:
     from engine.report import export_markdown, write_answers
 
     text = export_markdown(_store(args))
-    if args.out == "-":
-        sys.stdout.write(text)
+    if args.out == "-":  # the same UTF-8 bytes the file would hold, whatever the locale
+        if sys.stdout is None:  # started with fd 1 closed (a later open may have reused it: never write there)
+            raise MnistTuiError("--out -: standard output is closed; give a file with --out FILE")
+        out = getattr(sys.stdout, "buffer", None)
+        if out is None:  # a text-only stand-in for stdout
+            sys.stdout.write(text)
+        else:
+            sys.stdout.flush()
+            out.write(text.encode("utf-8"))
+            out.flush()
         return 0
     path = write_answers(text, args.out)
     print(f"answers written to {path}", file=sys.stderr)
