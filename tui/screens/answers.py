@@ -19,6 +19,7 @@ from textual.widgets import Footer, Markdown, Static, TabbedContent, TabPane, Te
 from engine.answers import NOTE_KEYS
 from engine.errors import MnistTuiError
 from engine.store import Store
+from tui.text import literal, notify_literal
 
 DEFAULT_OUT = "answers.md"
 NOTE_TABS = {  # short tab titles for the notes the export prints under each part
@@ -53,7 +54,7 @@ class AnswersScreen(Screen):
 
     def compose(self) -> ComposeResult:
         scope = f"runs {', '.join(map(str, self.run_ids))} as picked" if self.run_ids else "latest run of each part"
-        yield Static(f"Answers from the {scope}  ·  w writes {self.out_path}", id="answers-status")
+        yield Static(literal(f"Answers from the {scope}  ·  w writes {self.out_path}"), id="answers-status")
         with VerticalScroll(id="answers-scroll"):
             yield Markdown("*Reading the runs…*", id="answers-md")
         with Vertical(id="notes-pane"):
@@ -82,7 +83,7 @@ class AnswersScreen(Screen):
         try:
             text = export_markdown(self.store, self.run_ids)
         except MnistTuiError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            notify_literal(self, exc, severity="error")  # thread-safe, like notify
             return
         self.app.call_from_thread(self.show_markdown, text)
 
@@ -107,7 +108,7 @@ class AnswersScreen(Screen):
         try:
             count = self.save_notes()
         except MnistTuiError as exc:
-            self.notify(str(exc), severity="error")
+            notify_literal(self, exc, severity="error")
             return
         self.notify(f"{count} note{'s' * (count != 1)} saved" if count else "Notes unchanged")
         if count:
@@ -133,14 +134,14 @@ class AnswersScreen(Screen):
             text = export_markdown(self.store, self.run_ids)
             path = write_answers(text, self.out_path)
         except MnistTuiError as exc:
-            self.app.call_from_thread(self.notify, str(exc), title="Not written", severity="error", timeout=10)
+            notify_literal(self, exc, title="Not written", severity="error", timeout=10)  # thread-safe
             return
         self.app.call_from_thread(self.written_to, path, text)
 
     async def written_to(self, path: Path, text: str) -> None:
         self.written = path
-        self.query_one("#answers-status", Static).update(f"Written to {path}")
-        self.notify(f"Answers written to {path}", title="Written")
+        self.query_one("#answers-status", Static).update(literal(f"Written to {path}"))
+        notify_literal(self, f"Answers written to {path}", title="Written")
         await self.show_markdown(text)
 
     def action_back(self) -> None:
@@ -152,7 +153,7 @@ class AnswersScreen(Screen):
                 if not leaving:
                     self.render_answers()
         except MnistTuiError as exc:
-            self.notify(str(exc), severity="error")
+            notify_literal(self, exc, severity="error")
         if leaving:
             self.app.pop_screen()
         else:

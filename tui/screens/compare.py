@@ -19,6 +19,7 @@ from engine.rules import param_counts
 from engine.spec import CLASSES, INPUTS, format_layers
 from engine.store import RunRecord, Store
 from tui.format import pct
+from tui.text import literal, notify_literal
 
 # plain characters, one per picked run, so the overlaid curves differ without colour
 MARKERS = ("o", "x", "+", "*", "#", "@", "%", "&")
@@ -173,7 +174,7 @@ class CompareScreen(Screen):
         try:
             self.runs = self.store.runs()
         except MnistTuiError as exc:
-            self.notify(str(exc), severity="error")
+            notify_literal(self, exc, severity="error")
             return
         known = {r.run_id for r in self.runs}
         self.picked = [i for i in self.picked if i in known]
@@ -186,7 +187,7 @@ class CompareScreen(Screen):
         table.clear()
         for run in sort_runs(self.runs, self.sort_key, self.descending):
             mark = "✓" if run.run_id in self.picked else ""
-            table.add_row(mark, *(c.text(run) for c in COLUMNS), key=str(run.run_id))
+            table.add_row(mark, *(literal(c.text(run)) for c in COLUMNS), key=str(run.run_id))
         if current is not None:
             table.move_cursor(row=table.get_row_index(str(current)))
         self.show_sort_line()

@@ -14,7 +14,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Input, Label, Select, Static
 
-from engine.presets import Preset, builtin_presets, save_user_preset, slugify, user_presets
+from engine.errors import MnistTuiError
+from engine.presets import Preset, save_user_preset, slugify
 from engine.rules import check_rules, param_counts
 from engine.spec import CLASSES, INPUTS
 from tui.spec_form import (
@@ -28,6 +29,7 @@ from tui.spec_form import (
     read_form,
     spec_fields,
 )
+from tui.text import literal, notify_literal
 from tui.widgets.footer import KeyFooter
 from tui.widgets.rule_checks import rule_lines, verdict
 
@@ -85,7 +87,7 @@ class EditorScreen(Screen):
 
     def on_mount(self) -> None:
         form = self.query_one("#form")
-        form.border_title = f"Copy of {self.source_id}" if self.copy else f"Your preset {self.source_id}"
+        form.border_title = literal(f"Copy of {self.source_id}" if self.copy else f"Your preset {self.source_id}")
         form.border_subtitle = "built-in presets stay as shipped" if self.copy else ""
         self.query_one("#side").border_title = "Parameters and rules"
         self.query_one("#f-name", Input).focus()
@@ -115,7 +117,7 @@ class EditorScreen(Screen):
                 continue
             error = result.errors.get(name, "")
             label = self.query_one(f"#err-{name}", Static)
-            label.update(f"✗ {error}" if error else "")
+            label.update(literal(f"✗ {error}") if error else "")
             label.display = bool(error)
             self.query_one(f"#f-{name}").set_class(bool(error), "-invalid")
         self.show_side(result)
@@ -145,7 +147,7 @@ class EditorScreen(Screen):
         if self.result.ok:
             return False
         fields = "; ".join(f"{TEXT_FIELDS.get(n, n).lower()}: {msg}" for n, msg in self.result.errors.items())
-        self.notify(f"Cannot {what}: {fields}", severity="error")
+        notify_literal(self, f"Cannot {what}: {fields}", severity="error")
         return True
 
     # -- actions --------------------------------------------------------------------------------------------
@@ -162,17 +164,11 @@ class EditorScreen(Screen):
         if self._refuse("save"):
             return
         spec = self.result.spec
-        new_id = self.preset_id or slugify(spec.name)
-        if self.preset_id is None and new_id in {p.id for p in user_presets()}:
-            self.notify(f"You already have a preset '{new_id}': choose another name.", severity="error")
-            return
-        if new_id in {p.id for p in builtin_presets()}:
-            new_id += "-custom"
-        try:
-            saved = save_user_preset(spec, self.chosen_part, new_id)
-        except OSError as exc:
-            self.notify(f"Could not save the preset: {exc}", severity="error")
+        try:  # a new preset never overwrites a file (the engine refuses a taken id); its own preset it does
+            saved = save_user_preset(spec, self.chosen_part, self.preset_id, replace=self.preset_id is not None)
+        except MnistTuiError as exc:  # an unwritable config dir: say so, keep the form as typed
+            notify_literal(self, exc, title="Preset not saved", severity="error", timeout=15)
             return
         self.preset_id = saved.id
         self.base = spec
-        self.notify(f"Saved as '{saved.id}' ({saved.path}); it is listed on Home.", title="Preset saved")
+        notify_literal(self, f"Saved as '{saved.id}' ({saved.path}); it is listed on Home.", title="Preset saved")

@@ -15,6 +15,7 @@ from engine.presets import Preset, all_presets
 from engine.rules import PART_TITLES
 from tui import messages as m
 from tui.spec_form import number_text
+from tui.text import notify_literal
 from tui.widgets.footer import KeyFooter
 from tui.widgets.preset_list import PresetList, header_text, home_group
 from tui.widgets.recent_runs import RecentRuns
@@ -90,7 +91,7 @@ class HomeScreen(Screen):
         current = plist.current
         plist.set_presets(presets, keep=current.id if current else None)
         if problems:
-            self.notify("\n".join(problems), title="Skipped a broken user preset", severity="warning", timeout=10)
+            notify_literal(self, "\n".join(problems), title="Skipped a user preset", severity="warning", timeout=10)
         self.show_details()
         self.refresh_runs()
         self.refresh_status()
@@ -99,7 +100,7 @@ class HomeScreen(Screen):
         try:
             records = self.app.store.runs(limit=RECENT_RUNS)
         except MnistTuiError as exc:
-            self.notify(str(exc), severity="error")
+            notify_literal(self, exc, severity="error")
             return
         self.query_one(RecentRuns).show(records)
 

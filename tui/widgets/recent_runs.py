@@ -12,6 +12,7 @@ from textual.widget import Widget
 
 from engine.store import RunRecord
 from tui.format import pct
+from tui.text import literal
 
 # (header, widest value); columns past ESSENTIAL are dropped from the right when the pane is narrow
 COLUMNS = (("#", 3), ("preset", 12), ("status", 9), ("val", 6), ("test", 6), ("epochs", 6))
@@ -49,7 +50,7 @@ class RecentRuns(Widget):
         for r in self.records:
             cells = (
                 str(r.run_id),
-                r.preset,
+                literal(r.preset),
                 Text(r.status, style=STATUS_STYLE.get(r.status, "red")),
                 pct(r.metrics.get("val_accuracy")),
                 pct(r.metrics.get("test_accuracy")),
