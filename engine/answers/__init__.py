@@ -1,0 +1,58 @@
+"""The exercise's questions answered from stored runs: numbers, verdicts and the evidence behind them.
+
+Pure: reads a Store, returns plain dataclasses; engine/report turns them into words and markdown.
+Nothing here is ever estimated: a question whose run is missing answers None and names the missing run.
+nets.py groups runs into nets (repeats together), evidence.py holds Part Two's evidence, parts.py each
+part's answer, build.py the whole (`build_answers`).
+"""
+
+from engine.answers.build import FULL_MNIST, NOTE_KEYS, Answers, answers, build_answers, environment, slot_title
+from engine.answers.evidence import (
+    BEAT_THRESHOLD,
+    ControlResult,
+    Correlation,
+    GradientEvidence,
+    Predictions,
+    correlation,
+    gradient_evidence,
+)
+from engine.answers.nets import PART_ONE, PART_THREE, PART_TWO, Net
+from engine.answers.parts import (
+    GOAL,
+    QUESTION_EPOCH,
+    SIMILAR_EPOCHS_RATIO,
+    AgainstPartOne,
+    BestFigure,
+    PartOneAnswer,
+    PartThreeAnswer,
+    PartTwoAnswer,
+)
+
+__all__ = [
+    "BEAT_THRESHOLD",
+    "FULL_MNIST",
+    "GOAL",
+    "NOTE_KEYS",
+    "PART_ONE",
+    "PART_THREE",
+    "PART_TWO",
+    "QUESTION_EPOCH",
+    "SIMILAR_EPOCHS_RATIO",
+    "AgainstPartOne",
+    "Answers",
+    "BestFigure",
+    "ControlResult",
+    "Correlation",
+    "GradientEvidence",
+    "Net",
+    "PartOneAnswer",
+    "PartThreeAnswer",
+    "PartTwoAnswer",
+    "Predictions",
+    "answers",
+    "build_answers",
+    "correlation",
+    "environment",
+    "gradient_evidence",
+    "slot_title",
+]
