@@ -243,9 +243,10 @@ def make_app(
 
 
 def run_app(data=None, store=None) -> int:
-    from tui.native_log import native_stderr_to_log
+    from tui.crash import crash_reported
+    from tui.quitting import quit_on_signals
 
     app = make_app(store, data=data)
-    with native_stderr_to_log():
+    with crash_reported(app), quit_on_signals(app):  # a crash: one line + the log's path; SIGTERM: like q
         app.run()
     return app.return_code or 0
