@@ -15,7 +15,7 @@ from engine.presets import Preset, all_presets
 from engine.rules import PART_TITLES
 from tui import messages as m
 from tui.spec_form import number_text
-from tui.text import notify_literal
+from tui.text import literal, notify_literal
 from tui.widgets.footer import KeyFooter
 from tui.widgets.preset_list import PresetList, header_text, home_group
 from tui.widgets.recent_runs import RecentRuns
@@ -28,10 +28,10 @@ RECENT_RUNS = 12
 def details_text(p: Preset) -> Text:
     s, c = p.spec, p.params
     text = Text()
-    text.append(s.name, style="bold")
-    text.append(f"  {p.id} · {'built-in' if p.builtin else 'your preset'}\n", style="dim")
+    text.append_text(literal(s.name, "bold"))
+    text.append_text(literal(f"  {p.id} · {'built-in' if p.builtin else 'your preset'}\n", "dim"))
     if s.description:
-        text.append(s.description + "\n", style="italic")
+        text.append_text(literal(s.description + "\n", "italic"))
     text.append(f"784 → {' → '.join(str(u) for u in s.hidden_layers)} → 10\n")
     text.append(f"{c.total:,} params", style="bold")
     text.append(f" = {c.weights:,} weights + {c.biases:,} biases\n")
