@@ -143,8 +143,9 @@ def choose_axis(low: float, high: float, rows: int, fixed: bool = False) -> Axis
             gap = (rows - 1) // ticks if ticks > 1 else rows - 1
             if gap < 2 and ticks > 1:
                 continue
-            # three labels if they fit, then most canvas rows, then the tightest range, then more labels
-            score = (min(ticks, 2), ticks * gap, -(top - bottom), ticks)
+            # most canvas rows (finer rows put a value nearer its true height), yet a middle label is worth
+            # half a row (up to three of them); then the tightest range, then more labels
+            score = (ticks * gap + 0.5 * min(ticks, 4), -(top - bottom), ticks)
             axis = Axis(bottom, top, step, ticks * gap)
             if best is None or score > best[0]:
                 best = (score, axis)
@@ -174,15 +175,19 @@ def line_chart(
     epochs: int,
     kind: Kind = "percent",
     zoom: bool = False,
+    empty: str = WAITING,
 ) -> Chart:
-    """Draw the series into width x height cells; x runs over epochs 1..epochs (the planned count)."""
+    """Draw the series into width x height cells; x runs over epochs 1..epochs (the planned count).
+    `empty` is the line shown while no series has a point."""
     width, height = max(width, 20), max(height, 6)
     styles = [s.colour or COLOURS[i % len(COLOURS)] for i, s in enumerate(series)]
     markers = [s.marker or MARKERS[i % len(MARKERS)] for i, s in enumerate(series)]
     drawn = [(i, *s.points()) for i, s in enumerate(series)]
     drawn = [(i, xs, ys) for i, xs, ys in drawn if xs]
-    legend = _legend(series, markers, styles, kind, bool(drawn))
-    legend_lines = _wrap(legend, width)
+    legend = _legend(series, markers, styles, kind, bool(drawn), empty)
+    overlap_note = [("  ", ""), (OVERLAP, OVERLAP_STYLE), (" two or more overlap", "dim")]
+    # room for the overlap note is kept whenever two series are drawn, so the plot never outgrows the height
+    legend_lines = _wrap(legend + overlap_note if len(drawn) > 1 else legend, width)
     last_epoch = max([epochs, 1, *(max(xs) for _, xs, _ in drawn)])
     values = [y for _, _, ys in drawn for y in ys]
     rows = height - len(legend_lines) - FRAME_AND_LABELS
@@ -209,8 +214,8 @@ def line_chart(
                     owners[r][c] = i if owners[r][c] is None else -1
                     chars[r][c] = ch if owners[r][c] == i else OVERLAP
     if any(-1 in row for row in owners):
-        legend = [*legend, ("  ", ""), (OVERLAP, OVERLAP_STYLE), (" two or more overlap", "dim")]
-        legend_lines = _wrap(legend, width)
+        legend = legend + overlap_note
+    legend_lines = _wrap(legend, width)
     pad = max(0, height - len(legend_lines) - len(lines))  # rows the exact axis left unused go on top
     head = [("".join(t for t, _ in line), line) for line in legend_lines]
     all_lines = [h[0].ljust(width)[:width] for h in head] + [" " * width] * pad + ["".join(row) for row in chars]
@@ -229,9 +234,9 @@ def line_chart(
     return Chart(all_lines, all_owners, legend_styles, legend)
 
 
-def _legend(series, markers, styles, kind: Kind, has_data: bool) -> list[tuple[str, str]]:
+def _legend(series, markers, styles, kind: Kind, has_data: bool, empty: str) -> list[tuple[str, str]]:
     if not has_data:
-        return [(WAITING, "italic")]
+        return [(empty, "italic")]
     pieces: list[tuple[str, str]] = []
     for i, s in enumerate(series):
         if pieces:

@@ -15,7 +15,6 @@ import threading
 
 from engine import __version__
 from engine.errors import MnistTuiError, SpecError, one_line
-from tui.format import pct
 
 PROG = "mnist-tui"
 
@@ -97,9 +96,9 @@ def build_parser() -> ArgParser:
     add_controls_parser(sub, common)
     add_queue_parsers(sub, common)
 
-    p = sub.add_parser("runs", parents=[common], help="list stored runs and their results")
-    p.add_argument("--json", action="store_true", help="machine-readable output (with per-epoch history)")
-    p.add_argument("--limit", type=positive_int, help="only the N newest runs")
+    from tui.commands.runs import add_run_parsers
+
+    add_run_parsers(sub, common)  # runs, show, rm, label
 
     p = sub.add_parser("export", parents=[common], help="write the answers summary in markdown")
     p.add_argument("--out", metavar="FILE", default="answers.md", help="output file, or - for stdout")
@@ -117,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
             return run_app(data=getattr(args, "data", None), store=getattr(args, "store", None))
         from tui.commands.controls import cmd_controls
         from tui.commands.queue import cmd_cancel, cmd_queue, cmd_watch
+        from tui.commands.runs import run_handlers
 
         handler = {
             "queue": cmd_queue,
@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
             "cancel": cmd_cancel,
             "presets": cmd_presets,
             "train": cmd_train,
-            "runs": cmd_runs,
+            **run_handlers(),  # runs, show, rm, label
             "export": cmd_export,
             "controls": cmd_controls,
         }
@@ -359,40 +359,6 @@ def train_requests(args, requests) -> int:
     finally:
         signal.signal(signal.SIGINT, previous)
     return worst
-
-
-# -- runs ------------------------------------------------------------------------------------------
-def cmd_runs(args) -> int:
-    records = _store(args).runs(limit=args.limit)
-    if args.json:
-        print(json.dumps([r.as_json() for r in records], indent=2))
-        return 0
-    if not records:
-        print("no runs yet: try `mnist-tui train part1-small`")
-        return 0
-    from rich.table import Table
-
-    from tui.text import literal
-
-    table = Table(box=None, header_style="bold")
-    for col in ("run", "preset", "status", "epochs", "train", "val", "test", "s/epoch", "started"):
-        table.add_column(col)
-    for r in records:
-        epochs = f"{r.epochs_completed}/{r.spec_json.get('epochs', '?')}"
-        spe = f"{r.seconds_per_epoch:.2f}" if r.seconds_per_epoch else "-"
-        table.add_row(
-            str(r.run_id),
-            literal(r.preset),  # a run's name is the user's text: never markup
-            literal(r.status),
-            epochs,
-            pct(r.metrics["train_accuracy"]),
-            pct(r.metrics["val_accuracy"]),
-            pct(r.metrics["test_accuracy"]),
-            spe,
-            literal(r.started_at),
-        )
-    _console().print(table)
-    return 0
 
 
 # -- export ----------------------------------------------------------------------------------------

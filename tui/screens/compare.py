@@ -1,29 +1,42 @@
-"""Compare: every stored run in a sortable table; runs picked with space get their validation curves
-overlaid in one chart and their specs set side by side, differences first."""
+"""Compare: stored runs in a sortable table that fits 80 columns; runs picked with space have one metric
+(m cycles train/val accuracy/loss) overlaid in one chart, or (v) their layers and settings side by side.
+The answers (a) are built from exactly the runs picked. enter opens a run; d deletes, l labels it.
+Failed, cancelled and interrupted runs are hidden until h; p and f filter by part and status."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
-from textual_plotext import PlotextPlot
+from textual.widgets import DataTable, Static
 
+from engine.charts import COLOURS, MARKERS, Series
 from engine.errors import MnistTuiError
-from engine.rules import param_counts
+from engine.rules import PART_TITLES, param_counts
 from engine.spec import CLASSES, INPUTS, format_layers
 from engine.store import RunRecord, Store
-from tui.format import pct
+from tui.format import clip, pct
+from tui.run_summary import HIDDEN_BY_DEFAULT, SPEC_FIELDS, spec_value
+from tui.screens.run import ask_delete, ask_label
 from tui.text import literal, notify_literal
+from tui.widgets.chart_view import ChartView
+from tui.widgets.footer import KeyFooter
 
-# plain characters, one per picked run, so the overlaid curves differ without colour
-MARKERS = ("o", "x", "+", "*", "#", "@", "%", "&")
-COLOURS = ("cyan", "orange", "green", "magenta", "red", "blue", "yellow", "white")
+NAME_WIDTH = 16
+STATUSES = ("completed", "running", "diverged", "failed", "cancelled", "interrupted")
+# (title, attribute of an epoch, chart kind): m cycles through them
+METRICS = (
+    ("validation accuracy", "val_accuracy", "percent"),
+    ("training accuracy", "accuracy", "percent"),
+    ("validation loss", "val_loss", "loss"),
+    ("training loss", "loss", "loss"),
+)
 
 
 def _params(run: RunRecord):
@@ -39,46 +52,18 @@ class Column:
     numeric: bool = True  # numbers sort best-first (descending) when first chosen
 
 
-def _num(x, fmt: str = "{:,}") -> str:
-    return "-" if x is None else fmt.format(x)
-
-
-# accuracies first: at 80-100 columns the table scrolls sideways and what matters most stays in view
+# eight narrow columns: with the pick mark they fit 80 columns; the run screen (enter) has everything else
 COLUMNS = (
     Column("run", "run", lambda r: r.run_id, lambda r: str(r.run_id)),
-    Column("name", "network", lambda r: r.name.lower(), lambda r: r.name, numeric=False),
+    Column("name", "name", lambda r: r.name.lower(), lambda r: clip(r.name, NAME_WIDTH), numeric=False),
     Column("status", "status", lambda r: r.status, lambda r: r.status, numeric=False),
     Column("val", "val", lambda r: r.metrics["val_accuracy"], lambda r: pct(r.metrics["val_accuracy"])),
     Column("test", "test", lambda r: r.metrics["test_accuracy"], lambda r: pct(r.metrics["test_accuracy"])),
     Column("train", "train", lambda r: r.metrics["train_accuracy"], lambda r: pct(r.metrics["train_accuracy"])),
     Column("params", "params", lambda r: _params(r).total, lambda r: f"{_params(r).total:,}"),
-    Column("epochs", "epochs", lambda r: r.epochs_completed, lambda r: str(r.epochs_completed)),
-    Column("spe", "s/epoch", lambda r: r.seconds_per_epoch, lambda r: _num(r.seconds_per_epoch, "{:.2f}")),
-    Column("weights", "weights", lambda r: _params(r).weights, lambda r: f"{_params(r).weights:,}"),
-    Column("biases", "biases", lambda r: _params(r).biases, lambda r: f"{_params(r).biases:,}"),
-    Column(
-        "layers",
-        "hidden layers",
-        lambda r: (len(r.spec_json.get("hidden_layers", [])), sum(r.spec_json.get("hidden_layers", []))),
-        lambda r: format_layers(r.spec_json.get("hidden_layers", [])),
-    ),
-    Column("part", "part", lambda r: r.part or "", lambda r: r.part or "own", numeric=False),
+    Column("epochs", "ep", lambda r: r.epochs_completed, lambda r: str(r.epochs_completed)),
 )
 COLUMN_KEYS = [c.key for c in COLUMNS]
-
-# spec fields set side by side in the layers view, in reading order
-SPEC_FIELDS = (
-    ("hidden_layers", "hidden layers"),
-    ("activation", "activation"),
-    ("optimizer", "optimizer"),
-    ("learning_rate", "learning rate"),
-    ("momentum", "momentum"),
-    ("loss", "loss"),
-    ("batch_size", "batch size"),
-    ("epochs", "epochs planned"),
-    ("validation_fraction", "validation fraction"),
-    ("seed", "seed"),
-)
 
 
 def sort_runs(runs: list[RunRecord], key: str, descending: bool) -> list[RunRecord]:
@@ -89,41 +74,47 @@ def sort_runs(runs: list[RunRecord], key: str, descending: bool) -> list[RunReco
     return sorted(known, key=column.value, reverse=descending) + unknown
 
 
-def _spec_value(run: RunRecord, field: str) -> str:
-    value = run.spec_json.get(field)
-    if field == "hidden_layers":
-        layers = value or []
-        return f"{len(layers)}: {format_layers(layers)}"
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return "-" if value is None else str(value)
+def visible_runs(runs: list[RunRecord], part: str | None, status: str | None, show_hidden: bool) -> list[RunRecord]:
+    out = []
+    for r in runs:
+        if part is not None and (r.part or "own") != part:
+            continue
+        if status is not None and r.status != status:
+            continue
+        if status is None and not show_hidden and r.status in HIDDEN_BY_DEFAULT:
+            continue
+        out.append(r)
+    return out
 
 
-def layers_diff(runs: list[RunRecord]) -> Text:
-    """The picked runs' shapes (784 -> ... -> 10) and params, then each spec field: differing ones first,
-    marked, and the ones they share on one line."""
+def marker_of(index: int) -> str:
+    return MARKERS[index % len(MARKERS)]
+
+
+def layers_diff(runs: list[RunRecord]) -> Table | Text:
+    """The picked runs side by side: shape, params and every setting, the settings that differ first
+    (marked) and the ones they share after."""
     if not runs:
-        return Text("Pick runs with space to see how their layers and settings differ.", style="italic")
-    text = Text()
-    for run, marker in zip(runs, MARKERS * 4, strict=False):
-        c = _params(run)
-        shape = f"{INPUTS} → {format_layers(run.spec_json.get('hidden_layers', []))} → {CLASSES}"
-        text.append(f"{marker} run {run.run_id} {run.name}\n", style="bold")
-        text.append(f"  {shape}\n  {c.total:,} params = {c.weights:,} weights + {c.biases:,} biases\n")
-    if len(runs) < 2:
-        return text
-    differ, same = [], []
-    for field, label in SPEC_FIELDS:
-        values = [_spec_value(r, field) for r in runs]
-        (same if len(set(values)) == 1 else differ).append((label, values))
-    text.append("\nDiffer:\n" if differ else "\nSame spec in every picked run.\n", style="bold")
+        return Text("Pick runs with space to set their layers and settings side by side.", style="italic")
+    table = Table(box=None, header_style="bold", padding=(0, 1), show_edge=False)
+    table.add_column("", no_wrap=True)
+    for i, run in enumerate(runs):
+        table.add_column(Text.assemble(f"{marker_of(i)} #{run.run_id} ", literal(clip(run.name, 14))), overflow="fold")
+    table.add_row("network", *(Text(format_layers(r.spec_json.get("hidden_layers", []))) for r in runs))
+    table.add_row("params", *(f"{_params(r).total:,}" for r in runs))
+    table.add_row("weights", *(f"{_params(r).weights:,}" for r in runs))
+    table.add_row("biases", *(f"{_params(r).biases:,}" for r in runs))
+    rows = [(label, [spec_value(r, field) for r in runs]) for field, label in SPEC_FIELDS if field != "hidden_layers"]
+    differ = [(label, values) for label, values in rows if len(set(values)) > 1]
+    same = [(label, values) for label, values in rows if len(set(values)) == 1]
     for label, values in differ:
-        text.append(f"  {label}: ", style="bold yellow")
-        text.append(" | ".join(f"#{r.run_id} {v}" for r, v in zip(runs, values, strict=True)) + "\n")
-    if differ and same:
-        text.append("Same: ", style="bold")
-        text.append("; ".join(f"{label} {values[0]}" for label, values in same) + "\n", style="dim")
-    return text
+        table.add_row(Text(f"≠ {label}", style="bold yellow"), *(Text(v, style="yellow") for v in values))
+    for label, values in same:
+        table.add_row(Text(label, style="dim"), *(Text(v, style="dim") for v in values))
+    table.add_row("data", *(literal(r.data_source or "Keras MNIST") for r in runs))
+    table.add_row("val acc", *(pct(r.metrics["val_accuracy"]) for r in runs))
+    table.add_row("test acc", *(pct(r.metrics["test_accuracy"]) for r in runs))
+    return table
 
 
 class CompareScreen(Screen):
@@ -131,39 +122,51 @@ class CompareScreen(Screen):
     AUTO_FOCUS = "#runs"
     BINDINGS = [
         Binding("escape", "back", "Back"),
-        Binding("space", "toggle_pick", "Pick"),
-        Binding("o", "next_sort", "Sort by next"),
-        Binding("O", "flip_sort", "Flip order", key_display="O"),
-        Binding("x", "clear_picks", "Clear picks"),
-        Binding("a", "answers", "Answers from picks"),
+        Binding("space", "toggle_pick", "Pick", tooltip="Pick or unpick the highlighted run (the cursor stays)"),
+        Binding("enter", "open_run", "Open", key_display="⏎", priority=True),
+        Binding("m", "next_metric", "Metric", tooltip="Overlay the next metric: val/train accuracy, val/train loss"),
+        Binding("v", "toggle_view", "Chart/Settings", tooltip="Show the chart or the picked runs side by side"),
+        Binding("a", "answers", "Answers", tooltip="The answers built from exactly the runs picked"),
+        Binding("o", "next_sort", "Sort by next column", show=False),
+        Binding("O", "flip_sort", "Flip sort order", key_display="O", show=False),
+        Binding("x", "clear_picks", "Clear picks", show=False),
+        Binding("h", "toggle_hidden", "Show/hide failed and cancelled runs", show=False),
+        Binding("p", "next_part", "Filter by part", show=False),
+        Binding("f", "next_status", "Filter by status", show=False),
+        Binding("d", "delete", "Delete run", show=False),
+        Binding("l", "label", "Label run", show=False),
+        Binding("z", "zoom", "Zoom the accuracy axis", show=False),
         Binding("r", "reload", "Reload", show=False),
     ]
 
     def __init__(self, store: Store, **kwargs) -> None:
         super().__init__(**kwargs)
         self.store = store
-        self.runs: list[RunRecord] = []
+        self.all_runs: list[RunRecord] = []
+        self.runs: list[RunRecord] = []  # the ones the table shows
         self.picked: list[int] = []  # run ids, in the order they were picked
         self.sort_key, self.descending = "run", True
+        self.metric = 0  # index into METRICS
+        self.part_filter: str | None = None
+        self.status_filter: str | None = None
+        self.show_hidden = False
         self.plotted: list[int] = []  # run ids whose curves the chart shows (tests read it)
-        self.chart_title = ""
 
     def compose(self) -> ComposeResult:
         yield Static(id="sort-line")
         yield DataTable(id="runs", cursor_type="row", zebra_stripes=True)
-        with Horizontal(id="lower"):
-            yield PlotextPlot(id="overlay")
-            with VerticalScroll(id="diff-pane"):
-                yield Static(id="diff")
-        yield Footer()
+        yield ChartView("percent", id="overlay")
+        with VerticalScroll(id="diff-pane"):
+            yield Static(id="diff")
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_column(" ", key="pick", width=1)
         for column in COLUMNS:
             table.add_column(column.label, key=column.key)
-        self.query_one("#overlay").border_title = "Validation accuracy (%) by epoch"
-        self.query_one("#diff-pane").border_title = "Layers and settings"
+        self.query_one("#diff-pane").border_title = "Layers and settings (v: chart)"
+        self.query_one("#diff-pane").display = False
         self.action_reload()
 
     def on_screen_resume(self) -> None:
@@ -172,11 +175,11 @@ class CompareScreen(Screen):
     # -- content ------------------------------------------------------------------------------------------
     def action_reload(self) -> None:
         try:
-            self.runs = self.store.runs()
+            self.all_runs = self.store.runs()
         except MnistTuiError as exc:
             notify_literal(self, exc, severity="error")
             return
-        known = {r.run_id for r in self.runs}
+        known = {r.run_id for r in self.all_runs}
         self.picked = [i for i in self.picked if i in known]
         self.fill_table()
         self.show_picks()
@@ -184,23 +187,29 @@ class CompareScreen(Screen):
     def fill_table(self) -> None:
         table = self.query_one(DataTable)
         current = self.current_run_id()
+        self.runs = visible_runs(self.all_runs, self.part_filter, self.status_filter, self.show_hidden)
         table.clear()
         for run in sort_runs(self.runs, self.sort_key, self.descending):
             mark = "✓" if run.run_id in self.picked else ""
             table.add_row(mark, *(literal(c.text(run)) for c in COLUMNS), key=str(run.run_id))
-        if current is not None:
+        if current is not None and str(current) in table.rows:
             table.move_cursor(row=table.get_row_index(str(current)))
         self.show_sort_line()
 
     def show_sort_line(self) -> None:
         label = COLUMNS[COLUMN_KEYS.index(self.sort_key)].label
-        empty = "  ·  no runs yet: train one from Home (t) or `mnist-tui train`" if not self.runs else ""
-        self.query_one("#sort-line", Static).update(
-            Text.assemble(
-                ("Runs", "bold"),
-                f" sorted by {label} {'↓' if self.descending else '↑'}  ·  {len(self.picked)} picked{empty}",
-            )
-        )
+        line = Text.assemble(("Runs", "bold"), f" by {label} {'↓' if self.descending else '↑'}")
+        line.append(f" · {len(self.picked)} picked")
+        if self.part_filter:
+            line.append(f" · part {self.part_filter}", style="bold")
+        if self.status_filter:
+            line.append(f" · {self.status_filter}", style="bold")
+        hidden = len(visible_runs(self.all_runs, self.part_filter, self.status_filter, True)) - len(self.runs)
+        if hidden:
+            line.append(f" · {hidden} failed/cancelled hidden (h)", style="dim")
+        if not self.all_runs:
+            line.append(" · no runs yet: train one from Home (t)", style="dim")
+        self.query_one("#sort-line", Static).update(line)
 
     def current_run_id(self) -> int | None:
         table = self.query_one(DataTable)
@@ -209,6 +218,10 @@ class CompareScreen(Screen):
         row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
         return int(row_key.value)
 
+    def current_run(self) -> RunRecord | None:
+        run_id = self.current_run_id()
+        return next((r for r in self.all_runs if r.run_id == run_id), None)
+
     @property
     def order(self) -> list[int]:
         """Run ids in the order the table shows them."""
@@ -216,43 +229,33 @@ class CompareScreen(Screen):
         return [int(row.key.value) for row in table.ordered_rows]
 
     def picked_runs(self) -> list[RunRecord]:
-        by_id = {r.run_id: r for r in self.runs}
+        by_id = {r.run_id: r for r in self.all_runs}
         return [by_id[i] for i in self.picked if i in by_id]
 
     def show_picks(self) -> None:
         runs = self.picked_runs()
         self.query_one("#diff", Static).update(layers_diff(runs))
-        plot = self.query_one(PlotextPlot)
-        plt = plot.plt
-        plt.clear_figure()
+        title, attribute, kind = METRICS[self.metric]
+        chart = self.query_one("#overlay", ChartView)
+        series, epochs = [], 1
         self.plotted = []
-        last_epoch = 1
         for i, run in enumerate(runs):
-            rows = [e for e in run.history if e.val_accuracy is not None]
-            if not rows:
-                continue
-            plt.plot(
-                [e.epoch for e in rows],
-                [100 * e.val_accuracy for e in rows],
-                marker=MARKERS[i % len(MARKERS)],
-                color=COLOURS[i % len(COLOURS)],
+            scale = 100 if kind == "percent" else 1
+            values = [getattr(e, attribute) for e in run.history]
+            y = [None if v is None else scale * v for v in values]
+            series.append(
+                Series(f"#{run.run_id}", [e.epoch for e in run.history], y, marker_of(i), COLOURS[i % len(COLOURS)])
             )
-            self.plotted.append(run.run_id)
-            last_epoch = max(last_epoch, rows[-1].epoch)
-        # the key is one title line (a legend box would cover a small chart); names are in the layers pane
-        by_id = {r.run_id: i for i, r in enumerate(runs)}
-        key = "  ".join(f"{MARKERS[by_id[i] % len(MARKERS)]} #{i}" for i in self.plotted)
-        self.chart_title = key or "pick runs with space to overlay their validation curves"
-        plt.title(self.chart_title)
-        plt.ylim(0, 100)
-        plt.yticks([0, 20, 40, 60, 80, 100])
-        step = max(1, (last_epoch + 9) // 10)
-        plt.xticks(list(range(1, last_epoch + 1, step)))
-        plt.xlabel("epoch")
-        plot.refresh()
+            if any(v is not None for v in y):
+                self.plotted.append(run.run_id)
+            epochs = max(epochs, run.epochs_planned or 0, run.epochs_completed)
+        chart.plot(series, epochs if runs else 10, kind, empty="space picks runs to overlay their curves")
+        zoom = " zoomed" if chart.zoom and kind == "percent" else ""
+        chart.border_title = f"{title.capitalize()}{' (%)' if kind == 'percent' else ''}{zoom} · m: next metric"
 
     # -- actions ------------------------------------------------------------------------------------------
     def action_toggle_pick(self) -> None:
+        """Picks or unpicks the highlighted run; the cursor stays (↓ moves on)."""
         run_id = self.current_run_id()
         if run_id is None:
             return
@@ -260,10 +263,7 @@ class CompareScreen(Screen):
             self.picked.remove(run_id)
         else:
             self.picked.append(run_id)
-        table = self.query_one(DataTable)
-        table.update_cell(str(run_id), "pick", "✓" if run_id in self.picked else "")
-        if table.cursor_row < table.row_count - 1:  # like a file manager: space picks and moves on
-            table.move_cursor(row=table.cursor_row + 1)
+        self.query_one(DataTable).update_cell(str(run_id), "pick", "✓" if run_id in self.picked else "")
         self.show_sort_line()
         self.show_picks()
 
@@ -271,6 +271,33 @@ class CompareScreen(Screen):
         self.picked = []
         self.fill_table()
         self.show_picks()
+
+    def action_next_metric(self) -> None:
+        self.metric = (self.metric + 1) % len(METRICS)
+        self.show_picks()
+
+    def action_zoom(self) -> None:
+        chart = self.query_one("#overlay", ChartView)
+        chart.set_zoom(not chart.zoom)
+        self.show_picks()
+
+    def action_toggle_view(self) -> None:
+        chart, diff = self.query_one("#overlay"), self.query_one("#diff-pane")
+        chart.display, diff.display = not chart.display, chart.display
+
+    def action_toggle_hidden(self) -> None:
+        self.show_hidden = not self.show_hidden
+        self.fill_table()
+
+    def action_next_part(self) -> None:
+        parts = [None, *PART_TITLES.keys(), "own"]
+        self.part_filter = parts[(parts.index(self.part_filter) + 1) % len(parts)]
+        self.fill_table()
+
+    def action_next_status(self) -> None:
+        statuses = [None, *STATUSES]
+        self.status_filter = statuses[(statuses.index(self.status_filter) + 1) % len(statuses)]
+        self.fill_table()
 
     def sort_by(self, key: str, descending: bool | None = None) -> None:
         column = COLUMNS[COLUMN_KEYS.index(key)]
@@ -288,6 +315,24 @@ class CompareScreen(Screen):
         key = event.column_key.value
         if key in COLUMN_KEYS:
             self.sort_by(key, not self.descending if key == self.sort_key else None)
+
+    def action_open_run(self) -> None:
+        run_id = self.current_run_id()
+        if run_id is not None:
+            self.open_run(run_id)
+
+    def open_run(self, run_id: int) -> None:
+        from tui.screens.run import RunScreen
+
+        self.app.push_screen(RunScreen(self.store, run_id))
+
+    def action_delete(self) -> None:
+        if run := self.current_run():
+            ask_delete(self, self.store, run, self.action_reload)
+
+    def action_label(self) -> None:
+        if run := self.current_run():
+            ask_label(self, self.store, run, self.action_reload)
 
     def action_answers(self) -> None:
         from tui.screens.answers import AnswersScreen

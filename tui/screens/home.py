@@ -4,6 +4,7 @@ recent runs, and the keys to train, edit, compare and export."""
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -14,8 +15,10 @@ from engine.errors import MnistTuiError
 from engine.presets import Preset, all_presets
 from engine.rules import PART_TITLES
 from tui import messages as m
+from tui.run_summary import HIDDEN_BY_DEFAULT
 from tui.spec_form import number_text
-from tui.text import literal, notify_literal
+from tui.text import notify_literal
+from tui.widgets.data_line import DataLine
 from tui.widgets.footer import KeyFooter
 from tui.widgets.preset_list import PresetList, header_text, home_group
 from tui.widgets.recent_runs import RecentRuns
@@ -28,16 +31,18 @@ RECENT_RUNS = 12
 def details_text(p: Preset) -> Text:
     s, c = p.spec, p.params
     text = Text()
-    text.append_text(literal(s.name, "bold"))
-    text.append_text(literal(f"  {p.id} · {'built-in' if p.builtin else 'your preset'}\n", "dim"))
-    if s.description:
-        text.append_text(literal(s.description + "\n", "italic"))
-    text.append(f"784 → {' → '.join(str(u) for u in s.hidden_layers)} → 10\n")
+    text.append(s.name, style="bold")
+    text.append(f"  {p.id} · {'built-in' if p.builtin else 'your preset'}\n", style="dim")
+    # the hyperparameters first: the pane is a few lines high at 80x24
+    text.append(f"lr {s.learning_rate:g} · {s.epochs} epochs · batch {s.batch_size}\n", style="bold")
+    momentum = f" momentum {s.momentum:g}" if s.momentum else ""
+    text.append(f"{s.activation} · {s.optimizer}{momentum} · validation {number_text(s.validation_fraction)}")
+    text.append(f" · seed {s.seed}\n")
+    text.append(f"784 → {' → '.join(str(u) for u in s.hidden_layers)} → 10 · ")
     text.append(f"{c.total:,} params", style="bold")
     text.append(f" = {c.weights:,} weights + {c.biases:,} biases\n")
-    lr = f"lr {s.learning_rate:g}" + (f" momentum {s.momentum:g}" if s.momentum else "")
-    text.append(f"{s.activation} · {s.optimizer} {lr} · batch {s.batch_size} · {s.epochs} epochs · ")
-    text.append(f"validation {number_text(s.validation_fraction)} · seed {s.seed}\n")
+    if s.description:
+        text.append(s.description + "\n", style="italic")
     text.append(PART_TITLES.get(p.part or "", "Common rules only (no exercise part)") + "\n", style="bold")
     text.append_text(rule_lines(p.rules, brief=True))
     text.append("\n")
@@ -68,6 +73,7 @@ class HomeScreen(Screen):
             with VerticalScroll(id="details-pane"):
                 yield Static(id="details")
             yield RecentRuns(id="runs")
+        yield DataLine(id="data-line")
         yield StatusLine(id="status")
         yield KeyFooter()
 
@@ -76,7 +82,8 @@ class HomeScreen(Screen):
     def on_mount(self) -> None:
         self.ready = True
         self.query_one("#details-pane").border_title = "Details"
-        self.query_one("#runs").border_title = "Recent runs (c compares)"
+        self.query_one("#runs").border_title = "Recent runs (⏎ opens, c compares)"
+        self.query_one(DataLine).show(self.app.data)
         self.action_reload()
 
     def on_screen_resume(self) -> None:
@@ -98,11 +105,22 @@ class HomeScreen(Screen):
 
     def refresh_runs(self) -> None:
         try:
-            records = self.app.store.runs(limit=RECENT_RUNS)
+            records = self.app.store.runs(limit=RECENT_RUNS * 3)
         except MnistTuiError as exc:
             notify_literal(self, exc, severity="error")
             return
-        self.query_one(RecentRuns).show(records)
+        shown = [r for r in records if r.status not in HIDDEN_BY_DEFAULT][:RECENT_RUNS]
+        self.query_one(RecentRuns).show(shown)
+
+    def on_resize(self, event: events.Resize) -> None:
+        """The preset list, not its pane, must scroll: else the highlight can sit below the pane's edge."""
+        self.query_one(PresetList).styles.max_height = max(3, event.size.height // 2 - 3)
+
+    @on(RecentRuns.Open)
+    def open_run(self, event: RecentRuns.Open) -> None:
+        from tui.screens.run import RunScreen
+
+        self.app.push_screen(RunScreen(self.app.store, event.run_id))
 
     def refresh_status(self) -> None:
         app = self.app

@@ -12,7 +12,7 @@ from rich.text import Text
 from textual.app import RenderResult
 from textual.widget import Widget
 
-from engine.charts import Kind, Series, line_chart
+from engine.charts import WAITING, Kind, Series, line_chart
 
 
 class ChartView(Widget):
@@ -23,9 +23,10 @@ class ChartView(Widget):
     }
     """
 
-    def __init__(self, kind: Kind = "percent", **kwargs) -> None:
+    def __init__(self, kind: Kind = "percent", empty: str = WAITING, **kwargs) -> None:
         super().__init__(**kwargs)
         self.kind: Kind = kind
+        self.empty = empty  # shown while there is no point to draw
         self.series_shown: list[Series] = []
         self.epochs = 10
         self.zoom = False
@@ -34,10 +35,12 @@ class ChartView(Widget):
         self.drawn: tuple[tuple, Text] | None = None
         self.plain_text = ""  # the last drawing without colour (tests and snapshots read it)
 
-    def plot(self, series: Sequence[Series], epochs: int, kind: Kind | None = None) -> None:
+    def plot(self, series: Sequence[Series], epochs: int, kind: Kind | None = None, empty: str | None = None) -> None:
         self.series_shown, self.epochs = list(series), max(1, epochs)
         if kind is not None:
             self.kind = kind
+        if empty is not None:
+            self.empty = empty
         self.version += 1
         self.refresh()
 
@@ -50,7 +53,7 @@ class ChartView(Widget):
         key = (self.version, self.size)
         if self.drawn is None or self.drawn[0] != key:
             chart = line_chart(
-                self.series_shown, self.size.width, self.size.height, self.epochs, self.kind, zoom=self.zoom
+                self.series_shown, self.size.width, self.size.height, self.epochs, self.kind, self.zoom, self.empty
             )
             self.builds += 1
             self.plain_text = chart.plain()

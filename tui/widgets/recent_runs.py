@@ -1,60 +1,109 @@
-"""Recent runs on Home: status and accuracies, newest first.
+"""Recent runs on Home: newest first, with their validation accuracy; up/down move a highlight and enter
+opens the run (the widget posts RecentRuns.Open).
 
-Drawn as a Rich table sized at render time: columns that do not fit the pane are left out (test accuracy
-first) instead of being clipped mid-word. Compare is where every column and run can be browsed.
+Drawn as a Rich table sized at render time: the name column gives up width first, then columns are left
+out from the right (epochs, then test, then status) instead of being clipped mid-word; val always stays.
+Only the rows that fit are drawn, scrolled so the highlighted run is always one of them.
 """
 
 from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.reactive import reactive
 from textual.widget import Widget
 
 from engine.store import RunRecord
-from tui.format import pct
+from tui.format import clip, pct
+from tui.run_summary import STATUS_STYLE
 from tui.text import literal
 
-# (header, widest value); columns past ESSENTIAL are dropped from the right when the pane is narrow
-COLUMNS = (("#", 3), ("preset", 12), ("status", 9), ("val", 6), ("test", 6), ("epochs", 6))
-ESSENTIAL = 3
-STATUS_STYLE = {"completed": "green", "running": "bold", "cancelled": "yellow", "interrupted": "yellow"}
+# (header, width); the name (second) shrinks to NAME_MIN before any column is dropped
+COLUMNS = (("#", 3), ("name", 16), ("val", 6), ("status", 9), ("test", 6), ("epochs", 6))
+NAME_MIN = 8
+ESSENTIAL = 3  # run, name, val
 
 
-class RecentRuns(Widget):
-    DEFAULT_CSS = "RecentRuns { height: 1fr; padding: 0 1; }"
+class RecentRuns(Widget, can_focus=True):
+    DEFAULT_CSS = """
+    RecentRuns { height: 1fr; padding: 0 1; }
+    RecentRuns:focus { background-tint: $foreground 5%; }
+    """
+    BINDINGS = [
+        Binding("up", "move(-1)", "Up", show=False),
+        Binding("down", "move(1)", "Down", show=False),
+        Binding("enter", "open", "Open run"),
+    ]
+    cursor = reactive(0)
+
+    class Open(Message):
+        def __init__(self, run_id: int) -> None:
+            super().__init__()
+            self.run_id = run_id
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.records: list[RunRecord] = []
+        self.hidden = 0  # failed/cancelled runs left out (the caller counts them)
 
     def show(self, records: list[RunRecord]) -> None:
+        current = self.current
         self.records = records
+        ids = [r.run_id for r in records]
+        self.cursor = ids.index(current.run_id) if current and current.run_id in ids else 0
         self.refresh()
 
-    def column_count(self, width: int) -> int:
-        used = 0
-        for count, (_, cell) in enumerate(COLUMNS):
-            used += cell + 2
-            if used - 2 > width and count >= ESSENTIAL:
-                return count
-        return len(COLUMNS)
+    @property
+    def current(self) -> RunRecord | None:
+        return self.records[self.cursor] if 0 <= self.cursor < len(self.records) else None
+
+    def action_move(self, step: int) -> None:
+        if self.records:
+            self.cursor = max(0, min(len(self.records) - 1, self.cursor + step))
+
+    def action_open(self) -> None:
+        if run := self.current:
+            self.post_message(self.Open(run.run_id))
+
+    def layout_for(self, width: int) -> tuple[int, int]:
+        """(columns shown, name width) for a pane this wide."""
+        others = [w for _, w in COLUMNS]
+        for count in range(len(COLUMNS), ESSENTIAL - 1, -1):
+            fixed = sum(others[:count]) - others[1] + 2 * (count - 1)
+            if width - fixed >= NAME_MIN or count == ESSENTIAL:
+                return count, max(NAME_MIN, min(others[1], width - fixed))
+        return ESSENTIAL, NAME_MIN
 
     def render(self) -> Table | Text:
         if not self.records:
             return Text("No runs yet. t trains the highlighted preset; runs from the CLI show here too.", style="dim")
-        count = self.column_count(self.size.width)
+        count, name_width = self.layout_for(self.size.width)
         table = Table(box=None, padding=(0, 2, 0, 0), header_style="bold", expand=False)
         for header, _ in COLUMNS[:count]:
             numeric = header in ("#", "val", "test", "epochs")
             table.add_column(header, no_wrap=True, overflow="ellipsis", justify="right" if numeric else "left")
-        for r in self.records:
+        rows = max(1, self.size.height - 1)
+        first = min(max(0, self.cursor - rows + 1), max(0, len(self.records) - rows))
+        for index, r in enumerate(self.records[first : first + rows], start=first):
             cells = (
                 str(r.run_id),
-                literal(r.preset),
-                Text(r.status, style=STATUS_STYLE.get(r.status, "red")),
+                literal(clip(r.name, name_width)),
                 pct(r.metrics.get("val_accuracy")),
+                Text(r.status, style=STATUS_STYLE.get(r.status, "red")),
                 pct(r.metrics.get("test_accuracy")),
-                f"{r.epochs_completed}/{r.spec_json.get('epochs', '?')}",
+                f"{r.epochs_completed}/{r.epochs_planned or '?'}",
             )
-            table.add_row(*cells[:count])
+            style = ("reverse" if self.has_focus else "underline") if index == self.cursor else ""
+            table.add_row(*cells[:count], style=style)
         return table
+
+    def watch_cursor(self) -> None:
+        self.refresh()
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()

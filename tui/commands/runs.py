@@ -1,0 +1,102 @@
+"""`mnist-tui runs`: stored runs newest first, filtered by part and status; failed, cancelled and
+interrupted runs are left out unless --all (or --status asks for them)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from functools import partial
+
+from engine.store import RunRecord, Store
+from tui.format import pct
+from tui.run_summary import HIDDEN_BY_DEFAULT
+from tui.text import literal
+
+
+def add_run_parsers(sub, common) -> None:
+    """runs, show, rm and label: registered together by tui/cli.py."""
+    from tui.cli import positive_int
+    from tui.commands import label, rm, show
+
+    add_arguments(sub.add_parser("runs", parents=[common], help="list stored runs and their results"), positive_int)
+    show.add_arguments(sub.add_parser("show", parents=[common], help="one run in full: spec, curves, epochs"))
+    rm.add_arguments(sub.add_parser("rm", parents=[common], help="delete runs (asks unless --yes)"))
+    label.add_arguments(sub.add_parser("label", parents=[common], help="label a run (or --note sets its note)"))
+
+
+def run_handlers() -> dict:
+    """The handler of each verb add_run_parsers registers: args -> exit status."""
+    from tui.commands import label, rm, show
+
+    verbs = {"runs": run, "show": show.run, "rm": rm.run, "label": label.run}
+    return {name: partial(_with_store, verb) for name, verb in verbs.items()}
+
+
+def _with_store(verb, args) -> int:
+    from rich.console import Console
+
+    # piped output is not squeezed to 80 columns: a table that folds is useless to grep
+    console = Console() if sys.stdout.isatty() else Console(width=200)
+    return verb(args, Store(getattr(args, "store", None)), console)
+
+
+def add_arguments(parser, positive_int) -> None:
+    parser.add_argument("--json", action="store_true", help="machine-readable output (with per-epoch history)")
+    parser.add_argument("--limit", type=positive_int, help="only the N newest runs")
+    parser.add_argument("--part", metavar="PART", help="only runs of this part (e.g. part2-wide; 'own' for none)")
+    parser.add_argument("--status", metavar="STATUS", help="only runs with this status (completed, failed, ...)")
+    parser.add_argument("--all", action="store_true", help="include failed, cancelled and interrupted runs")
+
+
+def select(records: list[RunRecord], part: str | None, status: str | None, show_all: bool) -> list[RunRecord]:
+    """The runs a list shows: one part ('own': runs of no part), one status, and the failed, cancelled and
+    interrupted ones only when asked for."""
+    out = []
+    for r in records:
+        if part is not None and (r.part or "own") != part:
+            continue
+        if status is not None and r.status != status:
+            continue
+        if status is None and not show_all and r.status in HIDDEN_BY_DEFAULT:
+            continue
+        out.append(r)
+    return out
+
+
+def run(args, store: Store, console) -> int:
+    everything = store.runs()
+    records = select(everything, args.part, args.status, args.all)
+    hidden = len(select(everything, args.part, args.status, True)) - len(records)
+    if args.limit:
+        records = records[: args.limit]
+    if args.json:
+        print(json.dumps([r.as_json() for r in records], indent=2))
+        return 0
+    note = f" ({hidden} failed/cancelled hidden: --all shows them)" if hidden else ""
+    if not records:
+        print(("no runs match" if everything else "no runs yet: try `mnist-tui train part1-small`") + note)
+        return 0
+    from rich.table import Table
+
+    table = Table(box=None, header_style="bold")
+    for col in ("run", "name", "part", "status", "epochs", "train", "val", "test", "s/epoch", "started"):
+        table.add_column(col)
+    for r in records:
+        epochs = f"{r.epochs_completed}/{r.spec_json.get('epochs', '?')}"
+        spe = f"{r.seconds_per_epoch:.2f}" if r.seconds_per_epoch else "-"
+        table.add_row(
+            str(r.run_id),
+            literal(r.name),
+            r.part or "own",
+            r.status,
+            epochs,
+            pct(r.metrics["train_accuracy"]),
+            pct(r.metrics["val_accuracy"]),
+            pct(r.metrics["test_accuracy"]),
+            spe,
+            r.started_at,
+        )
+    console.print(table)
+    if note:
+        print(note.strip(" ()"))
+    return 0

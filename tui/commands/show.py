@@ -1,0 +1,44 @@
+"""`mnist-tui show RUN`: one run in full, as the run screen shows it (text charts included), or --json."""
+
+from __future__ import annotations
+
+import json
+
+from engine.charts import history_series, line_chart
+from engine.errors import MnistTuiError
+from engine.store import RunRecord, Store
+
+
+def find_run(store: Store, run_id: int) -> RunRecord:
+    run = store.get_run(run_id)
+    if run is None:
+        raise MnistTuiError(f"no run {run_id} in {store.path} (see mnist-tui runs --all)")
+    return run
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("run", type=int, metavar="RUN", help="a run id (see mnist-tui runs)")
+    parser.add_argument("--json", action="store_true", help="the run with its per-epoch history as JSON")
+
+
+def run(args, store: Store, console) -> int:
+    record = find_run(store, args.run)
+    if args.json:
+        print(json.dumps(record.as_json(), indent=2))
+        return 0
+    from rich.rule import Rule
+
+    from tui.run_summary import epochs_table, gradients_table, summary_text, title_text
+
+    width = min(console.width, 100)
+    console.print(title_text(record))
+    console.print(summary_text(record))
+    epochs = record.epochs_planned or record.epochs_completed or 1
+    for metric, kind in (("accuracy", "percent"), ("loss", "loss")):
+        console.print(Rule(f"{metric} by epoch", align="left"))
+        console.print(line_chart(history_series(record.history, metric), width, 14, epochs, kind).text())
+    console.print(Rule("per epoch", align="left"))
+    console.print(epochs_table(record))
+    console.print(Rule("mean |dL/dW| per layer", align="left"))
+    console.print(gradients_table(record))
+    return 0

@@ -1,0 +1,155 @@
+"""One run described for a person: its spec and every hyperparameter, data, environment, status and why,
+final accuracies, the per-epoch table and the per-layer gradients over epochs.
+
+Rich renderables only (no Textual), so the run screen and `mnist-tui show` print the same thing. Stored
+text (labels, notes, names, errors, paths) goes in through tui.text.literal, never as markup.
+"""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+
+from engine.rules import param_counts
+from engine.spec import CLASSES, INPUTS, format_layers
+from engine.store import RunRecord
+from tui.format import pct
+from tui.text import literal
+
+HIDDEN_BY_DEFAULT = ("failed", "cancelled", "interrupted")  # lists hide these unless asked to show all
+STATUS_STYLE = {"completed": "green", "running": "bold", "cancelled": "yellow", "interrupted": "yellow"}
+# spec fields in reading order, with the label a person reads
+SPEC_FIELDS = (
+    ("hidden_layers", "hidden layers"),
+    ("activation", "activation"),
+    ("optimizer", "optimizer"),
+    ("learning_rate", "learning rate"),
+    ("momentum", "momentum"),
+    ("loss", "loss"),
+    ("batch_size", "batch size"),
+    ("epochs", "epochs planned"),
+    ("validation_fraction", "validation fraction"),
+    ("seed", "seed"),
+)
+
+
+def spec_value(run: RunRecord, field: str) -> str:
+    value = run.spec_json.get(field)
+    if field == "hidden_layers":
+        layers = value or []
+        return f"{len(layers)}: {format_layers(layers)}"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return "-" if value is None else str(value)
+
+
+def params_text(run: RunRecord) -> str:
+    layers = run.spec_json.get("hidden_layers", [])
+    c = param_counts([INPUTS, *layers, CLASSES])
+    shape = f"{INPUTS} → {format_layers(layers)} → {CLASSES}"
+    return f"{shape}   {c.total:,} params = {c.weights:,} weights + {c.biases:,} biases"
+
+
+def title_text(run: RunRecord) -> Text:
+    text = Text.assemble((f"Run {run.run_id} ", "bold"), literal(run.name, "bold"))
+    text.append("  ")
+    text.append(run.status, style=STATUS_STYLE.get(run.status, "red"))
+    text.append(f"  · {run.part or 'own'} · preset ", style="dim")
+    text.append_text(literal(run.preset, "dim"))
+    return text
+
+
+def _line(text: Text, label: str, value: object) -> None:
+    text.append(f"{label:<20}", style="bold")
+    text.append_text(value if isinstance(value, Text) else literal(value))
+    text.append("\n")
+
+
+def summary_text(run: RunRecord) -> Text:
+    text = Text()
+    _line(text, "status", Text(run.status, style=STATUS_STYLE.get(run.status, "red")))
+    if run.error:
+        _line(text, "reason", literal(run.error, "red"))
+    if run.label:
+        _line(text, "label", run.label)
+    if run.note:
+        _line(text, "note", run.note)
+    if run.kind != "exercise":
+        _line(text, "kind", f"{run.kind} (never answers the exercise)")
+    m = run.metrics
+    _line(
+        text,
+        "final accuracy",
+        f"train {pct(m.get('train_accuracy'))} · val {pct(m.get('val_accuracy'))} · test {pct(m.get('test_accuracy'))}",
+    )
+    losses = zip(("train", "val", "test"), (m.get(k) for k in ("train_loss", "val_loss", "test_loss")), strict=True)
+    _line(text, "final loss", " · ".join(f"{n} {_num(v, '.4f')}" for n, v in losses))
+    epochs = f"{run.epochs_completed} of {run.epochs_planned or '?'}"
+    if run.seconds_per_epoch:
+        epochs += f" · {run.seconds_per_epoch:.2f} s/epoch"
+    if run.first_epoch_seconds:
+        epochs += f" (first {run.first_epoch_seconds:.2f} s)"
+    _line(text, "epochs", epochs)
+    text.append("\n")
+    _line(text, "network", params_text(run))
+    spec_name = run.spec_json.get("name")
+    if spec_name:
+        _line(text, "spec name", spec_name)
+    if run.spec_json.get("description"):
+        _line(text, "description", run.spec_json["description"])
+    for field, label in SPEC_FIELDS:
+        _line(text, label, spec_value(run, field))
+    text.append("\n")
+    _line(text, "data", run.data_source or "Keras MNIST")
+    sizes = run.sizes or {}
+    counts = [sizes.get(k) for k in ("train", "validation", "test")]
+    _line(text, "sizes", " / ".join(f"{n:,}" if isinstance(n, int) else "?" for n in counts) + "  (train / val / test)")
+    env = " · ".join(x for x in (run.backend, run.device, run.host) if x) or "-"
+    _line(text, "environment", env)
+    if run.versions:
+        _line(text, "versions", " · ".join(f"{k} {v}" for k, v in sorted(run.versions.items())))
+    _line(text, "started", run.started_at or "-")
+    _line(text, "finished", run.finished_at or "-")
+    return text
+
+
+def _num(x: float | None, fmt: str) -> str:
+    return "-" if x is None else format(x, fmt)
+
+
+def epochs_table(run: RunRecord) -> Table | Text:
+    if not run.history:
+        return Text("No epoch finished.", style="dim")
+    table = Table(box=None, header_style="bold", padding=(0, 1), title_justify="left")
+    for header in ("epoch", "loss", "accuracy", "val loss", "val acc", "seconds"):
+        table.add_column(header, justify="right", no_wrap=True)
+    for e in run.history:
+        table.add_row(
+            str(e.epoch),
+            _num(e.loss, ".4f"),
+            pct(e.accuracy),
+            _num(e.val_loss, ".4f"),
+            pct(e.val_accuracy),
+            _num(e.seconds, ".2f"),
+        )
+    return table
+
+
+def gradients_table(run: RunRecord, max_epochs: int = 12) -> Table | Text:
+    """Mean |dL/dW| of each layer (rows) by epoch (columns): the vanishing-gradient evidence. Long runs show
+    the first and last epochs."""
+    rows = [e for e in run.history if e.gradients]
+    if not rows:
+        return Text("No gradients recorded for this run.", style="dim")
+    if len(rows) > max_epochs:
+        rows = rows[: max_epochs // 2] + rows[-(max_epochs // 2) :]
+    layers = max(len(e.gradients or []) for e in rows)
+    table = Table(box=None, header_style="bold", padding=(0, 1))
+    table.add_column("layer", no_wrap=True)
+    for e in rows:
+        table.add_column(f"ep {e.epoch}", justify="right", no_wrap=True)
+    for layer in range(layers):
+        name = "output" if layer == layers - 1 else f"dense {layer + 1}"
+        cells = [f"{e.gradients[layer]:.1e}" if e.gradients and layer < len(e.gradients) else "-" for e in rows]
+        table.add_row(name, *cells)
+    return table
