@@ -12,10 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from engine.data import Splits, describe_source, load_splits
-from engine.errors import MnistTuiError, one_line
+from engine.errors import one_line
 from engine.events import EpochEnd, Event, Finished, Phase, Started
+from engine.live_report import LiveReporter, RunMonitor
 from engine.spec import NetworkSpec
-from engine.store import HEARTBEAT_SECONDS, Store
+from engine.store import Store
 from engine.trainer import KerasTrainer, Trainer
 
 Listener = Callable[[Event], None]
@@ -63,16 +64,19 @@ class Runner:
             kind=req.kind,
             label=req.label,
         )
-        with _Heartbeat(self.store, run_id):
+        with RunMonitor(self.store, run_id, cancel):
             return self._train(req, splits, run_id, listener, cancel)
 
     def _train(self, req: RunRequest, splits: Splits, run_id: int, listener: Listener, cancel) -> Finished:
+        live = LiveReporter(self.store)
+
         def emit(ev: Event) -> None:
             if isinstance(ev, Started):
                 ev = dataclasses.replace(ev, run_id=run_id)
                 self.store.set_environment(run_id, ev.backend, ev.device, ev.versions, splits.sizes())
             elif isinstance(ev, EpochEnd):
                 self.store.add_epoch(run_id, ev)  # committed before anyone hears of it: a kill loses nothing
+            live(ev)
             listener(ev)
 
         try:
@@ -82,39 +86,16 @@ class Runner:
             done = self.store.get_run(run_id)
             result = Finished(run_id, status, done.epochs_completed if done else 0, error=_one_line(exc))
             self.store.finish_run(run_id, result)
+            live(result)
             listener(result)
             if isinstance(exc, KeyboardInterrupt):
                 raise
             return result
         result = dataclasses.replace(result, run_id=run_id, error=_first_line(result.error))
         self.store.finish_run(run_id, result)
+        live(result)
         listener(result)
         return result
-
-
-class _Heartbeat:
-    """Touches the run's row every HEARTBEAT_SECONDS while it trains, so a reader on another host can
-    tell a live run from one whose machine died."""
-
-    def __init__(self, store: Store, run_id: int):
-        self.store, self.run_id = store, run_id
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._beat, name=f"heartbeat-{run_id}", daemon=True)
-
-    def _beat(self) -> None:
-        while not self.stop.wait(HEARTBEAT_SECONDS):
-            try:
-                self.store.heartbeat(self.run_id)
-            except MnistTuiError:  # a busy or full disk: the epochs' own writes will report it
-                pass
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop.set()
-        self.thread.join()
 
 
 def _first_line(text: str | None) -> str | None:

@@ -1,8 +1,11 @@
-"""The Textual app: screens, global keys, the command palette and the training worker.
+"""The Textual app: screens, global keys, the command palette, and the link to training through the store.
 
-Built by `make_app` so tests can pass a fake trainer, a data loader and a temp store; `run_app` is what
-`mnist-tui` without a subcommand calls. Nothing here imports TensorFlow: the trainer imports Keras inside
-the worker thread, so the first frame never waits for it.
+The app never trains and never imports TensorFlow. Training requests become jobs in the store's queue and a
+detached worker process (engine/worker.py) drains them; the app polls the store a few times a second and
+publishes what changed on `live_changed`, a Signal every screen that shows training subscribes to. So keys
+never wait on an epoch, quitting leaves training running, and any TUI anywhere shows the same live run.
+
+Built by `make_app` so tests can pass a temp store and a fake worker spawner.
 """
 
 from __future__ import annotations
@@ -11,23 +14,25 @@ import os
 import time
 from collections.abc import Callable, Iterable
 from functools import partial
+from pathlib import Path
 
-from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.signal import Signal
 
-from engine.data import load_splits
-from engine.runner import Loader, RunRequest
+from engine.data import resolve_source
+from engine.errors import MnistTuiError
+from engine.runner import RunRequest
 from engine.spec import NetworkSpec
 from engine.store import Store
-from engine.trainer import KerasTrainer, Trainer
-from tui import messages as m
-from tui.run_view import RunView
+from engine.worker import ensure_worker
+from tui.live import LiveSnapshot, StoreWatcher
 from tui.screens.home import HomeScreen
-from tui.worker import TrainingQueue, drain
 
-QUIT_WAIT_SECONDS = 15  # how long `q` waits for a stopped run to be stored as cancelled
+POLL_SECONDS = 0.4  # how often the store is read for queue, progress and results
+
+SpawnWorker = Callable[[Path], object]
 
 
 class MnistTuiApp(App):
@@ -37,160 +42,157 @@ class MnistTuiApp(App):
     MODES = {"home": HomeScreen}
     DEFAULT_MODE = "home"
     BINDINGS = [
-        Binding("q", "quit", "Quit", tooltip="Quit (a running training is stopped and kept as cancelled)"),
+        Binding("q", "quit", "Quit", tooltip="Quit; training goes on in the background (Q stops it first)"),
+        Binding("Q", "quit_and_stop", "Quit+stop", show=False, tooltip="Stop all training, empty the queue, quit"),
         Binding("question_mark", "help", "Help", key_display="?", tooltip="Every key of every screen"),
         Binding("f1", "help", "Help", show=False),  # for screens where typing '?' goes into a field
-        Binding("s", "stop", "Stop", tooltip="Stop training after the current batch and drop the queue"),
+        Binding("s", "stop", "Stop", tooltip="Stop the run being trained (kept as cancelled); the queue goes on"),
+        # while nothing trains, `stop` is disabled (and out of the footer): the same key then says so
+        Binding("s", "nothing_to_stop", show=False),
     ]
 
     def __init__(
         self,
         store: Store,
-        trainer: Trainer | None = None,
         data: str | None = None,
-        loader: Loader | None = None,
         subset: int | None = None,
+        spawn_worker: SpawnWorker = ensure_worker,
+        watcher: StoreWatcher | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__()
         self.store = store
-        self.trainer = trainer or KerasTrainer()
         self.data = data
-        self.loader = loader or load_splits
         self.subset = subset
+        self.spawn_worker = spawn_worker
         self.clock = clock
-        self.queue = TrainingQueue()
-        self.view: RunView | None = None  # the run training now, or the last one
-        self.last_error: str | None = None  # why the last run could not start (no data...)
-        self._quitting = False
+        self.watcher = watcher or StoreWatcher(store, clock=clock)
+        self.live = LiveSnapshot()
+        self.live_changed: Signal[LiveSnapshot] = Signal(self, "live-changed")
+        self.farewell: str | None = None  # printed after the terminal is restored
+
+    @property
+    def view(self):
+        """The run the training screen follows (a RunView), or None."""
+        return self.live.view
+
+    # -- the store link ------------------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        self.poll_store()
+        if self.live.waiting and not self.live.worker_alive and not self.store.read_only:
+            self._spawn()  # jobs left queued (a reboot, a killed worker): pick them up
+        self.set_interval(POLL_SECONDS, self.poll_store)
+
+    def poll_store(self) -> None:
+        snap = self.watcher.poll()
+        if snap is None:
+            return
+        self.live = snap
+        self.refresh_bindings()
+        self.live_changed.publish(snap)
+
+    def _spawn(self) -> None:
+        try:
+            self.spawn_worker(self.store.path)
+        except OSError as exc:
+            self.notify(f"could not start the training worker: {exc}", severity="error", markup=False)
+            return
+        self.watcher.worker_spawned()
 
     # -- starting and stopping training ---------------------------------------------------------------
     def request(self, preset: str, part: str | None, spec: NetworkSpec) -> RunRequest:
         return RunRequest(preset, part, spec, data=self.data, subset=self.subset)
 
     def start_training(self, requests: list[RunRequest]) -> None:
-        """Queue runs (they run one after another) and show the training screen."""
+        """Queue runs for the worker (they run one after another) and show the training screen."""
         if not requests:
             return
-        if self.queue.add(requests):
-            self._train()
-        elif len(requests) == 1:
-            self.notify(f"{requests[0].preset} queued behind the running training")
+        try:
+            ids = [self.enqueue(r) for r in requests]
+        except MnistTuiError as exc:
+            self.notify(str(exc), title="Could not queue", severity="error", markup=False)
+            return
+        busy = self.live.training or self.live.waiting
+        self._spawn()
+        if busy:
+            what = requests[0].preset if len(requests) == 1 else f"{len(requests)} runs"
+            self.notify(f"{what} queued behind the running training", markup=False)
         else:
-            self.notify(f"{len(requests)} runs queued behind the running training")
-        self.refresh_bindings()
-        self._tell_screens(None)
+            self.watcher.follow(("job", ids[0]))
+        self.poll_store()
         self.action_show_training()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="training", name="training")
-    def _train(self) -> None:
-        drain(self.queue, self.store, self.trainer, self._post, self.loader)
-
-    def _post(self, message) -> None:
-        try:
-            self.post_message(message)
-        except RuntimeError:  # the event loop has closed (quitting): nobody is left to tell
-            pass
+    def enqueue(self, req: RunRequest) -> int:
+        """One job; the data source is fixed now (an absolute path), so the worker reads what this TUI meant."""
+        data = resolve_source(req.data)
+        return self.store.jobs.add(
+            req.preset,
+            req.part,
+            req.spec,
+            data=str(Path(data).resolve()) if data else None,
+            subset=req.subset,
+            repeat_group=req.repeat_group,
+            kind=req.kind,
+            label=req.label,
+        )
 
     def action_stop(self) -> None:
-        if not self.queue.busy:
-            self.notify("Nothing is training.")
+        view = self.live.view
+        if view is None or not view.active:
+            self.action_nothing_to_stop()
             return
-        dropped = self.queue.stop()
-        more = f"; {dropped} queued run{'s' * (dropped != 1)} dropped" if dropped else ""
-        self.notify(f"Stopping after the current batch (the run is kept as cancelled){more}.")
-        self._tell_screens(None)
+        try:
+            if view.run is not None and view.run.status == "running":
+                self.store.request_cancel(view.run.run_id)
+            elif view.job is not None:
+                self.store.jobs.cancel(view.job.job_id)
+        except MnistTuiError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        waiting = len(self.live.waiting)
+        more = f"; {waiting} queued run{'s' * (waiting != 1)} will follow" if waiting else ""
+        self.notify(f"Stopping {view.name} after the current block (kept as cancelled){more}.", markup=False)
+
+    def action_nothing_to_stop(self) -> None:
+        self.notify("Nothing is training.")
+
+    def follow(self, key: tuple[str, int]) -> None:
+        """Show this run (or job) on the training screen, even when another one starts."""
+        self.watcher.follow(key, pinned=True)
+        self.poll_store()
+        self.action_show_training()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # hidden while pointless, so the footer keeps room for the keys that matter at 80 columns
         if action == "stop":
-            return self.queue.busy
+            return self.live.view is not None and self.live.view.active
         if action == "show_training":
-            return self.view is not None
+            return self.live.view is not None or self.live.busy
         return True
 
     async def action_quit(self) -> None:
-        if self.queue.busy and not self._quitting:
-            self._quitting = True  # a second q quits at once
-            self.queue.stop()
-            self.notify("Stopping training before quitting; the run is kept as cancelled…")
-            self.set_timer(QUIT_WAIT_SECONDS, self.exit)
-            return
+        n = self.live.active_runs() + len(self.live.waiting)
+        if n:
+            self.farewell = (
+                f"{n} run{'s' * (n != 1)} keep{'s' * (n == 1)} training in the background: "
+                "run mnist-tui to watch, or mnist-tui cancel --all to stop."
+            )
         self.exit()
 
-    def on_unmount(self) -> None:
-        self.queue.stop()  # whatever closed the app, let the worker thread end (its run stored as cancelled)
-
-    # -- worker messages -> the run view -> the screens ------------------------------------------------
-    @property
-    def tearing_down(self) -> bool:
-        """Exiting: a run's last messages can still arrive while the screens are being removed."""
-        return self._exit or self._closing or not self._screen_stacks.get(self._current_mode)
-
-    def on_run_began(self, message: m.RunBegan) -> None:
-        self.view = RunView(message.request)
-        self.last_error = None
-        self.refresh_bindings()
-        self._tell_screens(message)
-
-    def on_run_phase(self, message: m.RunPhase) -> None:
-        if self.view:
-            self.view.phase = message.text
-            self.view.phases.append(message.text)
-        self._tell_screens(message)
-
-    def on_run_started(self, message: m.RunStarted) -> None:
-        if self.view:
-            self.view.started, self.view.started_at = message.started, self.clock()
-            self.view.phase = "training"
-        self._tell_screens(message)
-
-    def on_run_progress(self, message: m.RunProgress) -> None:
-        if self.view:
-            self.view.progress = message.progress
-        self._tell_screens(message)
-
-    def on_run_epoch(self, message: m.RunEpoch) -> None:
-        if self.view:
-            self.view.history.append(message.epoch)
-        self._tell_screens(message)
-
-    def on_run_finished(self, message: m.RunFinished) -> None:
-        if self.view:
-            self.view.finished = message.result
-            self.view.phase = message.result.status
-        if self.tearing_down:
+    async def action_quit_and_stop(self) -> None:
+        try:  # read afresh: the last poll may be a few tenths of a second old
+            self.store.jobs.clear()
+            jobs, runs = self.store.jobs.running(), self.store.running_runs()
+            for job in jobs:
+                self.store.jobs.cancel(job.job_id)
+            for run in runs:
+                self.store.request_cancel(run.run_id)
+        except MnistTuiError as exc:
+            self.notify(str(exc), severity="error", markup=False)
             return
-        r = message.result
-        severity = "information" if r.status in ("completed", "cancelled") else "error"
-        self.notify(self.view.result_text() if self.view else r.status, title=message.request.preset, severity=severity)
-        self._tell_screens(message)
-
-    def on_run_error(self, message: m.RunError) -> None:
-        if self.view:
-            self.view.error = message.text
-        self.last_error = message.text
-        if self.tearing_down:
-            return
-        self.notify(message.text, title="Training could not start", severity="error", timeout=20)
-        self._tell_screens(message)
-
-    def on_queue_idle(self, message: m.QueueIdle) -> None:
-        if self.tearing_down:
-            return
-        self.refresh_bindings()
-        self._tell_screens(message)
-        if self._quitting:
-            self.exit()
-
-    def _tell_screens(self, message) -> None:
-        """Every screen in the stack that shows training hears of the change (None: the queue changed)."""
-        if self.tearing_down:
-            return
-        for screen in self.screen_stack:
-            handler = getattr(screen, "run_changed", None)
-            if handler is not None and screen.is_mounted and not screen._closing:
-                handler(message)
+        if jobs or runs:
+            self.farewell = "Stopping the training (kept as cancelled with its finished epochs); the queue is empty."
+        self.exit()
 
     # -- navigation -----------------------------------------------------------------------------------
     def action_show_training(self) -> None:
@@ -226,20 +228,19 @@ class MnistTuiApp(App):
 
 
 # Footer labels are kept short so Home's keys fit 80 columns; the palette has room for the full name.
-PALETTE_TITLES = {"train_part": "Train part", "train_all": "Train all"}
+PALETTE_TITLES = {"train_part": "Train part", "train_all": "Train all", "quit_and_stop": "Stop all training and quit"}
 
 
 def make_app(
     store: Store | str | os.PathLike | None = None,
-    trainer: Trainer | None = None,
     data: str | None = None,
-    loader: Loader | None = None,
     subset: int | None = None,
+    spawn_worker: SpawnWorker = ensure_worker,
     clock: Callable[[], float] = time.monotonic,
 ) -> MnistTuiApp:
     if not isinstance(store, Store):
         store = Store(store)
-    return MnistTuiApp(store, trainer=trainer, data=data, loader=loader, subset=subset, clock=clock)
+    return MnistTuiApp(store, data=data, subset=subset, spawn_worker=spawn_worker, clock=clock)
 
 
 def run_app(data=None, store=None) -> int:
@@ -249,4 +250,6 @@ def run_app(data=None, store=None) -> int:
     app = make_app(store, data=data)
     with crash_reported(app), quit_on_signals(app):  # a crash: one line + the log's path; SIGTERM: like q
         app.run()
+    if app.farewell:
+        print(app.farewell)
     return app.return_code or 0

@@ -1,33 +1,89 @@
-"""What the screens show about the current (or last) run, rebuilt from the worker's messages."""
+"""What the screens show about one run being followed, read from the store: its job (queued, or loading
+before the run row exists), its run row with the committed epochs, and its live row (batch, ETA,
+resources). The TUI never hears from the training process directly; every fact here was read from the
+store, so any TUI, started anywhere and at any time, shows the same."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass
 
-from engine.events import EpochEnd, Finished, Progress, Started
-from engine.runner import RunRequest
+from engine.spec import NetworkSpec
+from engine.store import EpochRow, JobRecord, LiveRow, RunRecord
 from tui.format import duration, pct
+
+ENDED_JOB_STATES = ("done", "cancelled", "failed", "interrupted")
 
 
 @dataclass
 class RunView:
-    request: RunRequest
-    phase: str = "waiting to start"
-    phases: list[str] = field(default_factory=list)  # every set-up step so far, in order
-    started: Started | None = None
-    started_at: float | None = None  # app clock at Started: elapsed and ETA count from here
-    history: list[EpochEnd] = field(default_factory=list)
-    progress: Progress | None = None
-    finished: Finished | None = None
-    error: str | None = None  # the run never started (no data...): nothing stored
+    job: JobRecord | None = None
+    run: RunRecord | None = None
+    live: LiveRow | None = None
+
+    # -- identity ---------------------------------------------------------------------------------------
+    @property
+    def key(self) -> tuple[str, int]:
+        """What this view follows: a run once one exists, else the job that will make it."""
+        if self.run is not None:
+            return ("run", self.run.run_id)
+        assert self.job is not None
+        return ("job", self.job.job_id)
+
+    @property
+    def run_id(self) -> int | None:
+        return self.run.run_id if self.run else (self.job.run_id if self.job else None)
+
+    @property
+    def preset(self) -> str:
+        return self.run.preset if self.run else self.job.preset if self.job else "?"
+
+    @property
+    def name(self) -> str:
+        return self.run.name if self.run else self.job.name if self.job else "?"
+
+    @property
+    def spec(self) -> NetworkSpec | None:
+        if self.run and self.run.spec:
+            return self.run.spec
+        return self.job.spec if self.job else None
+
+    # -- state ------------------------------------------------------------------------------------------
+    @property
+    def status(self) -> str:
+        """queued, starting (loading before the run row), running, or how the run or job ended."""
+        if self.run is not None:
+            return self.run.status
+        if self.job is None:
+            return "?"
+        return {"queued": "queued", "running": "starting"}.get(self.job.state, self.job.state)
 
     @property
     def active(self) -> bool:
-        return self.finished is None and self.error is None
+        return self.status in ("queued", "starting", "running")
+
+    @property
+    def started(self) -> bool:
+        return self.run is not None
+
+    @property
+    def history(self) -> list[EpochRow]:
+        return self.run.history if self.run else []
 
     @property
     def total_epochs(self) -> int:
-        return self.started.epochs if self.started else self.request.spec.epochs
+        if self.live and self.live.epochs:
+            return self.live.epochs
+        spec = self.spec
+        return spec.epochs if spec else max(1, len(self.history))
+
+    @property
+    def phase(self) -> str:
+        if self.live and self.live.phase and self.status == "running":
+            return self.live.phase
+        if self.job and self.job.phase and self.status == "starting":
+            return self.job.phase
+        return self.status
 
     @property
     def epoch_now(self) -> int:
@@ -37,43 +93,59 @@ class RunView:
         return min(len(self.history) + 1, self.total_epochs)
 
     def epoch_fraction(self) -> float:
-        """How far into the current epoch (0-1) the latest progress reached."""
-        p = self.progress
-        if p is None or p.epoch <= len(self.history) or not p.steps:
+        """How far into the current epoch (0-1) the live row says training has reached."""
+        lv = self.live
+        if not self.active or lv is None or not lv.steps or (lv.epoch or 0) <= len(self.history):
             return 0.0
-        return min(1.0, p.step / p.steps)
+        return min(1.0, (lv.step or 0) / lv.steps)
 
-    def fraction_done(self) -> float:
-        return min(1.0, (len(self.history) + self.epoch_fraction()) / max(1, self.total_epochs))
+    def bar(self) -> tuple[int | None, int]:
+        """(total, progress) for the epoch bar: full once every epoch is done or the run completed; a
+        cancelled or failed run keeps the share of the epoch it had reached."""
+        if self.status == "completed" or (self.started and len(self.history) >= self.total_epochs):
+            return 1, 1
+        lv = self.live
+        if self.active and lv is not None and lv.steps and (lv.epoch or 0) > len(self.history):
+            return lv.steps, lv.step or 0
+        if not self.active and self.history:
+            return self.total_epochs, len(self.history)  # where it stopped, in epochs
+        return None if self.active and not self.started else 1, 0
 
-    def elapsed(self, now: float) -> float | None:
-        return None if self.started_at is None else max(0.0, now - self.started_at)
-
-    def eta(self, now: float) -> float | None:
-        elapsed, done = self.elapsed(now), self.fraction_done()
-        if elapsed is None or done <= 0 or not self.active:
-            return None
-        return elapsed / done - elapsed
-
-    def clock_text(self, now: float) -> str:
-        elapsed = self.elapsed(now)
-        if elapsed is None:
+    # -- time -------------------------------------------------------------------------------------------
+    def clock_text(self) -> str:
+        """Elapsed and ETA while training (the ETA leaves compiling out); the total once it has ended."""
+        if self.run is None:
             return ""
-        eta = self.eta(now)
-        return f"elapsed {duration(elapsed)}" + (f" · ETA {duration(eta)}" if eta is not None else "")
+        if not self.active:
+            total = sum(e.seconds or 0 for e in self.history)
+            return f"trained {duration(total)}" if self.history else ""
+        lv = self.live
+        if lv is None or lv.elapsed is None:
+            return ""
+        # the row is a few tenths of a second old at most while batches run, longer while compiling
+        elapsed = lv.elapsed + max(0.0, time.time() - lv.updated_at)
+        text = f"elapsed {duration(elapsed)}"
+        if lv.eta is not None and self.phase == "training":
+            text += f" · ETA {duration(lv.eta)}"
+        return text
 
+    # -- words ------------------------------------------------------------------------------------------
     def result_text(self) -> str:
         """One line for a run that ended: its accuracies, or why it failed."""
-        if self.error:
-            return f"could not start: {self.error}"
-        r = self.finished
-        if r is None:
+        if self.run is None:
+            if self.job is not None and self.job.state in ENDED_JOB_STATES:
+                why = f": {self.job.error}" if self.job.error else ""
+                return f"{self.job.state} before training began (nothing stored){why}"
             return ""
-        if r.run_id is None:  # stopped while loading: the runner never wrote a run row
-            return f"{r.status} before training began (nothing stored)"
-        text = f"run {r.run_id} {r.status} after {r.epochs_completed} epoch{'s' * (r.epochs_completed != 1)}"
-        if r.test_accuracy is not None:
-            text += f": train {pct(r.train_accuracy)} · validation {pct(r.val_accuracy)} · test {pct(r.test_accuracy)}"
+        r = self.run
+        n = r.epochs_completed
+        text = f"run {r.run_id} {r.status} after {n} epoch{'s' * (n != 1)}"
+        m = r.metrics
+        if m.get("test_accuracy") is not None:
+            text += (
+                f": train {pct(m['train_accuracy'])} · validation {pct(m['val_accuracy'])}"
+                f" · test {pct(m['test_accuracy'])}"
+            )
         if r.seconds_per_epoch:
             text += f" · {r.seconds_per_epoch:.2f} s/epoch"
         if r.error:
@@ -82,12 +154,11 @@ class RunView:
 
     def summary(self) -> str:
         """The one-line status Home shows."""
-        name = self.request.preset
         if not self.active:
-            return f"{name}: {self.result_text()}"
-        if self.started is None:
-            return f"{name}: {self.phase}…"
-        return f"{name}: Epoch {self.epoch_now}/{self.total_epochs} · {self.step_text()}"
+            return f"{self.name}: {self.result_text()}"
+        if not self.started:
+            return f"{self.name}: {self.phase}…"
+        return f"{self.name}: Epoch {self.epoch_now}/{self.total_epochs} · {self.step_text()}"
 
     def step_text(self) -> str:
         """Where in the run we are: a share of the epoch, or a phase like 'evaluating' after the last one."""

@@ -1,18 +1,32 @@
-"""Fixtures for the TUI tests: a temp run store and an app factory wired to fakes."""
+"""Fixtures for the TUI tests: a temp run store and an app factory whose worker is a thread running the
+real worker loop with a fake trainer (no Keras, no process)."""
 
 from __future__ import annotations
 
 import pytest
-from tui_fakes import FakeTrainer, FrozenClock, fake_loader
+from tui_fakes import FakeTrainer, FakeWorker, FrozenClock, fake_loader
 
 from tui.app import make_app
 
 
 @pytest.fixture
-def app_factory(store):
-    """make_app with a fast fake trainer, an in-memory loader and a frozen clock unless a test says otherwise."""
+def workers():
+    made: list[FakeWorker] = []
+    yield made
+    for worker in made:
+        worker.stop()
+
+
+@pytest.fixture
+def app_factory(store, workers):
+    """make_app with a fake worker (fast fake trainer, in-memory loader) and a frozen clock unless a test
+    says otherwise. The worker is reachable as app.fake_worker."""
 
     def build(trainer=None, loader=fake_loader, clock=None, **kwargs):
-        return make_app(store, trainer=trainer or FakeTrainer(), loader=loader, clock=clock or FrozenClock(), **kwargs)
+        worker = FakeWorker(trainer or FakeTrainer(), loader)
+        workers.append(worker)
+        app = make_app(store, spawn_worker=worker.spawn, clock=clock or FrozenClock(), **kwargs)
+        app.fake_worker = worker
+        return app
 
     return build

@@ -1,5 +1,6 @@
-"""The training screen with Pilot and the fake trainer: live progress and charts, the queue, stop, quit,
-failures, and keys that keep working while an epoch runs."""
+"""The training screen with Pilot and a fake worker (the real worker loop in a thread, a fake trainer): live
+progress and charts read from the store, the queue panel, stop, quit, failures, and keys that keep working
+while an epoch runs."""
 
 from __future__ import annotations
 
@@ -7,52 +8,85 @@ import asyncio
 import time
 
 from textual.widgets import ProgressBar
-from tui_fakes import FakeTrainer, FrozenClock, text_of, until
+from tui_fakes import FakeTrainer, text_of, until
 
 from tui.screens.help import HelpScreen
 from tui.screens.home import HomeScreen
 from tui.screens.training import TrainingScreen
 from tui.widgets.curves import CurvesPlot
 from tui.widgets.preset_list import PresetList
+from tui.widgets.queue_panel import QueuePanel
 
 
 def run(coro):
     return asyncio.run(coro)
 
 
+def epochs_seen(app) -> int:
+    return len(app.view.history) if app.view else 0
+
+
 def test_mid_run_shows_epoch_progress_charts_device_clock_and_queue(app_factory):
-    trainer, clock = FakeTrainer(hold_after=3), FrozenClock(1000.0)
+    trainer = FakeTrainer(hold_after=3)
 
     async def scenario():
-        app = app_factory(trainer=trainer, clock=clock)
+        app = app_factory(trainer=trainer)
         async with app.run_test(size=(100, 32)) as pilot:
             await pilot.press("down", "down", "T")  # all of Part Two: narrow runs, two wait
             await asyncio.to_thread(trainer.holding.wait, 5)
-            await until(pilot, lambda: len(app.view.history) == 3, what="three epochs")
-            clock.now = 1030.0
+            await until(pilot, lambda: epochs_seen(app) == 3, what="three epochs")
             screen = app.screen
-            screen.show_clock()
             assert isinstance(screen, TrainingScreen)
             assert text_of(screen.query_one("#epoch")) == "Epoch 4/10"
-            assert text_of(screen.query_one("#clock")) == "elapsed 0:30 · ETA 1:10"
+            assert text_of(screen.query_one("#clock")).startswith("elapsed 0:0")
             title = text_of(screen.query_one("#run-title"))
             assert "part2-narrow" in title and "fake on Test Device" in title and "run 1" in title
             assert "val_acc 83.00%" in text_of(screen.query_one("#detail"))
-            queue = text_of(screen.query_one("#queue"))
-            assert "2 waiting" in queue and "part2-medium → part2-wide" in queue
+            assert "CPU" in text_of(screen.query_one("#resources"))
+            queue = screen.query_one(QueuePanel)
+            assert "2 waiting" in str(queue.border_title)
+            labels = [str(queue.get_option_at_index(i).prompt) for i in range(queue.option_count)]
+            assert labels[0].startswith("1. Part Two, medium") and labels[1].startswith("2. Part Two, wide")
             for plot in screen.query(CurvesPlot):
                 x, train, val = plot.series()
                 assert x == [1, 2, 3] and len(train) == len(val) == 3
-            assert screen.query_one("#accuracy", CurvesPlot).series()[1][0] == 60.0  # percent, from the events
+            assert screen.query_one("#accuracy", CurvesPlot).series()[1][0] == 60.0  # percent, from the store
             trainer.release.set()
-            await until(pilot, lambda: not app.queue.busy, what="the queue to drain")
-            assert "Queue: empty" in text_of(screen.query_one("#queue"))
+            await until(pilot, lambda: not app.live.busy, timeout=20, what="the queue to drain")
+            assert "empty" in str(queue.get_option_at_index(0).prompt)
 
     run(scenario())
 
 
+def test_the_queue_panel_removes_reorders_and_clears(app_factory, store):
+    trainer = FakeTrainer(hold_after=1)
+
+    async def scenario():
+        app = app_factory(trainer=trainer)
+        async with app.run_test(size=(100, 32)) as pilot:
+            await pilot.press("A")  # the whole exercise: one runs, five wait
+            await asyncio.to_thread(trainer.holding.wait, 5)
+            await until(pilot, lambda: len(app.live.waiting) == 5, what="five waiting")
+            queue = app.screen.query_one(QueuePanel)
+            queue.focus()
+            queue.highlighted = 0
+            await pilot.press("plus")  # part1-small moves behind part2-narrow
+            await until(pilot, lambda: [j.preset for j in app.live.waiting][:2] == ["part2-narrow", "part1-small"])
+            await pilot.press("x")  # the highlight moved with part1-small: it goes off the queue
+            await until(pilot, lambda: len(app.live.waiting) == 4, what="a removed job")
+            assert [j.preset for j in app.live.waiting] == ["part2-narrow", "part2-medium", "part2-wide", "part3"]
+            await pilot.press("C")
+            await until(pilot, lambda: not app.live.waiting, what="an empty queue")
+            assert app.view.active, "the running job goes on"
+            trainer.release.set()
+            await until(pilot, lambda: not app.live.busy, timeout=20, what="the run")
+
+    run(scenario())
+    assert [r.preset for r in store.runs()] == ["part1-large"]
+
+
 def test_progress_bar_follows_steps_within_the_epoch(app_factory):
-    trainer = FakeTrainer(steps=4, step_seconds=0.2)
+    trainer = FakeTrainer(steps=4, step_seconds=0.4)
 
     async def scenario():
         app = app_factory(trainer=trainer)
@@ -62,29 +96,33 @@ def test_progress_bar_follows_steps_within_the_epoch(app_factory):
             await until(pilot, lambda: bar.total == 4 and 0 < bar.progress < 4, what="a partial epoch")
             assert text_of(app.screen.query_one("#epoch")) == "Epoch 1/10"
             await pilot.press("s")
+            await until(pilot, lambda: not app.view.active, what="the stop")
 
     run(scenario())
 
 
-def test_s_stops_and_the_run_is_kept_as_cancelled(app_factory, store):
+def test_s_stops_only_the_running_run_and_it_is_kept_as_cancelled(app_factory, store):
     trainer = FakeTrainer(hold_after=2)
 
     async def scenario():
         app = app_factory(trainer=trainer)
         async with app.run_test(size=(100, 32)) as pilot:
-            await pilot.press("t")
+            await pilot.press("down", "down", "T")  # three Part Two runs
             await asyncio.to_thread(trainer.holding.wait, 5)
+            await until(pilot, lambda: epochs_seen(app) == 2, what="two epochs")
+            trainer.hold_after = None  # the next runs go straight through
             await pilot.press("s")
-            await until(pilot, lambda: app.view.finished is not None, what="the stop")
-            detail = text_of(app.screen.query_one("#detail"))
-            assert "cancelled after 2 epochs" in detail
-            await until(pilot, lambda: not app.queue.busy, what="the worker to end")
-            assert "s" not in app.screen.active_bindings  # nothing left to stop: the key leaves the footer
+            await until(pilot, lambda: not app.live.busy, timeout=20, what="the queue to go on and drain")
+            # nothing left to stop: the stop key leaves the footer, and s answers that nothing trains
+            assert app.screen.active_bindings["s"].binding.action == "nothing_to_stop"
             await pilot.press("s")
+            await pilot.pause()
+            assert any("Nothing is training" in str(n.message) for n in app._notifications)
 
     run(scenario())
-    [record] = store.runs()
-    assert record.status == "cancelled" and record.epochs_completed == 2
+    records = {r.preset: r for r in store.runs()}
+    assert records["part2-narrow"].status == "cancelled" and records["part2-narrow"].epochs_completed == 2
+    assert records["part2-medium"].status == "completed" and records["part2-wide"].status == "completed"
 
 
 async def answer_time(app, key: str, answered, timeout: float = 2.0) -> float:
@@ -99,13 +137,13 @@ async def answer_time(app, key: str, answered, timeout: float = 2.0) -> float:
 
 
 def test_keys_answer_quickly_while_a_slow_epoch_runs(app_factory):
-    trainer = FakeTrainer(steps=50, step_seconds=0.05)  # 2.5 s per epoch, progress 20 times a second
+    trainer = FakeTrainer(steps=50, step_seconds=0.05)  # 2.5 s per epoch
 
     async def scenario():
         app = app_factory(trainer=trainer)
         async with app.run_test(size=(100, 32)) as pilot:
             await pilot.press("t")
-            await until(pilot, lambda: app.view and app.view.progress is not None, what="training to start")
+            await until(pilot, lambda: app.view and app.view.live is not None, what="training to start")
             times = {}
             for key, answered in (
                 ("escape", lambda: isinstance(app.screen, HomeScreen)),
@@ -116,15 +154,16 @@ def test_keys_answer_quickly_while_a_slow_epoch_runs(app_factory):
             ):
                 times[key] = await answer_time(app, key, answered)
                 await pilot.pause()
-                assert app.view.active and app.view.progress.epoch == 1, "the epoch should still be running"
-            # SPEC §7 asks 100 ms; the bound is looser because this 2-core test machine is shared with other jobs
+                assert app.view.active, "the run should still be training"
+            # the bound is loose: this 2-core test machine is shared with other jobs (bench/keys measures)
             assert sorted(times.values())[len(times) // 2] < 0.1 and max(times.values()) < 0.3, times
             await pilot.press("s")
+            await until(pilot, lambda: not app.view.active, what="the stop")
 
     run(scenario())
 
 
-def test_q_mid_run_cancels_keeps_the_run_and_quits(app_factory, store):
+def test_q_mid_run_quits_at_once_and_the_training_goes_on(app_factory, store):
     trainer = FakeTrainer(hold_after=1)
 
     async def scenario():
@@ -132,13 +171,43 @@ def test_q_mid_run_cancels_keeps_the_run_and_quits(app_factory, store):
         async with app.run_test(size=(100, 32)) as pilot:
             await pilot.press("t")
             await asyncio.to_thread(trainer.holding.wait, 5)
+            await until(pilot, lambda: epochs_seen(app) == 1, what="an epoch")
+            t0 = time.perf_counter()
             await pilot.press("q")
-            await until(pilot, lambda: app._exit_renderables is not None or not app.is_running, what="exit")
+            await until(pilot, lambda: not app.is_running, what="exit")
+            assert time.perf_counter() - t0 < 1.0
         assert app.return_code in (0, None)
+        assert app.farewell and "1 run keeps training" in app.farewell
+        return app
 
-    run(scenario())
+    app = run(scenario())
+    [record] = store.runs()
+    assert record.status == "running" and record.epochs_completed == 1  # the worker still trains it
+    trainer.release.set()
+    for thread in app.fake_worker.threads:
+        thread.join(10)
+    [record] = store.runs()
+    assert record.status == "completed" and record.epochs_completed == 10
+
+
+def test_shift_q_stops_the_training_and_empties_the_queue_before_quitting(app_factory, store):
+    trainer = FakeTrainer(hold_after=1)
+
+    async def scenario():
+        app = app_factory(trainer=trainer)
+        async with app.run_test(size=(100, 32)) as pilot:
+            await pilot.press("A")
+            await asyncio.to_thread(trainer.holding.wait, 5)
+            await pilot.press("Q")
+            await until(pilot, lambda: not app.is_running, what="exit")
+        return app
+
+    app = run(scenario())
+    for thread in app.fake_worker.threads:
+        thread.join(10)
     [record] = store.runs()
     assert record.status == "cancelled" and record.epochs_completed == 1
+    assert store.jobs.waiting() == []
 
 
 def test_a_diverged_run_shows_why_and_the_app_stays_usable(app_factory, store):
@@ -146,12 +215,11 @@ def test_a_diverged_run_shows_why_and_the_app_stays_usable(app_factory, store):
         app = app_factory(trainer=FakeTrainer(diverge_at=3))
         async with app.run_test(size=(100, 32)) as pilot:
             await pilot.press("t")
-            await until(pilot, lambda: app.view and app.view.finished, what="the run to end")
+            await until(pilot, lambda: app.view and app.view.status == "diverged", what="the run to end")
             detail = text_of(app.screen.query_one("#detail"))
             assert "diverged after 2 epochs" in detail and "loss became NaN" in detail
-            assert any(n.severity == "error" for n in app._notifications)
             await pilot.press("escape", "down", "t")  # and trains again
-            await until(pilot, lambda: app.view.request.preset == "part1-small" and app.view.finished, what="rerun")
+            await until(pilot, lambda: app.view.preset == "part1-small" and app.view.status == "diverged", what="rerun")
 
     run(scenario())
     assert [r.status for r in store.runs()] == ["diverged", "diverged"]
@@ -170,7 +238,7 @@ def test_watch_with_nothing_trained_says_so(app_factory):
     run(scenario())
 
 
-def test_switching_back_to_training_reuses_the_screen_and_the_chart_drawing(app_factory, monkeypatch):
+def test_switching_back_to_training_reuses_the_screen_and_the_chart_drawing(app_factory):
     """Key latency mid-epoch: w/escape must not recompose the screen or rebuild unchanged plotext charts."""
     trainer = FakeTrainer(hold_after=2)
 
@@ -179,22 +247,21 @@ def test_switching_back_to_training_reuses_the_screen_and_the_chart_drawing(app_
         async with app.run_test(size=(100, 32)) as pilot:
             await pilot.press("t")
             await asyncio.to_thread(trainer.holding.wait, 5)
-            await until(pilot, lambda: len(app.view.history) == 2, what="two epochs")
+            await until(pilot, lambda: epochs_seen(app) == 2, what="two epochs")
+            await pilot.pause(0.6)
             first = app.screen
             chart = first.query_one("#accuracy", CurvesPlot)
-            builds = []
-            real_build = chart.plt.build
-            monkeypatch.setattr(chart.plt, "build", lambda: builds.append(1) or real_build())
+            builds = chart.builds
             await pilot.press("escape")
             assert isinstance(app.screen, HomeScreen)
             await pilot.press("w")
             await pilot.pause()
             assert app.screen is first  # the same screen instance, shown again
-            assert builds == []  # nothing changed, so the chart was not rebuilt
+            assert chart.builds == builds  # nothing changed, so the chart was not rebuilt
             trainer.release.set()
-            await until(pilot, lambda: not app.queue.busy, what="the run")
+            await until(pilot, lambda: not app.live.busy, timeout=20, what="the run")
             await pilot.pause()
-            assert builds  # new epochs do redraw it
+            assert chart.builds > builds  # new epochs do redraw it
 
     run(scenario())
 
@@ -207,10 +274,30 @@ def test_after_the_last_epoch_the_bar_stays_full_while_the_run_finishes(app_fact
         async with app.run_test(size=(100, 32)) as pilot:
             await pilot.press("t")
             await asyncio.to_thread(trainer.holding.wait, 5)
-            await until(pilot, lambda: len(app.view.history) == 10, what="ten epochs")
-            await pilot.pause()
+            await until(pilot, lambda: epochs_seen(app) == 10, what="ten epochs")
+            await pilot.pause(0.5)
             bar = app.screen.query_one(ProgressBar)
             assert app.view.active and bar.percentage == 1.0
             trainer.release.set()
+            await until(pilot, lambda: not app.view.active, what="the end")
+            await pilot.pause(0.5)
+            assert bar.percentage == 1.0
+            assert text_of(app.screen.query_one("#clock")).startswith("trained ")  # the clock stopped
+
+    run(scenario())
+
+
+def test_a_cancelled_run_keeps_its_bar_where_it_stopped(app_factory):
+    trainer = FakeTrainer(hold_after=4)
+
+    async def scenario():
+        app = app_factory(trainer=trainer)
+        async with app.run_test(size=(100, 32)) as pilot:
+            await pilot.press("t")
+            await asyncio.to_thread(trainer.holding.wait, 5)
+            await pilot.press("s")
+            await until(pilot, lambda: not app.view.active, what="the stop")
+            await pilot.pause(0.5)
+            assert app.screen.query_one(ProgressBar).percentage == 0.4  # 4 of 10 epochs, not 0%
 
     run(scenario())

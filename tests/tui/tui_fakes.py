@@ -126,3 +126,43 @@ async def until(pilot, condition, timeout: float = 10.0, what: str = "condition"
 def text_of(widget) -> str:
     """The plain text a Static (or any widget) currently renders."""
     return str(widget.render())
+
+
+class FakeWorker:
+    """The app's worker spawner for tests: instead of a detached process, a thread runs the real worker
+    loop (engine.worker.serve: the lock, the queue, live rows, cancel flags) with a fake trainer and loader.
+    Call stop() at the end: it cancels what runs and waits for the threads."""
+
+    def __init__(self, trainer=None, loader=None, idle_exit: float = 0.3) -> None:
+        self.trainer = trainer or FakeTrainer()
+        self.loader = loader or fake_loader
+        self.idle_exit = idle_exit
+        self.stopping = threading.Event()
+        self.threads: list[threading.Thread] = []
+        self.spawned = 0
+
+    def runner(self, store):
+        from engine.runner import Runner
+
+        return Runner(store, self.trainer, self.loader)
+
+    def spawn(self, store_path) -> bool:
+        from engine.worker import serve
+
+        self.spawned += 1
+        thread = threading.Thread(
+            target=serve,
+            args=(store_path,),
+            kwargs=dict(runner_factory=self.runner, idle_exit=self.idle_exit, stopping=self.stopping),
+            daemon=True,
+            name=f"fake-worker-{self.spawned}",
+        )
+        self.threads.append(thread)
+        thread.start()
+        return True
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.trainer.release.set() if hasattr(self.trainer, "release") else None
+        for thread in self.threads:
+            thread.join(10)

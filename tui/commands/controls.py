@@ -28,6 +28,7 @@ def add_controls_parser(sub, common) -> None:
     p.add_argument("--epochs", type=whole, help="override the epochs")
     p.add_argument("--subset", type=positive_int, metavar="N", help="train on the first N training examples")
     p.add_argument("--json", action="store_true", help="JSON lines: one per epoch, then an end event")
+    p.add_argument("--detach", action="store_true", help="queue for the background worker instead (see watch)")
 
 
 def control_requests(args) -> list:
@@ -66,4 +67,8 @@ def control_requests(args) -> list:
 def cmd_controls(args) -> int:
     from tui.cli import train_requests
 
+    if args.detach:
+        from tui.commands.queue import queue_requests
+
+        return queue_requests(args, control_requests(args))
     return train_requests(args, control_requests(args))

@@ -14,10 +14,9 @@ from textual.widgets import OptionList, Static
 from engine.errors import MnistTuiError
 from engine.presets import Preset, all_presets
 from engine.rules import PART_TITLES
-from tui import messages as m
 from tui.run_summary import HIDDEN_BY_DEFAULT
 from tui.spec_form import number_text
-from tui.text import notify_literal
+from tui.text import literal, notify_literal
 from tui.widgets.data_line import DataLine
 from tui.widgets.footer import KeyFooter
 from tui.widgets.preset_list import PresetList, header_text, home_group
@@ -31,8 +30,8 @@ RECENT_RUNS = 12
 def details_text(p: Preset) -> Text:
     s, c = p.spec, p.params
     text = Text()
-    text.append(s.name, style="bold")
-    text.append(f"  {p.id} · {'built-in' if p.builtin else 'your preset'}\n", style="dim")
+    text.append_text(literal(s.name, "bold"))
+    text.append_text(literal(f"  {p.id} · {'built-in' if p.builtin else 'your preset'}\n", "dim"))
     # the hyperparameters first: the pane is a few lines high at 80x24
     text.append(f"lr {s.learning_rate:g} · {s.epochs} epochs · batch {s.batch_size}\n", style="bold")
     momentum = f" momentum {s.momentum:g}" if s.momentum else ""
@@ -42,7 +41,7 @@ def details_text(p: Preset) -> Text:
     text.append(f"{c.total:,} params", style="bold")
     text.append(f" = {c.weights:,} weights + {c.biases:,} biases\n")
     if s.description:
-        text.append(s.description + "\n", style="italic")
+        text.append_text(literal(s.description + "\n", "italic"))
     text.append(PART_TITLES.get(p.part or "", "Common rules only (no exercise part)") + "\n", style="bold")
     text.append_text(rule_lines(p.rules, brief=True))
     text.append("\n")
@@ -79,11 +78,15 @@ class HomeScreen(Screen):
 
     ready = False
 
+    _runs_key: tuple | None = None
+
     def on_mount(self) -> None:
         self.ready = True
+        self.app.live_changed.subscribe(self, self.live_changed, immediate=True)
         self.query_one("#details-pane").border_title = "Details"
         self.query_one("#runs").border_title = "Recent runs (⏎ opens, c compares)"
         self.query_one(DataLine).show(self.app.data)
+        self.query_one("#details-pane").can_focus = False  # tab goes from the presets to the recent runs
         self.action_reload()
 
     def on_screen_resume(self) -> None:
@@ -124,7 +127,7 @@ class HomeScreen(Screen):
 
     def refresh_status(self) -> None:
         app = self.app
-        self.query_one(StatusLine).show(app.view, app.last_error, len(app.queue.pending()))
+        self.query_one(StatusLine).show(app.live)
 
     def show_details(self) -> None:
         preset = self.query_one(PresetList).current
@@ -136,11 +139,16 @@ class HomeScreen(Screen):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.action_edit()  # enter on a preset opens it; t trains without a detour
 
-    def run_changed(self, message) -> None:
+    def live_changed(self, snap) -> None:
+        """The store changed (a run advanced, ended, or a job was queued): the status line always, the
+        recent runs only when a run began or ended."""
         if not self.ready:  # pushed but not composed yet: on_mount draws everything
             return
         self.refresh_status()
-        if isinstance(message, m.RunFinished | m.RunBegan | m.RunError):
+        view = snap.view
+        runs_key = (tuple(r.run_id for r in snap.running_runs), view.key if view else None, view.status if view else None)
+        if runs_key != self._runs_key:
+            self._runs_key = runs_key
             self.refresh_runs()
 
     # -- actions ------------------------------------------------------------------------------------------

@@ -1,45 +1,59 @@
 """Training: live accuracy and loss charts (train vs validation), epoch and batch progress, elapsed time and
-ETA, the device, the queue, and the result. It only draws; the app's worker does the training, so every
-key keeps working while an epoch runs."""
+ETA, the device, CPU/memory/GPU use, the queue, and the result. Everything here is read from the store by
+the app (LiveSnapshot); the training itself runs in the worker process, so every key keeps working."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import ProgressBar, Static
 
+from engine.errors import MnistTuiError
 from engine.rules import param_counts
-from tui import messages as m
 from tui.format import pct
+from tui.live import LiveSnapshot
 from tui.run_view import RunView
 from tui.widgets.curves import CurvesPlot
 from tui.widgets.footer import KeyFooter
+from tui.widgets.queue_panel import QueuePanel
+from tui.widgets.resources import ResourcePanel
+
+if TYPE_CHECKING:
+    from tui.app import MnistTuiApp
 
 
 def title_text(view: RunView) -> Text:
-    req = view.request
-    c = param_counts(req.spec)
-    text = Text(req.spec.name, style="bold")
-    text.append(f"  {req.preset} · {req.spec.layers_text()} · {c.total:,} params")
-    if view.started:
-        s = view.started
-        run = f"run {s.run_id} · " if s.run_id is not None else ""
-        text.append(f"\n{run}{s.backend} on {s.device} · {s.train_size:,} train / {s.val_size:,} val examples")
+    text = Text(view.name, style="bold")
+    spec = view.spec
+    if spec is not None:
+        text.append(f"  {view.preset} · {spec.layers_text()} · {param_counts(spec).total:,} params")
+    run = view.run
+    if run is not None:
+        where = f"{run.backend} on {run.device}" if run.backend else "starting"
+        sizes = run.sizes
+        text.append(f"\nrun {run.run_id} · {where}")
+        if sizes.get("train"):
+            text.append(f" · {sizes['train']:,} train / {sizes['validation']:,} val examples")
+    elif view.job is not None:
+        text.append(f"\njob {view.job.job_id} · {view.status}")
     return text
 
 
 def detail_text(view: RunView) -> Text:
     if not view.active:
-        ok = view.finished is not None and view.finished.status == "completed"
+        ok = view.status == "completed"
         return Text(("✓ " if ok else "✗ ") + view.result_text(), style="bold green" if ok else "bold red")
     if view.history:
         e = view.history[-1]
         text = Text(
-            f"epoch {e.epoch}: loss {e.loss:.4f} · acc {pct(e.accuracy)} · "
-            f"val_loss {e.val_loss:.4f} · val_acc {pct(e.val_accuracy)} · {e.seconds:.1f} s"
+            f"epoch {e.epoch}: loss {_num(e.loss)} · acc {pct(e.accuracy)} · "
+            f"val_loss {_num(e.val_loss)} · val_acc {pct(e.val_accuracy)} · {e.seconds or 0:.1f} s"
         )
         if e.gradients and len(e.gradients) > 1:
             text.append(f"\nmean |dL/dW|: first layer {e.gradients[0]:.1e} … output {e.gradients[-1]:.1e}", style="dim")
@@ -47,17 +61,20 @@ def detail_text(view: RunView) -> Text:
     return Text(f"{view.phase}…", style="italic")
 
 
-def queue_text(pending) -> Text:
-    if not pending:
-        return Text("Queue: empty", style="dim")
-    text = Text(f"Queue ({len(pending)} waiting): ", style="bold")
-    text.append(" → ".join(r.preset for r in pending))
-    return text
+def _num(x: float | None) -> str:
+    return "-" if x is None else f"{x:.4f}"
 
 
 class TrainingScreen(Screen):
     CSS_PATH = "training.tcss"
     BINDINGS = [Binding("escape", "back", "Back", tooltip="Back; training goes on (w on Home returns here)")]
+
+    @property
+    def mnist_app(self) -> MnistTuiApp:
+        from tui.app import MnistTuiApp
+
+        assert isinstance(self.app, MnistTuiApp)
+        return self.app
 
     def compose(self) -> ComposeResult:
         yield Static(id="run-title")
@@ -69,87 +86,83 @@ class TrainingScreen(Screen):
         with Horizontal(id="charts"):
             yield CurvesPlot("accuracy", id="accuracy")
             yield CurvesPlot("loss", id="loss")
-        yield Static(id="queue")
+        yield ResourcePanel(id="resources")
+        yield QueuePanel(id="queue")
         yield KeyFooter()
 
-    ready = False
-
     def on_mount(self) -> None:
-        self.ready = True
-        self.show_all()
-        self.set_interval(1.0, self.show_clock)  # elapsed/ETA tick even between progress events
+        self.mnist_app.live_changed.subscribe(self, self.show_all, immediate=True)
+        self.show_all(self.mnist_app.live)
+        self.set_interval(1.0, self.tick)  # the clock moves between store updates (compiling takes seconds)
+
+    def tick(self) -> None:
+        view = self.mnist_app.live.view
+        if view is not None and view.active:
+            self.query_one("#clock", Static).update(view.clock_text())
 
     def on_screen_resume(self) -> None:
-        """Shown again (the screen is kept installed): catch up on what happened while it was hidden."""
-        if self.ready:
-            self.show_all()
+        """Shown again (the screen is kept installed): catch up and listen again."""
+        app = self.mnist_app
+        app.live_changed.unsubscribe(self)
+        app.live_changed.subscribe(self, self.show_all, immediate=True)
+        self.show_all(app.live)
 
     def action_back(self) -> None:
         self.app.pop_screen()
 
-    def run_changed(self, message) -> None:
-        if not self.ready:  # pushed but not composed yet: on_mount draws everything
-            return
-        view = self.app.view
-        if view is None or isinstance(message, m.RunBegan | m.RunStarted | m.RunFinished | m.RunError):
-            self.show_all()
-            return
-        if isinstance(message, m.RunProgress):
-            self.show_progress(view)
-        elif isinstance(message, m.RunEpoch):
-            self.show_progress(view)
-            self.show_charts(view)
-            self.query_one("#detail", Static).update(detail_text(view))
-        else:
-            self.show_progress(view)
-            self.query_one("#detail", Static).update(detail_text(view))
-        self.show_queue()
-
     # -- drawing ------------------------------------------------------------------------------------------
-    def show_all(self) -> None:
-        view = self.app.view
+    def show_all(self, snap: LiveSnapshot) -> None:
+        view = snap.view
+        title = self.query_one("#run-title", Static)
         if view is None:
-            self.query_one("#run-title", Static).update(
-                Text("Nothing is training. On Home, t trains the highlighted preset.", style="bold")
-            )
-            self.query_one("#detail", Static).update("")
+            title.update(Text("Nothing is training. On Home, t trains the highlighted preset.", style="bold"))
+            self.query_one("#detail", Static).update(Text(snap.problem or "", style="bold red"))
         else:
-            self.query_one("#run-title", Static).update(title_text(view))
-            self.query_one("#detail", Static).update(detail_text(view))
-            self.show_charts(view)
+            title.update(title_text(view))
+            detail = detail_text(view)
+            if snap.problem:
+                detail = Text(f"✗ {snap.problem}", style="bold red")
+            self.query_one("#detail", Static).update(detail)
+            for plot in self.query(CurvesPlot):
+                plot.show(view.history, view.total_epochs)
         self.show_progress(view)
-        self.show_queue()
+        self.query_one(ResourcePanel).show(view.live if view else None, view.run.device if view and view.run else None)
+        self.query_one(QueuePanel).show(snap.waiting)
 
     def show_progress(self, view: RunView | None) -> None:
         bar = self.query_one(ProgressBar)
+        epoch = self.query_one("#epoch", Static)
+        clock = self.query_one("#clock", Static)
         if view is None:
-            self.query_one("#epoch", Static).update("")
+            epoch.update("")
+            clock.update("")
             bar.update(total=None, progress=0)
             return
-        label = Text(f"Epoch {view.epoch_now}/{view.total_epochs}", style="bold")
-        if not view.active and view.started is None:  # never got going (no data, stopped while loading)
-            label = Text("Not started", style="bold")
-        if view.active and view.started and view.phase != "training":  # e.g. evaluating after the last epoch
-            label.append(f" {view.phase}…", style="italic")
-        self.query_one("#epoch", Static).update(label)
-        p = view.progress
-        if not view.active:
-            bar.update(total=1, progress=1 if view.finished and view.finished.status == "completed" else 0)
-        elif p is not None and p.epoch > len(view.history):
-            bar.update(total=p.steps, progress=p.step)
-        elif view.started and len(view.history) >= view.total_epochs:  # every epoch done: evaluating
-            bar.update(total=1, progress=1)
+        if not view.started:
+            label = Text("Queued" if view.status == "queued" else "Not started", style="bold")
+            if view.active and view.status != "queued":
+                label = Text("Starting", style="bold")
         else:
-            bar.update(total=view.started.steps_per_epoch if view.started else None, progress=0)
-        self.show_clock()
+            label = Text(f"Epoch {view.epoch_now}/{view.total_epochs}", style="bold")
+            if view.active and view.phase != "training":  # e.g. evaluating after the last epoch
+                label.append(f" {view.phase}…", style="italic")
+        epoch.update(label)
+        total, progress = view.bar()
+        bar.update(total=total, progress=progress)
+        clock.update(view.clock_text())
 
-    def show_clock(self) -> None:
-        view = self.app.view
-        self.query_one("#clock", Static).update(view.clock_text(self.app.clock()) if view else "")
-
-    def show_charts(self, view: RunView) -> None:
-        for plot in self.query(CurvesPlot):
-            plot.show(view.history, view.total_epochs)
-
-    def show_queue(self) -> None:
-        self.query_one("#queue", Static).update(queue_text(self.app.queue.pending()))
+    # -- the queue panel's edits -----------------------------------------------------------------------------
+    @on(QueuePanel.Edit)
+    def edit_queue(self, event: QueuePanel.Edit) -> None:
+        jobs = self.mnist_app.store.jobs
+        try:
+            if event.action == "remove" and event.job_id is not None:
+                jobs.remove(event.job_id)
+            elif event.action == "move" and event.job_id is not None:
+                jobs.move(event.job_id, event.offset)
+            elif event.action == "clear":
+                n = jobs.clear()
+                self.notify(f"{n} waiting job{'s' * (n != 1)} taken off the queue.")
+        except MnistTuiError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+        self.mnist_app.poll_store()

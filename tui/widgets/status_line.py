@@ -1,23 +1,31 @@
-"""The one-line training status shown under Home and the editor: phase, epoch, or why it could not start."""
+"""The one-line training status shown under Home and the editor: what trains (here or in another
+terminal), how far, what waits, or why nothing trains although jobs wait."""
 
 from __future__ import annotations
 
 from rich.text import Text
 from textual.widgets import Static
 
-from tui.run_view import RunView
+from tui.live import LiveSnapshot
 
 
 class StatusLine(Static):
-    def show(self, view: RunView | None, error: str | None, waiting: int) -> None:
-        if error:
-            self.update(Text(f"✗ {error}", style="bold red"))
+    def show(self, snap: LiveSnapshot) -> None:
+        if snap.error:
+            self.update(Text(f"✗ {snap.error}", style="bold red"))
             return
+        if snap.problem:
+            self.update(Text(f"✗ {snap.problem}", style="bold red"))
+            return
+        view = snap.view
         if view is None:
-            self.update(Text("Nothing trained yet in this session: t trains the highlighted preset.", style="dim"))
+            self.update(Text("Nothing is training: t trains the highlighted preset.", style="dim"))
             return
         text = Text("▶ " if view.active else "■ ", style="bold")
-        text.append(view.summary())
-        if waiting:
-            text.append(f" · {waiting} queued", style="bold")
+        text.append(view.summary())  # a Text built by append: names are shown literally
+        if snap.waiting:
+            text.append(f" · {len(snap.waiting)} queued", style="bold")
+        others = snap.active_runs() - (1 if view.active and view.started else 0)
+        if others > 0:
+            text.append(f" · {others} more training", style="bold")
         self.update(text)

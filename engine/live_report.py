@@ -1,0 +1,150 @@
+"""While a run trains, two things keep the store current for other processes: its live row (phase, batch,
+elapsed, ETA, CPU, memory, GPUs; a few writes a second at most) and a monitor thread that beats the run's
+heartbeat and turns a cancel flag set by any process (`s` in a TUI, `mnist-tui cancel`) into the trainer's
+cancel Event, checked after every block of SGD steps."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+from engine.errors import MnistTuiError
+from engine.events import EpochEnd, Event, Finished, Phase, Progress, Started
+from engine.resources import ResourceSampler
+from engine.store import HEARTBEAT_SECONDS, LiveRow, Store
+
+LIVE_INTERVAL = 0.3  # seconds between live-row writes (epoch ends and phase changes are written at once)
+CANCEL_POLL = 0.25  # seconds between looks at the cancel flag
+
+
+class EtaClock:
+    """Elapsed time and an ETA that does not count compiling. Within an epoch the rate is measured from the
+    epoch's first progress report (the first block is where tracing and XLA compiling happen); once epochs
+    have ended, the steady ones (after the first) give the pace."""
+
+    def __init__(self, epochs: int, now: Callable[[], float] = time.monotonic):
+        self.epochs, self.now = epochs, now
+        self.started = now()
+        self.epoch_seconds: list[float] = []
+        self._mark: tuple[int, float, int] | None = None  # (epoch, time, step) of the epoch's first report
+
+    def elapsed(self) -> float:
+        return self.now() - self.started
+
+    def epoch_ended(self, seconds: float) -> None:
+        self.epoch_seconds.append(seconds)
+        self._mark = None
+
+    def eta(self, epoch: int, step: int, steps: int) -> float | None:
+        t = self.now()
+        if self._mark is None or self._mark[0] != epoch:
+            self._mark = (epoch, t, step)
+        steady = self.epoch_seconds[1:] or self.epoch_seconds
+        remaining_epochs = max(0, self.epochs - epoch)
+        _, t0, s0 = self._mark
+        rate = (step - s0) / (t - t0) if t > t0 and step > s0 else None  # steps per second, this epoch
+        if rate:
+            this_epoch = (steps - step) / rate
+            per_epoch = sum(steady) / len(steady) if steady else steps / rate
+        elif steady:
+            per_epoch = sum(steady) / len(steady)
+            this_epoch = per_epoch * (1 - step / steps) if steps else per_epoch
+        else:
+            return None  # nothing measured yet (still compiling the first block)
+        return this_epoch + remaining_epochs * per_epoch
+
+
+class LiveReporter:
+    """A runner listener that mirrors events into the run's live row. Store errors are swallowed here:
+    the live row is a courtesy; the epochs' own writes report a failing disk."""
+
+    def __init__(self, store: Store, sampler: ResourceSampler | None = None):
+        self.store = store
+        self.sampler = sampler or ResourceSampler()
+        self.run_id: int | None = None
+        self.clock: EtaClock | None = None
+        self.row: dict = {}
+        self.last_write = 0.0
+
+    def __call__(self, ev: Event) -> None:
+        if isinstance(ev, Started):
+            self.run_id = ev.run_id
+            self.clock = EtaClock(ev.epochs)
+            self.row = dict(phase="training", epoch=1, epochs=ev.epochs, step=0, steps=ev.steps_per_epoch)
+            self._write(force=True)
+        elif self.run_id is None or self.clock is None:
+            return
+        elif isinstance(ev, Progress):
+            self.row.update(phase="training", epoch=ev.epoch, step=ev.step, steps=ev.steps, loss=ev.loss)
+            self.row["accuracy"] = ev.accuracy
+            self.row["eta"] = self.clock.eta(ev.epoch, ev.step, ev.steps)
+            self._write()
+        elif isinstance(ev, EpochEnd):
+            self.clock.epoch_ended(ev.seconds)
+            done = ev.epoch >= self.clock.epochs
+            self.row.update(epoch=min(ev.epoch + 1, self.clock.epochs), step=self.row["steps"] if done else 0)
+            steady = self.clock.epoch_seconds[1:] or self.clock.epoch_seconds
+            self.row["eta"] = (self.clock.epochs - ev.epoch) * sum(steady) / len(steady)
+            self._write(force=True)
+        elif isinstance(ev, Phase):
+            self.row["phase"] = ev.message
+            self._write(force=True)
+        elif isinstance(ev, Finished):
+            self.sampler.close()
+
+    def _write(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self.last_write < LIVE_INTERVAL:
+            return
+        self.last_write = now
+        cpu, rss, gpus = self.sampler.sample()
+        row = LiveRow(
+            run_id=self.run_id,
+            phase=self.row.get("phase"),
+            epoch=self.row.get("epoch"),
+            epochs=self.row.get("epochs"),
+            step=self.row.get("step"),
+            steps=self.row.get("steps"),
+            loss=self.row.get("loss"),
+            accuracy=self.row.get("accuracy"),
+            elapsed=self.clock.elapsed() if self.clock else None,
+            eta=self.row.get("eta"),
+            cpu_percent=cpu,
+            rss_bytes=rss,
+            gpus=gpus,
+            updated_at=time.time(),
+        )
+        try:
+            self.store.live.update(row)
+        except MnistTuiError:
+            pass
+
+
+class RunMonitor:
+    """A thread beside the training: heartbeat every HEARTBEAT_SECONDS, cancel flag every CANCEL_POLL."""
+
+    def __init__(self, store: Store, run_id: int, cancel: threading.Event):
+        self.store, self.run_id, self.cancel = store, run_id, cancel
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._watch, name=f"run-monitor-{run_id}", daemon=True)
+
+    def _watch(self) -> None:
+        last_beat = time.monotonic()
+        while not self.stop.wait(CANCEL_POLL):
+            try:
+                if not self.cancel.is_set() and self.store.cancel_requested(self.run_id):
+                    self.cancel.set()
+                if time.monotonic() - last_beat >= HEARTBEAT_SECONDS:
+                    last_beat = time.monotonic()
+                    self.store.heartbeat(self.run_id)
+            except MnistTuiError:  # a busy or full disk: the epochs' own writes will report it
+                pass
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        self.thread.join()

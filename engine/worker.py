@@ -1,0 +1,269 @@
+"""The detached training worker: one process per store that drains the queue of jobs in the store.
+
+Started on demand by the TUI or the CLI (`ensure_worker`), it runs in its own session with no terminal
+(a dropped SSH connection or a closed TUI does not reach it; SIGHUP is ignored), logs to a file under the
+user's state dir, and holds a lock file beside the store so a second worker never runs the same queue. It
+exits when the queue has stayed empty for a few seconds. TensorFlow is imported here (and in a foreground
+`train`), never in the TUI.
+
+A worker that was killed leaves its job `running`: the next worker, holding the lock, knows no live
+worker owns it, marks it interrupted (its run reads as interrupted with every finished epoch) and goes on
+with the jobs still queued.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from platformdirs import user_state_path
+
+from engine.errors import MnistTuiError, StoreError, one_line
+from engine.events import Event, Phase, Started
+from engine.runner import Runner, RunRequest
+from engine.store import JobRecord, Store
+
+IDLE_EXIT_SECONDS = 3.0  # an empty queue for this long ends the worker
+POLL_SECONDS = 0.5
+
+
+def lock_path(store_path: Path) -> Path:
+    store_path = Path(store_path)
+    return store_path.with_name(store_path.name + ".worker-lock")
+
+
+def log_path() -> Path:
+    return user_state_path("mnist-tui") / "worker.log"
+
+
+class WorkerLock:
+    """An exclusive, non-blocking flock on a file beside the store. The kernel drops it when the process
+    dies, however it dies, so a killed worker never blocks the next one."""
+
+    def __init__(self, store_path: Path):
+        self.path = lock_path(store_path)
+        self.fd: int | None = None
+
+    def acquire(self) -> bool:
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        self.fd = fd
+        return True
+
+    def release(self) -> None:
+        if self.fd is not None:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            os.close(self.fd)
+            self.fd = None
+
+
+def worker_running(store_path: Path) -> bool:
+    """Does some process hold this store's worker lock? (Asked without taking it for more than a moment.)"""
+    path = lock_path(store_path)
+    if not path.exists():
+        return False
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+def ensure_worker(store_path: Path) -> bool:
+    """Start a detached worker for this store unless one holds its lock. True if one was started."""
+    if worker_running(store_path):
+        return False
+    log = log_path()
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "ab") as out:
+        subprocess.Popen(
+            [sys.executable, "-m", "engine.worker", "--store", str(store_path)],
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=out,
+            start_new_session=True,  # no controlling terminal: a hang-up of the TUI's terminal never reaches it
+            close_fds=True,
+            cwd="/",
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+    return True
+
+
+class JobListener:
+    """Mirrors a job's progress into its row: the phase before the run row exists, then the run id."""
+
+    def __init__(self, store: Store, job: JobRecord):
+        self.store, self.job = store, job
+
+    def __call__(self, ev: Event) -> None:
+        try:
+            if isinstance(ev, Phase):
+                self.store.jobs.set_phase(self.job.job_id, ev.message)
+            elif isinstance(ev, Started) and ev.run_id is not None:
+                self.store.jobs.attach_run(self.job.job_id, ev.run_id)
+                self.store.jobs.set_phase(self.job.job_id, "training")
+        except MnistTuiError:
+            pass
+
+
+class CancelWatch:
+    """Before a job's run row exists (loading data or TensorFlow), its cancel flag lives on the job; and a
+    worker asked to stop (SIGTERM) cancels the running job, leaving the rest queued for the next worker."""
+
+    def __init__(self, store: Store, job_id: int, cancel: threading.Event, stopping: threading.Event):
+        self.store, self.job_id, self.cancel, self.stopping = store, job_id, cancel, stopping
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._watch, daemon=True, name=f"job-cancel-{job_id}")
+
+    def _watch(self) -> None:
+        while not self.stop.wait(0.25):
+            if self.stopping.is_set():  # SIGTERM to the worker: this run stops, kept as cancelled
+                self.cancel.set()
+                return
+            try:
+                if self.store.jobs.cancel_requested(self.job_id):
+                    self.cancel.set()
+                    return
+            except MnistTuiError:
+                pass
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        self.thread.join()
+
+
+def request_of(job: JobRecord) -> RunRequest:
+    if job.spec is None:
+        raise MnistTuiError(f"job {job.job_id}: its spec cannot be read by this version of mnist-tui")
+    return RunRequest(
+        job.preset,
+        job.part,
+        job.spec,
+        data=job.data,
+        subset=job.subset,
+        repeat_group=job.repeat_group,
+        kind=job.kind,
+        label=job.label,
+    )
+
+
+def run_job(store: Store, runner: Runner, job: JobRecord, stopping: threading.Event) -> None:
+    cancel = threading.Event()
+    if stopping.is_set():
+        cancel.set()
+    try:
+        with CancelWatch(store, job.job_id, cancel, stopping):
+            result = runner.run(request_of(job), JobListener(store, job), cancel)
+    except StoreError:
+        raise  # the store itself is failing: this worker cannot go on (see serve)
+    except MnistTuiError as exc:  # no data, a spec this version cannot read: the reason goes on the job
+        store.jobs.finish(job.job_id, "failed", one_line(exc))
+        return
+    except Exception as exc:  # a bug: on the job, in the log, and the worker goes on with the next
+        store.jobs.finish(job.job_id, "failed", one_line(f"{exc.__class__.__name__}: {exc}"))
+        raise
+    state = {"completed": "done", "cancelled": "cancelled"}.get(result.status, "failed")
+    error = result.error or (None if state != "failed" else result.status)
+    store.jobs.finish(job.job_id, state, error, run_id=result.run_id)
+
+
+def serve(
+    store_path: Path | str,
+    runner_factory=None,
+    idle_exit: float = IDLE_EXIT_SECONDS,
+    stopping: threading.Event | None = None,
+) -> int:
+    """Drain the queue while holding the lock; 0 when the queue stayed empty, 3 when another worker has it.
+    `runner_factory(store)` makes the Runner (tests pass one with a fake trainer)."""
+    store_path = Path(store_path)
+    lock = WorkerLock(store_path)
+    if not lock.acquire():
+        return 3
+    stopping = stopping or threading.Event()
+    store = Store(store_path)
+    runner = (runner_factory or Runner)(store)
+    try:
+        if recovered := store.jobs.recover_orphans():
+            _log(f"{recovered} job(s) of a worker that stopped marked interrupted")
+        idle_since = time.monotonic()
+        while not stopping.is_set():
+            job = store.jobs.claim_next()
+            if job is None:
+                if time.monotonic() - idle_since < idle_exit:
+                    stopping.wait(POLL_SECONDS)
+                    continue
+                lock.release()
+                # a job added while we decided to stop: take it if no new worker has taken the lock
+                if store.jobs.waiting() and lock.acquire():
+                    idle_since = time.monotonic()
+                    continue
+                return 0
+            _log(f"job {job.job_id}: {job.preset} ({job.name})")
+            try:
+                run_job(store, runner, job, stopping)
+            except StoreError as exc:
+                _log(f"the store failed, stopping: {exc}")
+                return 1
+            except Exception as exc:  # logged with its traceback; the next job still runs
+                import traceback
+
+                traceback.print_exception(exc)
+            idle_since = time.monotonic()
+        return 0
+    finally:
+        lock.release()
+        store.close()
+
+
+def _handle_signals(stopping: threading.Event) -> None:
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)  # never tied to a terminal, but be sure
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    signal.signal(signal.SIGINT, lambda *_: stopping.set())
+
+
+def _log(text: str) -> None:
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S")
+    print(f"{stamp} [worker {os.getpid()}] {text}", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m engine.worker", description="drain an mnist-tui store's queue")
+    parser.add_argument("--store", required=True)
+    args = parser.parse_args(argv)
+    _log(f"started for {args.store}")
+    stopping = threading.Event()
+    _handle_signals(stopping)
+    try:
+        code = serve(Path(args.store), stopping=stopping)
+    except MnistTuiError as exc:
+        _log(f"cannot run: {exc}")
+        return 1
+    _log(f"exiting ({code})")
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,246 @@
+"""The queue in the store and the worker that drains it: order and edits, claiming without races, one
+worker per store (a lock that a killed worker never keeps), a dead worker's jobs, cancel flags set by any
+process, live rows, and a worker that cannot run a job (the reason goes on the job)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from engine.errors import DataError
+from engine.presets import find_preset
+from engine.runner import Runner
+from engine.store import Store
+from engine.worker import WorkerLock, serve, worker_running
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "tui"))
+from tui_fakes import FakeTrainer, fake_loader  # noqa: E402
+
+
+def add(store: Store, preset: str = "part1-small", **kwargs) -> int:
+    p = find_preset(preset)
+    return store.jobs.add(p.id, p.part, p.spec, **kwargs)
+
+
+def runner_with(trainer, loader=fake_loader):
+    return lambda store: Runner(store, trainer, loader)
+
+
+# -- the queue ------------------------------------------------------------------------------------------
+def test_jobs_keep_their_order_and_can_be_moved_removed_and_cleared(store):
+    ids = [add(store, p) for p in ("part1-large", "part1-small", "part2-narrow", "part3")]
+    assert [j.job_id for j in store.jobs.waiting()] == ids
+    assert store.jobs.move(ids[3], -2)
+    assert [j.preset for j in store.jobs.waiting()] == ["part1-large", "part3", "part1-small", "part2-narrow"]
+    assert not store.jobs.move(ids[0], -1)  # already first
+    assert store.jobs.remove(ids[1])
+    assert [j.preset for j in store.jobs.waiting()] == ["part1-large", "part3", "part2-narrow"]
+    assert store.jobs.clear() == 3 and store.jobs.waiting() == []
+
+
+def test_a_queued_job_cancelled_never_runs(store):
+    first, second = add(store), add(store, "part2-narrow")
+    assert store.jobs.cancel(first)
+    assert store.jobs.get(first).state == "cancelled"
+    assert store.jobs.claim_next().job_id == second
+
+
+def test_two_processes_claiming_at_once_never_take_the_same_job(tmp_path):
+    path = tmp_path / "runs.sqlite3"
+    Store(path).close()
+    store = Store(path)
+    for _ in range(40):
+        add(store)
+    claimed: list[int] = []
+    lock = threading.Lock()
+
+    def claim_all():
+        mine = Store(path)  # a connection of its own, as another process would have
+        while (job := mine.jobs.claim_next()) is not None:
+            with lock:
+                claimed.append(job.job_id)
+        mine.close()
+
+    threads = [threading.Thread(target=claim_all) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(claimed) == list(range(1, 41))  # each exactly once
+
+
+# -- the lock -----------------------------------------------------------------------------------------
+def test_one_worker_per_store(tmp_path):
+    path = tmp_path / "runs.sqlite3"
+    first, second = WorkerLock(path), WorkerLock(path)
+    assert first.acquire()
+    assert worker_running(path)
+    assert not second.acquire()
+    first.release()
+    assert not worker_running(path)
+    assert second.acquire()
+    second.release()
+
+
+def test_a_second_worker_leaves_the_queue_to_the_first(store):
+    trainer = FakeTrainer(hold_after=1)
+    add(store)
+    codes = []
+    first = threading.Thread(target=lambda: codes.append(serve(store.path, runner_with(trainer), idle_exit=0.2)))
+    first.start()
+    assert trainer.holding.wait(10)
+    assert serve(store.path, runner_with(FakeTrainer()), idle_exit=0.2) == 3  # the lock is taken: it leaves at once
+    trainer.release.set()
+    first.join(10)
+    assert codes == [0]
+    assert [r.status for r in store.runs()] == ["completed"]
+
+
+def test_the_worker_drains_the_queue_in_order_and_exits_when_idle(store):
+    for preset in ("part2-narrow", "part1-small", "part3"):
+        add(store, preset)
+    trainer = FakeTrainer()
+    assert serve(store.path, runner_with(trainer), idle_exit=0.1) == 0
+    assert trainer.trained == ["Part Two, narrow", "Part One, small", "Part Three"]
+    assert [j.state for j in store.jobs.recent()] == ["done", "done", "done"]
+    assert all(j.run_id is not None for j in store.jobs.recent())
+    assert store.live.all() == {}  # live rows go when their run ends
+
+
+def test_a_job_added_while_the_worker_goes_idle_still_runs(store):
+    trainer = FakeTrainer()
+    add(store)
+    t = threading.Thread(target=serve, args=(store.path,), kwargs=dict(runner_factory=runner_with(trainer), idle_exit=0.5))
+    t.start()
+    time.sleep(0.3)
+    add(store, "part2-narrow")
+    t.join(10)
+    assert [j.state for j in store.jobs.recent()] == ["done", "done"]
+
+
+# -- faults --------------------------------------------------------------------------------------------
+WORKER_THAT_HANGS = """
+import sys, time
+sys.path.insert(0, {tests!r})
+from tui_fakes import FakeTrainer, fake_loader
+from engine.runner import Runner
+from engine.worker import serve
+trainer = FakeTrainer(hold_after=2)
+serve({path!r}, runner_factory=lambda store: Runner(store, trainer, fake_loader))
+"""
+
+
+def test_a_killed_worker_leaves_its_run_interrupted_and_the_next_worker_runs_the_rest(store):
+    for preset in ("part1-small", "part2-narrow", "part3"):
+        add(store, preset)
+    code = WORKER_THAT_HANGS.format(tests=str(ROOT / "tests" / "tui"), path=str(store.path))
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT)
+    deadline = time.monotonic() + 60
+    while not (store.runs() and store.runs()[0].epochs_completed == 2):
+        assert time.monotonic() < deadline and proc.poll() is None, "the worker never trained two epochs"
+        time.sleep(0.1)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    [run] = store.runs()
+    assert run.status == "interrupted" and run.epochs_completed == 2
+    assert [j.state for j in store.jobs.waiting()] == ["queued", "queued"]
+    assert serve(store.path, runner_with(FakeTrainer()), idle_exit=0.1) == 0
+    states = {j.preset: j.state for j in store.jobs.recent()}
+    assert states == {"part1-small": "interrupted", "part2-narrow": "done", "part3": "done"}
+    assert sorted(r.status for r in store.runs()) == ["completed", "completed", "interrupted"]
+
+
+def test_cancel_flag_from_another_connection_stops_the_run_within_a_block(store):
+    trainer = FakeTrainer(hold_after=2)
+    add(store)
+    add(store, "part2-narrow")
+    t = threading.Thread(target=serve, args=(store.path,), kwargs=dict(runner_factory=runner_with(trainer), idle_exit=0.1))
+    t.start()
+    assert trainer.holding.wait(10)
+    trainer.hold_after = None
+    other = Store(store.path)  # `mnist-tui cancel` in another terminal
+    [run] = other.running_runs()
+    assert other.request_cancel(run.run_id)
+    t.join(10)
+    runs = {r.preset: r for r in store.runs()}
+    assert runs["part1-small"].status == "cancelled" and runs["part1-small"].epochs_completed == 2
+    assert runs["part2-narrow"].status == "completed"  # cancel stops one run, not the queue
+
+
+def test_a_job_cancelled_while_it_loads_stores_no_run(store):
+    gate = threading.Event()
+
+    def slow_loader(*args, **kwargs):
+        gate.wait(10)
+        return fake_loader()
+
+    job = add(store)
+    t = threading.Thread(
+        target=serve, args=(store.path,), kwargs=dict(runner_factory=runner_with(FakeTrainer(), slow_loader), idle_exit=0.1)
+    )
+    t.start()
+    while store.jobs.get(job).state != "running":
+        time.sleep(0.05)
+    store.jobs.cancel(job)
+    time.sleep(0.5)
+    gate.set()
+    t.join(10)
+    assert store.jobs.get(job).state == "cancelled"
+    assert store.runs() == []
+
+
+def test_a_job_that_cannot_start_carries_the_reason(store):
+    def no_data(*args, **kwargs):
+        raise DataError("/nowhere/mnist.npz: no such file")
+
+    job = add(store)
+    assert serve(store.path, runner_with(FakeTrainer(), no_data), idle_exit=0.1) == 0
+    record = store.jobs.get(job)
+    assert record.state == "failed" and record.error == "/nowhere/mnist.npz: no such file"
+
+
+def test_live_rows_carry_progress_and_resources_while_a_run_trains(store):
+    trainer = FakeTrainer(steps=20, step_seconds=0.05)
+    add(store)
+    t = threading.Thread(target=serve, args=(store.path,), kwargs=dict(runner_factory=runner_with(trainer), idle_exit=0.1))
+    t.start()
+    deadline = time.monotonic() + 10
+    while not (rows := store.live.all()) or not next(iter(rows.values())).step:
+        assert time.monotonic() < deadline, "no live row with progress"
+        time.sleep(0.05)
+    row = next(iter(rows.values()))
+    assert row.phase == "training" and row.epochs == 10 and row.steps == 20 and 0 < row.step <= 20
+    assert row.rss_bytes > 0 and row.cpu_percent is not None and row.elapsed >= 0
+    assert row.gpus == []  # no NVIDIA GPU here: an empty list, never an error
+    store.request_cancel(row.run_id)
+    t.join(10)
+
+
+@pytest.mark.slow
+def test_ensure_worker_starts_a_detached_process_that_survives_its_parent(tmp_path, sample_npz, monkeypatch):
+    """The real thing: `mnist-tui queue` from a shell that then goes away; the worker (its own session, no
+    terminal) trains on the repo's digits with Keras and exits when the queue is empty."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    store_path = tmp_path / "runs.sqlite3"
+    cmd = [sys.executable, "-m", "tui.cli", "queue", "part1-small", "--epochs", "1", "--subset", "500"]
+    cmd += ["--data", str(sample_npz), "--store", str(store_path)]
+    out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    store = Store(store_path)
+    deadline = time.monotonic() + 180
+    while not store.runs() or store.runs()[0].status == "running" or worker_running(store_path):
+        assert time.monotonic() < deadline, (tmp_path / "state" / "mnist-tui" / "worker.log").read_text()
+        time.sleep(0.5)
+    [run] = store.runs()
+    assert run.status == "completed" and run.epochs_completed == 1, run.error
+    assert store.jobs.recent()[0].state == "done"
+    log = (tmp_path / "state" / "mnist-tui" / "worker.log").read_text()
+    assert "job 1: part1-small" in log

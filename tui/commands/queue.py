@@ -1,0 +1,233 @@
+"""Training through the store's queue: `queue` adds jobs (or lists them), `train --detach` and
+`controls --detach` queue instead of training in the foreground, `watch` follows a run until it ends and
+`cancel` stops runs from any terminal. The detached worker (engine/worker.py) does the training."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+from engine.errors import MnistTuiError, SpecError
+
+WATCH_POLL = 0.5
+
+
+def add_parsers(sub, common) -> None:
+    from tui.cli import positive_int, whole
+
+    p = sub.add_parser("queue", parents=[common], help="queue presets for the background worker, or list the queue")
+    p.add_argument("presets", nargs="*", metavar="PRESET_OR_SPEC_FILE", help="what to queue (none: list the queue)")
+    p.add_argument("--all", action="store_true", help="queue every built-in preset (the whole exercise)")
+    p.add_argument("--repeats", type=positive_int, default=1, metavar="N", help="train each N times (seeds s..s+N-1)")
+    p.add_argument("--epochs", type=whole, help="override the spec's epochs")
+    p.add_argument("--learning-rate", type=float, help="override the spec's learning rate")
+    p.add_argument("--batch-size", type=whole, help="override the spec's batch size")
+    p.add_argument("--seed", type=whole, help="override the spec's seed")
+    p.add_argument("--subset", type=positive_int, metavar="N", help="train on the first N training examples")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p = sub.add_parser("watch", parents=[common], help="follow a run (default: the one training now) until it ends")
+    p.add_argument("run", nargs="?", type=positive_int, metavar="RUN", help="a run id (see mnist-tui runs)")
+    p.add_argument("--json", action="store_true", help="JSON lines: one per epoch, then an end event")
+
+    p = sub.add_parser("cancel", parents=[common], help="stop runs (kept as cancelled) from any terminal")
+    p.add_argument("runs", nargs="*", type=positive_int, metavar="RUN", help="run ids (default: what trains now)")
+    p.add_argument("--all", action="store_true", help="also empty the queue")
+
+
+# -- queue -------------------------------------------------------------------------------------------------
+def cmd_queue(args) -> int:
+    from tui.cli import _requests, _store
+
+    store = _store(args)
+    if not args.presets and not args.all:
+        return _list_queue(store, args.json)
+    requests = []
+    for preset in args.presets or [None]:
+        one = argparse.Namespace(**{**vars(args), "preset": preset})
+        requests += _requests(one)
+    return queue_requests(args, requests, store)
+
+
+def queue_requests(args, requests, store=None) -> int:
+    """Add the requests as jobs and make sure a worker runs them; print their job ids."""
+    from engine.data import resolve_source
+    from engine.worker import ensure_worker, log_path
+    from tui.cli import _store
+
+    store = store or _store(args)
+    ids = []
+    for req in requests:
+        data = resolve_source(req.data)
+        ids.append(
+            store.jobs.add(
+                req.preset,
+                req.part,
+                req.spec,
+                data=_absolute(data),
+                subset=req.subset,
+                repeat_group=req.repeat_group,
+                kind=req.kind,
+                label=req.label,
+            )
+        )
+    started = ensure_worker(store.path)
+    if getattr(args, "json", False):
+        print(json.dumps({"queued": ids, "worker_started": started}))
+    else:
+        print(f"queued {len(ids)} job(s): {', '.join(map(str, ids))}; the worker logs to {log_path()}")
+        print("follow with: mnist-tui watch   (or open mnist-tui)")
+    return 0
+
+
+def _absolute(path: str | None) -> str | None:
+    from pathlib import Path
+
+    return str(Path(path).resolve()) if path else None
+
+
+def _list_queue(store, as_json: bool) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    jobs = store.jobs.running() + store.jobs.waiting()
+    if as_json:
+        print(json.dumps([j.as_json() for j in jobs], indent=2))
+        return 0
+    if not jobs:
+        print("the queue is empty")
+        return 0
+    table = Table(box=None, header_style="bold")
+    for col in ("job", "state", "preset", "name", "run", "phase"):
+        table.add_column(col)
+    from tui.text import literal
+
+    for j in jobs:
+        table.add_row(
+            str(j.job_id), j.state, literal(j.preset), literal(j.name), str(j.run_id or "-"), literal(j.phase or "")
+        )
+    Console(width=None if sys.stdout.isatty() else 200).print(table)
+    return 0
+
+
+# -- watch -------------------------------------------------------------------------------------------------
+def cmd_watch(args) -> int:
+    from tui.cli import _store
+
+    store = _store(args)
+    run_id = args.run or _wait_for_a_run(store)
+    if run_id is None:
+        print("mnist-tui: nothing is training or queued", file=sys.stderr)
+        return 1
+    return follow(store, run_id, args.json)
+
+
+def _wait_for_a_run(store) -> int | None:
+    """The run training now; or, with jobs queued, the first one's run once the worker starts it."""
+    while True:
+        running = store.running_runs()
+        if running:
+            return running[0].run_id
+        jobs = store.jobs.running()
+        if jobs and jobs[0].run_id:
+            return jobs[0].run_id
+        if not jobs and not store.jobs.waiting():
+            return None
+        time.sleep(WATCH_POLL)
+
+
+def follow(store, run_id: int, as_json: bool) -> int:
+    """Print each epoch as the store gets it, a progress line on a terminal, and the end; exit 0 when the run
+    completed, 1 when it failed, diverged or was interrupted, 130 when it was cancelled."""
+    run = store.get_run(run_id)
+    if run is None:
+        raise SpecError(f"no run {run_id} in {store.path} (see mnist-tui runs)")
+    shown = 0
+    tty = sys.stdout.isatty() and not as_json
+    if not as_json:
+        print(f"run {run.run_id}: {run.name} ({run.preset}), {run.status}", flush=True)
+    while True:
+        run = store.get_run(run_id)
+        if run is None:
+            raise MnistTuiError(f"run {run_id} was deleted while watching")
+        for e in run.history[shown:]:
+            if tty:
+                print("\r\033[K", end="")
+            if as_json:
+                print(json.dumps({"event": "epoch", "run_id": run_id, **_epoch(e)}), flush=True)
+            else:
+                print(
+                    f"epoch {e.epoch:>3}/{run.epochs_planned}  loss {_num(e.loss)}  acc {_pct(e.accuracy)}  "
+                    f"val_loss {_num(e.val_loss)}  val_acc {_pct(e.val_accuracy)}  {e.seconds or 0:.2f}s",
+                    flush=True,
+                )
+        shown = len(run.history)
+        if run.status != "running":
+            break
+        if tty and (live := store.live.get(run_id)) is not None and live.steps:
+            print(f"\r\033[K  epoch {live.epoch}: {live.step}/{live.steps} · {live.phase}", end="", flush=True)
+        time.sleep(WATCH_POLL)
+    if tty:
+        print("\r\033[K", end="")
+    m = run.metrics
+    if as_json:
+        end = {"event": "end", "run_id": run_id, "status": run.status, "epochs_completed": run.epochs_completed, **m}
+        end.update(seconds_per_epoch=run.seconds_per_epoch, error=run.error)
+        print(json.dumps(end), flush=True)
+    else:
+        line = f"run {run_id} {run.status} after {run.epochs_completed} epoch(s)"
+        if m.get("test_accuracy") is not None:
+            line += f": train {_pct(m['train_accuracy'])}, validation {_pct(m['val_accuracy'])}, "
+            line += f"test {_pct(m['test_accuracy'])}"
+        if run.error:
+            line += f" ({run.error})"
+        print(line, flush=True)
+    return {"completed": 0, "cancelled": 130}.get(run.status, 1)
+
+
+def _epoch(e) -> dict:
+    return dict(
+        epoch=e.epoch, loss=e.loss, accuracy=e.accuracy, val_loss=e.val_loss, val_accuracy=e.val_accuracy,
+        seconds=e.seconds,
+    )
+
+
+def _num(x) -> str:
+    return "-" if x is None else f"{x:.4f}"
+
+
+def _pct(x) -> str:
+    return "-" if x is None else f"{x:.2%}"
+
+
+# -- cancel ------------------------------------------------------------------------------------------------
+def cmd_cancel(args) -> int:
+    from tui.cli import _store
+
+    store = _store(args)
+    stopped, cleared = [], 0
+    if args.all:
+        cleared = store.jobs.clear()
+    targets = args.runs or [r.run_id for r in store.running_runs()]
+    for run_id in targets:
+        run = store.get_run(run_id)
+        if run is None:
+            raise SpecError(f"no run {run_id} in {store.path} (see mnist-tui runs)")
+        if run.status != "running":
+            print(f"mnist-tui: run {run_id} is not training ({run.status})", file=sys.stderr)
+            continue
+        store.request_cancel(run_id)
+        stopped.append(run_id)
+    if not args.runs:  # a job still loading (no run row yet) is cancelled too
+        for job in store.jobs.running():
+            if job.run_id is None or job.run_id not in stopped:
+                store.jobs.cancel(job.job_id)
+    if stopped:
+        print(f"stopping run(s) {', '.join(map(str, stopped))} after the current block (kept as cancelled)")
+    if cleared:
+        print(f"{cleared} waiting job(s) taken off the queue")
+    if not stopped and not cleared and not args.runs:
+        print("nothing is training")
+    return 0

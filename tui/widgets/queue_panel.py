@@ -1,0 +1,85 @@
+"""The queue as a panel: the jobs waiting for the worker, in order. The user removes, reorders and clears
+them here; every change is a write to the store, so every TUI sees it."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from engine.store import JobRecord
+
+
+class QueuePanel(OptionList):
+    DEFAULT_CSS = """
+    QueuePanel {
+        height: auto;
+        max-height: 5;
+        border: round $panel;
+        padding: 0 1;
+    }
+    QueuePanel:focus {
+        border: round $accent;
+    }
+    """
+    BINDINGS = [
+        Binding("x,delete", "remove", "Remove", tooltip="Take the highlighted job off the queue"),
+        Binding("minus", "move(-1)", "Earlier", key_display="-", tooltip="Move the highlighted job earlier"),
+        Binding("plus,equals_sign", "move(1)", "Later", key_display="+", tooltip="Move the highlighted job later"),
+        Binding("C", "clear", "Clear", tooltip="Take every waiting job off the queue"),
+    ]
+
+    class Edit(Message):
+        """The user asked to change the queue: the screen writes it to the store."""
+
+        def __init__(self, action: str, job_id: int | None, offset: int = 0) -> None:
+            super().__init__()
+            self.action, self.job_id, self.offset = action, job_id, offset
+
+    shown: list[tuple] | None = None  # what the options were built from: rebuild only on change
+
+    def on_mount(self) -> None:
+        self.border_title = "Queue"
+
+    def show(self, waiting: list[JobRecord]) -> None:
+        ids = [j.job_id for j in waiting]
+        shown = [(j.job_id, j.name, j.preset, j.kind) for j in waiting]
+        if shown == self.shown:
+            return
+        self.shown = shown
+        highlighted = self.highlighted_job()
+        self.clear_options()
+        if not waiting:
+            self.add_option(Option(Text("empty", style="dim"), disabled=True))
+            self.border_title = "Queue"
+            return
+        for n, job in enumerate(waiting, start=1):
+            label = Text(f"{n}. ")
+            label.append(job.name)  # a Text: a name from a file is shown literally
+            if job.name != job.preset:
+                label.append(f" ({job.preset})", style="dim")
+            if job.kind == "control":
+                label.append(" control", style="italic")
+            self.add_option(Option(label, id=str(job.job_id)))
+        self.border_title = f"Queue: {len(waiting)} waiting (x remove, -/+ move, C clear)"
+        if highlighted in ids:
+            self.highlighted = ids.index(highlighted)
+
+    def highlighted_job(self) -> int | None:
+        if self.highlighted is None or not self.options:
+            return None
+        option = self.get_option_at_index(self.highlighted)
+        return int(option.id) if option.id else None
+
+    def action_remove(self) -> None:
+        if (job := self.highlighted_job()) is not None:
+            self.post_message(self.Edit("remove", job))
+
+    def action_move(self, offset: int) -> None:
+        if (job := self.highlighted_job()) is not None:
+            self.post_message(self.Edit("move", job, offset))
+
+    def action_clear(self) -> None:
+        self.post_message(self.Edit("clear", None))
