@@ -1,0 +1,43 @@
+"""Packaging facts with one home: the version lives in engine/__init__.py only, and the UI libraries the
+snapshot tests depend on are installed at exactly the versions constraints.txt pins."""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import metadata
+
+from conftest import ROOT
+from packaging.requirements import Requirement
+
+import engine
+
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+
+def pins() -> dict[str, str]:
+    lines = (ROOT / "constraints.txt").read_text().splitlines()
+    reqs = [Requirement(line) for line in lines if line.strip() and not line.startswith("#")]
+    return {req.name: str(req.specifier).removeprefix("==") for req in reqs}
+
+
+def test_the_version_is_written_once_and_installed_as_written():
+    project = PYPROJECT["project"]
+    assert "version" not in project and "version" in project["dynamic"]
+    assert PYPROJECT["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "engine.__version__"}
+    assert metadata.version("mnist-tui") == engine.__version__
+
+
+def test_constraints_pin_the_snapshot_libraries_and_they_are_installed():
+    pinned = pins()
+    assert {"textual", "rich", "plotext", "textual-plotext", "pytest-textual-snapshot", "syrupy"} <= set(pinned)
+    installed = {name: metadata.version(name) for name in pinned}
+    assert installed == pinned, "the venv differs from constraints.txt: pip install -e '.[test]' -c constraints.txt"
+
+
+def test_the_pins_satisfy_the_declared_ranges():
+    declared = [Requirement(r) for r in PYPROJECT["project"]["dependencies"]]
+    declared += [Requirement(r) for r in PYPROJECT["project"]["optional-dependencies"]["test"]]
+    pinned = pins()
+    for req in declared:
+        if req.name in pinned:
+            assert req.specifier.contains(pinned[req.name]), (req, pinned[req.name])
