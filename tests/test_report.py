@@ -1,25 +1,28 @@
-"""engine.report: the markdown says every answer in words with the stored numbers, and nothing else."""
+"""engine.report: the markdown says every answer in words with the stored numbers and their noise, claims
+no more than the numbers allow, and invents nothing anywhere in the document."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import date
 
 import pytest
-from known_runs import add_run, fill_exercise
+from known_runs import add_repeats, add_run, fill_controls, fill_exercise
 
-from engine.answers import answers
+from engine.answers import build_answers
 from engine.report import ANSI_ESCAPE, export_markdown, render, training_chart
 
 DAY = date(2025, 3, 14)
-INVENTED = re.compile(r"\d+\.\d\d%")  # any measured-looking percentage
+PERCENT = re.compile(r"(?<![±\d.])(\d+\.\d\d)%")  # a measured-looking percentage
+GAP = re.compile(r"(?<![±\d.])[+-]?(\d+\.\d\d) pp(?!\))")  # a gap in points (not a noise band or an SE)
 
 
 @pytest.fixture
 def md(store):
     fill_exercise(store)
     store.set_note("part2-hypothesis", "The sigmoids saturate.\nEarly layers stay random.")
-    return render(answers(store), store_path="runs.sqlite3", today=DAY)
+    return render(build_answers(store), store_path="runs.sqlite3", today=DAY)
 
 
 def section(md: str, heading: str) -> str:
@@ -28,149 +31,307 @@ def section(md: str, heading: str) -> str:
     return md[start : nxt if nxt > 0 else None]
 
 
-def test_header_date_and_store(md):
+def prose(md: str) -> str:
+    """The document without its charts (their axis labels are not answers)."""
+    return re.sub(r"```text\n.*?```", "", md, flags=re.S)
+
+
+def test_header_date_store_and_sample(md):
     assert md.startswith("# MNIST exercise: answers\n")
     assert "Written on 2025-03-14" in md and "`runs.sqlite3`" in md
     assert "Missing" not in md
+    data = "**Data:** `mnist-sample.npz`: 6,000 training, 1,333 validation and 2,000 test images: a sample of 9,333 "
+    assert data in md
+    assert "not the full MNIST" in md
 
 
-def test_results_table_has_every_net(md):
+def test_results_tables_have_every_net_and_hyperparameter(md):
     table = section(md, "## Results of every network")
     assert "| part1-large (run 1) | 384 | 305,290 | 304,896 | 394 | ok |" in table
-    assert "| part1-large (run 1) | 10 | 90.35% | 89.27% | 89.20% | 0.38 |" in table
-    assert "| part2-narrow (run 3) | 10 x 8 | 7,018 |" in table
-    assert "| part3 (run 6) | 256, 128, 64 | 242,762 |" in table
-    assert "| part3 (run 6) | 20 | 98.77% | 93.70% | 93.65% | 0.38 |" in table
-    assert table.count("\n| part") == 12  # 6 nets in each table: the cancelled run is not a result
+    loss = "categorical_crossentropy; validation 0.167 of train"
+    assert f"| part2-narrow (run 3) | sigmoid | {loss} | sgd | 0.01 | 32 | 10 | 42 |" in table
+    assert f"| part3 (run 6) | sigmoid | {loss} | sgd | 0.5 | 32 | 20 | 42 |" in table
+    assert "| part1-large (run 1) | 1 | 10 | 90.35 | 89.27 | 89.20 | 0.38 |" in table
+    assert table.count("\n| part") == 18  # 6 nets in each of 3 tables: the cancelled run is not a result
 
 
-def test_own_net_and_outside_rules_in_results(store):
-    add_run(store, "part1-small", [400], train=0.9, val=0.89, test=0.88)
-    own = add_run(store, None, [100, 100], train=0.97, val=0.96, test=0.96, name="mine")
-    table = section(render(answers(store, [own]), today=DAY), "## Results of every network")
-    assert "| outside: < 50,000 trainable parameters: 318,010 parameters |" in table
-    assert f"| mine (run {own}, your own net) | 100, 100 |" in table
+def test_repeats_read_as_mean_sd_and_n(store):
+    add_repeats(store, "part1-large", [384], [(0.95, 0.90, 0.901), (0.951, 0.901, 0.899), (0.949, 0.899, 0.90)])
+    text = render(build_answers(store), today=DAY)
+    assert "| part1-large (runs 1-3) | 3 | 10 | 95.00 ± 0.10 | 90.00 ± 0.10 | 90.00 ± 0.10 | 0.38 |" in text
+    p1 = section(text, "## Part One")
+    assert "- **Validation accuracy after 10 epochs:** 90.00% ± 0.10 (n = 3); sampling SE 0.82 pp on 1,333 images" in p1
+    # beyond noise: sized; within noise: said so
+    assert "**Training data:** 95.00% ± 0.10 (n = 3): 5.00 pp higher than validation, a measurable gap" in p1
+    assert "**Test data:** 90.00% ± 0.10 (n = 3): no measurable difference from validation (+0.00 pp, inside" in p1
+    assert "median 0.38 s per epoch, range 0.38-0.38 s over the 27 epochs after the first (3 runs)" in p1
+    assert "the first epoch, which also builds the compiled graph, took median 0.84 s" in p1
 
 
-def test_part_one_answers(md):
+def test_one_run_says_its_noise_is_sampling_only(md):
     p1 = section(md, "## Part One")
-    assert "- **Total trainable parameters:** 305,290" in p1
-    assert "  - **Weights:** 304,896" in p1 and "  - **Biases:** 394" in p1
-    assert "- **Validation accuracy after 10 epochs:** 89.27%" in p1
-    assert "**Training data:** 90.35%, 1.08 percentage points higher than validation" in p1
-    assert "**Test data:** 89.20%, 0.07 percentage points lower than validation" in p1
-    assert "**Test data:** 90.85%, 0.45 percentage points higher than validation" in p1
-    assert "about 0.38 s (mean of epochs 2-10); the first epoch took 0.84 s" in p1
-    assert "CPU (2 cores) with the tensorflow backend" in p1
-
-
-def test_part_one_fewer_epochs_says_so(store):
-    add_run(store, "part1-small", [48], train=0.9, val=0.8812, test=0.87, epochs=8)
-    text = render(answers(store), today=DAY)
-    assert "not measured: this run trained only 8 epochs (after epoch 8: 88.12%)" in text
+    assert "**Training data:** 90.35% (n = 1): no measurable difference from validation (+1.08 pp, inside " in p1
+    assert "sampling only: one run" in p1
 
 
 def test_part_two_answers(md):
     p2 = section(md, "## Part Two")
-    assert "| part2-medium (run 4) | 10 x 32 | 34,954 | 34,624 | 330 | 12.50% | 11.50% |" in p2
-    assert "**No.** The best figure of the Part Two nets is 12.50% on validation (*part2-medium*)" in p2
-    assert "below the 20% mark" in p2
-    assert "| hidden 1 (first) | 1.00e-09 | 1.00e-08 | 2.00e-08 |" in p2
-    assert "| output | 1.00e-02 | 1.00e-02 | 2.00e-02 |" in p2
-    assert "1.0e+07x (7.0 orders of magnitude)" in p2
-    assert "- *part1-large*: 50.0x (1.7 orders of magnitude)\n- *part1-small*: 10.0x (1.0 orders of magnitude)" in p2
-    assert (
-        "**Verdict:** the measurements support the hypothesis. In the deep nets the first hidden layer's gradient "
-        "is 1.0e+06x to 1.0e+07x (6.0 to 7.0 orders of magnitude) smaller than the output layer's, against "
-        "10.0x to 50.0x (1.0 to 1.7 orders of magnitude) in the shallow nets"
-    ) in p2
+    assert "| part2-medium (run 4) | 10 x 32 | 34,954 | 34,624 | 330 | 1 | 12.50 | 11.50 |" in p2
+    assert "**No.** The best mean figure of the Part Two nets is 12.50% on validation (*part2-medium*)" in p2
+    assert "No single one of the 3 runs beat it either." in p2
+    assert "- *part2-narrow*: predicts 1 for 100% of test images in its run" in p2
+    assert "- *part2-wide*: predicts 4 for 100% of test images in its run" in p2
+    assert "| hidden 1 (first) | 1.00e+00 | 1.00e-09 | 1.00e+00 | 1.00e-08 | 1.00e+00 | 2.00e-08 |" in p2
+    assert "| part2-narrow, epoch 1 | part2-narrow, epoch 10 |" in p2
+    assert "1.0e+06x to 1.0e+07x (6.0 to 7.0 orders of magnitude) smaller than the output layer's" in p2
+    assert "10.0x to 50.0x (1.0 to 1.7 orders of magnitude)" in p2
+    assert "A rival explanation: these nets use a learning rate of 0.01 (Part One's nets use 0.1)" in p2
     assert "> The sigmoids saturate.\n> Early layers stay random." in p2  # the user's note, quoted
 
 
-def test_correlation_wording(md):
+def test_hypothesis_without_controls_says_it_is_untested(md):
     p2 = section(md, "## Part Two")
-    assert "Pearson r = 0.57 and Spearman rho = 0.15" in p2
-    assert "**No clear correlation.** *part1-small* has 38,170 parameters and scored 90.85% on test, while " in p2
-    assert "*part2-wide* has 2.3 times as many (88,330) and scored 11.35%" in p2
+    assert "**Controls:** none run yet. `mnist-tui controls --repeats 3`" in p2
+    assert "it stays untested whether the activation or the step size is to blame" in p2
+    assert "follows the sigmoid" not in p2
+
+
+def test_controls_name_what_rescues_the_deep_nets(store):
+    fill_exercise(store)
+    fill_controls(store)
+    p2 = section(render(build_answers(store), today=DAY), "## Part Two")
+    assert "| part2-narrow (runs 8-10) | ReLU instead of sigmoid | 3 | 85.00 ± 1.00 |" in p2
+    assert "- ReLU instead of sigmoid (one change): lets 3 of 3 failed nets learn" in p2
+    assert "- Learning rate 0.1 instead of 0.01 (10x) (one change): lets 0 of 3 failed nets learn" in p2
+    assert (
+        "For *part2-narrow*, *part2-medium* and *part2-wide*, changing only the activation lets the net learn and a "
+        "tenfold learning rate does not: their failure follows the sigmoid, not the step size, as the "
+        "vanishing-gradient hypothesis says."
+    ) in p2
+
+
+def test_controls_where_both_changes_rescue(store):
+    fill_exercise(store)
+    fill_controls(store, lr_tests=(0.6, 0.62, 0.61))
+    p2 = section(render(build_answers(store), today=DAY), "## Part Two")
+    assert "Both single changes rescue some nets, so neither explanation excludes the other" in p2
+    assert "follows the sigmoid" not in p2
+
+
+def test_a_part_two_net_above_twenty_percent_is_not_called_a_failure(store):
+    fill_exercise(store)
+    add_run(store, "part2-wide", [64] * 10, train=0.57, val=0.56, test=0.5612, learning_rate=0.01,
+            predicted=[200] * 10)
+    text = render(build_answers(store), today=DAY)
+    p2 = section(text, "## Part Two")
+    assert "**Yes.** The best mean figure of the Part Two nets is 56.12% on test (*part2-wide*), above the 20%" in p2
+    assert "*part2-wide* learned: *part2-wide* 56.12% (n = 1) on test." in p2
+    assert "*part2-narrow* and *part2-medium* ended at or below 20% on test" in p2
+    assert "- *part2-wide*: its most predicted digit, run by run: 0 for 10.0% of test images" in p2
+    # the whole document: nothing says the deep nets all failed or all predict one digit
+    assert "near chance" not in text and "Every run of them predicts a single digit" not in text
+
+
+def test_every_part_two_net_learning_drops_the_failure_story(store):
+    for part, width in (("part2-narrow", 8), ("part2-medium", 32), ("part2-wide", 64)):
+        add_run(store, part, [width] * 10, train=0.6, val=0.6, test=0.6)
+    text = render(build_answers(store), today=DAY)
+    assert "**No failure to explain:** every Part Two net beat the 20% mark." in text
+    assert "Hypothesis: vanishing gradients" not in text and "Verdict" not in text
+
+
+def test_correlation_wording_with_p_values(md):
+    p2 = section(md, "## Part Two")
+    assert "Every net that answers Parts One to Three and has a test accuracy: *part1-large*, *part1-small*, " in p2
+    assert re.search(r"n = 6: Pearson r = 0\.\d\d \(p = 0\.\d\d\) and Spearman rho = 0\.\d\d \(p = 0\.\d\d\)", p2)
+    assert "**No clear correlation:** p = " in p2 and "is not below 0.05, with n = 6." in p2
+    assert "*part1-small* has 38,170 parameters and scored 90.85% on test, while *part2-wide* has 2.3 times" in p2
+    assert "The two differ in depth (1 vs 10 hidden layers) and in learning rate (0.1 vs 0.01), not only in size" in p2
+    assert "mattered more" not in p2  # no causal claim from one pair
+    assert (
+        "Within Part Two, from 7,018 to 88,330 parameters, test accuracy shows no measurable difference "
+        "(largest gap 0.15 pp"
+    ) in p2
+
+
+def test_correlation_with_three_nets_cannot_be_clear(store):
+    for part, width, acc in (("part2-narrow", 8, 0.20), ("part2-medium", 32, 0.50), ("part2-wide", 64, 0.80)):
+        add_run(store, part, [width] * 10, train=acc, val=acc, test=acc)
+    text = render(build_answers(store), today=DAY)
+    assert "**No clear correlation can be shown with n = 3:**" in text
+    assert "clear positive" not in text
+
+
+def test_correlation_with_six_nets_in_order_is_clear(store):
+    for part, hidden, acc in (
+        ("part2-narrow", [8] * 10, 0.15),
+        ("part2-medium", [32] * 10, 0.30),
+        ("part1-small", [48], 0.35),
+        ("part2-wide", [64] * 10, 0.45),
+        ("part3", [256, 128, 64], 0.80),
+        ("part1-large", [384], 0.95),
+    ):
+        add_run(store, part, hidden, train=acc, val=acc, test=acc)
+    text = render(build_answers(store), today=DAY)
+    assert "**Yes, a clear positive correlation:** both coefficients agree and both p-values are below 0.05" in text
 
 
 def test_part_three_answers(md):
     p3 = section(md, "## Part Three")
-    assert "- **Validation accuracy:** 93.70%: above the 92% goal" in p3
-    assert "- **Test accuracy:** 93.65%: above the 92% goal" in p3
+    assert "- **Validation accuracy:** 93.70% (n = 1): above the 92% goal (+1.70 pp; outside the noise band" in p3
+    assert "- **Test accuracy:** 93.65% (n = 1): above the 92% goal (+1.65 pp; outside the noise band" in p3
     assert "**Goal (better than 92% on validation and test):** met." in p3
-    assert "first beat 92% after epoch 19" in p3
-    assert "**part3** (run 6), with 93.65% on test. The best Part One net, *part1-small* (run 2), reached 90.85%." in p3
+    assert "first beat 92% after: epoch 19 (its run)" in p3
+    assert "| part3 (run 6) | 242,762 | 0.5 | 20 | 0.38 | 93.65 | +5.07 (±" in p3
+    assert (
+        "- Against *part1-large*: Part Three used a learning rate of 0.5 against 0.1 (5x), 20 epochs against 10, "
+        "242,762 parameters against 305,290 (fewer)."
+    ) in p3
+    assert "Its train - validation gap is 5.07 pp against 1.08 pp: 3.99 pp more overfitting, beyond the noise" in p3
+    best = "**part3** (run 6), with 93.65% (n = 1) on test (the best mean). It is 2.80 pp higher than *part1-small*"
+    assert best in p3
     assert "**No.** *part3* trained 20 epochs; *part1-small* (the best Part One net on test) trained 10." in p3
     assert "their validation accuracies were 83.70% and 90.40%" in p3
 
 
-def test_twenty_percent_yes(store):
-    add_run(store, "part2-wide", [64] * 10, train=0.3, val=0.2101, test=0.19)
-    text = render(answers(store), today=DAY)
-    assert "**Yes.** The best figure of the Part Two nets is 21.01% on validation (*part2-wide*), above the 20%" in text
+def test_part_three_within_noise_of_the_goal_is_not_settled(store):
+    add_run(store, "part3", [256, 128, 64], train=0.95, val=0.921, test=0.918, epochs=20)
+    p3 = section(render(build_answers(store), today=DAY), "## Part Three")
+    assert "**Goal (better than 92% on validation and test):** not met, and not settled either way" in p3
+    assert "never" not in p3.split("Goal")[0]
 
 
-def test_a_tie_across_all_part_two_nets_says_so(store):
-    for part, width in (("part2-narrow", 8), ("part2-medium", 32), ("part2-wide", 64)):
-        add_run(store, part, [width] * 10, train=0.1143, val=0.1118, test=0.1150)
-    text = render(answers(store), today=DAY)
-    assert "The best figure of the Part Two nets is 11.50% on test (all 3 nets), below the 20% mark" in text
+def test_best_on_test_within_noise_cannot_be_ranked(store):
+    add_run(store, "part1-small", [48], train=0.93, val=0.92, test=0.9300)
+    add_run(store, "part3", [256, 128, 64], train=0.95, val=0.93, test=0.9310, epochs=20)
+    text = render(build_answers(store), today=DAY)
+    assert "so the two cannot be ranked on this test set" in text
 
 
 def test_charts_are_plain_text(md):
     charts = section(md, "## Training charts")
     assert charts.count("```text") == 6
-    assert "epoch" in charts and "train" in charts and "validation" in charts
+    assert "train" in charts and "validation" in charts and "100" in charts
     assert "After epoch 10: train 90.27%, validation 89.27%" in charts
 
 
 def test_environment_block(md):
     env = section(md, "## Environment")
-    for row in (
-        "| Python | 3.11.7 |",
-        "| Keras | 3.15.1 |",
-        "| TensorFlow | 2.21.0 |",
-        "| Keras backend | tensorflow |",
-        "| Device | CPU (2 cores) |",
-        "| Seeds | 42 |",
-    ):
+    rows = ("| Python | 3.11.7 |", "| Keras | 3.15.1 |", "| Keras backend | tensorflow |", "| Device | CPU (2 cores) |")
+    for row in rows:
         assert row in env
 
 
 def test_no_terminal_escape_anywhere(store):
     fill_exercise(store)
     store.set_note("part1", "pasted \x1b[31mred\x1b[0m text and a lone \x1b")
-    text = render(answers(store), today=DAY)
+    text = render(build_answers(store), today=DAY)
     assert "\x1b" not in text
     assert "pasted red text" in text
 
 
 def test_chart_has_no_escape_and_fits(store):
     fill_exercise(store)
-    chart = training_chart(answers(store).nets["part3"], width=60, height=14)
+    chart = training_chart(build_answers(store).nets["part3"], width=60, height=14)
     assert not ANSI_ESCAPE.search(chart) and "\x1b" not in chart
     assert max(len(line) for line in chart.splitlines()) <= 60
     assert len(chart.splitlines()) <= 14
 
 
-def test_empty_store_says_missing_and_invents_nothing(store):
+def test_empty_store_invents_nothing_anywhere(store):
     text = export_markdown(store, today=DAY)
     assert (
         "**Missing runs:** `part1-large`, `part1-small`, `part2-narrow`, `part2-medium`, `part2-wide`, `part3`" in text
     )
-    assert "**Missing:** no completed run of `part1-large` yet. Train it: `mnist-tui train part1-large`." in text
+    assert "**Missing:** no completed run of `part1-large` yet." in text
     assert "Cannot say: no Part Two run has a final evaluation yet." in text
     assert "Cannot compare: there is no completed run of Part Three." in text
-    assert not INVENTED.search(text)
-    assert "Pearson" not in text and "orders of magnitude smaller" not in text.split("Hypothesis")[0]
+    assert "Nothing to explain yet: no Part Two run has finished." in text
+    assert not PERCENT.search(text) and " pp" not in text
+    for claim in ("Pearson", "orders of magnitude smaller", "Verdict", "**Yes", "**No.", "single digit", "support"):
+        assert claim not in text, claim
+
+
+def allowed_figures(store) -> tuple[set[str], set[float]]:
+    """Every percentage the store can back: each stored accuracy (final and per epoch), each net's mean over
+    its runs, the exercise's thresholds; and every gap between two of them."""
+    ans = build_answers(store)
+    values: set[float] = {0.20, 0.92}
+    nets = [*ans.all_nets, *ans.controls]
+    for net in nets:
+        for split in ("train", "val", "test"):
+            s = net.accuracy(split)
+            if s:
+                values |= set(s.values) | {s.mean}
+        at10 = net.val_after(10)
+        if at10:
+            values |= set(at10.values) | {at10.mean}
+        for r in net.runs:
+            values |= {x for e in r.history for x in (e.accuracy, e.val_accuracy) if x is not None}
+    pcts = {f"{v * 100:.2f}" for v in values}
+    gaps = {round(abs(a - b) * 100, 2) for a, b in itertools.combinations(values, 2)}
+    return pcts, gaps
+
+
+@pytest.mark.parametrize("with_controls", [False, True])
+def test_every_figure_in_the_document_is_backed_by_the_store(store, with_controls):
+    fill_exercise(store)
+    add_repeats(store, "part1-small", [48], [(0.95, 0.90, 0.901), (0.951, 0.901, 0.899), (0.949, 0.899, 0.90)])
+    if with_controls:
+        fill_controls(store)
+    text = prose(render(build_answers(store), today=DAY))
+    pcts, gaps = allowed_figures(store)
+    unbacked = [m for m in PERCENT.findall(text) if m not in pcts]
+    assert not unbacked, f"percentages no stored run backs: {unbacked}"
+    loose = [g for g in GAP.findall(text) if not any(abs(float(g) - x) <= 0.011 for x in gaps)]
+    assert not loose, f"gaps that are no difference of two stored figures: {loose}"
 
 
 def test_missing_part_is_named_in_its_section(store):
     fill_exercise(store)
-    store.delete_run(answers(store).nets["part2-wide"].run_id)
-    text = render(answers(store), today=DAY)
+    store.delete_run(build_answers(store).nets["part2-wide"].run_id)
+    text = render(build_answers(store), today=DAY)
     assert "**Missing runs:** `part2-wide`." in text
     p2 = section(text, "## Part Two")
     assert "**Missing:** no completed run of `part2-wide` yet." in p2
     assert "part2-wide" not in section(text, "## Results of every network")
+
+
+def test_own_net_and_outside_rules_in_results(store):
+    add_run(store, "part1-small", [400], train=0.9, val=0.89, test=0.88)
+    own = add_run(store, None, [100, 100], train=0.97, val=0.96, test=0.96, name="mine")
+    text = render(build_answers(store, [own]), today=DAY)
+    assert f"| mine (run {own}), your own net | 100, 100 |" in section(text, "## Results of every network")
+    assert "runs picked by you" in text
+    assert "outside" not in section(text, "## Results of every network")  # the part1-small run was not picked
+    all_runs = render(build_answers(store), today=DAY)
+    assert "| outside: < 50,000 trainable parameters: 318,010 parameters |" in all_runs
+
+
+def test_an_old_store_exports(tmp_path):
+    """A store written by the first schema (no gradients, kinds, groups or histograms) migrates and exports."""
+    import sqlite3
+
+    from engine.spec import make_spec
+    from engine.store import MIGRATIONS, Store
+
+    path = tmp_path / "v1.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript(MIGRATIONS[0])
+    spec = make_spec(name="old part3", hidden_layers=[9, 9, 9]).model_dump_json()
+    db.execute(
+        "INSERT INTO runs (preset, part, spec_json, status, started_at, train_accuracy, val_accuracy, test_accuracy,"
+        " test_size, val_size) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        ("part3", "part3", spec, "completed", "2025-01-01", 0.95, 0.94, 0.93, 2000, 1333),
+    )
+    db.execute(
+        "INSERT INTO epochs (run_id, epoch, loss, accuracy, val_loss, val_accuracy, seconds) VALUES (1,1,1,1,1,1,1)"
+    )
+    db.execute("PRAGMA user_version = 1")
+    db.commit()
+    db.close()
+    store = Store(path)
+    text = export_markdown(store, today=DAY)
+    store.close()
+    assert "### old part3 (run 1): 3 hidden layers (3 x 9)" in text
+    assert "- **Test accuracy:** 93.00% (n = 1): above the 92% goal" in text
