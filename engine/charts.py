@@ -280,6 +280,7 @@ def _clip(pieces: list[tuple[str, str]], width: int) -> list[tuple[str, str]]:
 
 def _build(width: int, height: int, axis: Axis, x_max: int, data) -> list[str]:
     plotext.clear_figure()
+    plotext.limitsize(False, False)  # else plotext shrinks the chart to the terminal it runs in
     plotext.plotsize(width, height)
     plotext.theme("clear")
     # an invisible point makes plotext draw the frame and ticks even with no series

@@ -31,14 +31,14 @@ def run(args, store: Store, console) -> int:
     from tui.run_summary import epochs_table, gradients_table, summary_text, title_text
 
     width = min(console.width, 100)
-    console.print(title_text(record))
-    console.print(summary_text(record))
+    console.print(title_text(record), width=width)
+    console.print(summary_text(record), width=width)
     epochs = record.epochs_planned or record.epochs_completed or 1
     for metric, kind in (("accuracy", "percent"), ("loss", "loss")):
-        console.print(Rule(f"{metric} by epoch", align="left"))
+        console.print(Rule(f"{metric} by epoch", align="left"), width=width)
         console.print(line_chart(history_series(record.history, metric), width, 14, epochs, kind).text())
-    console.print(Rule("per epoch", align="left"))
+    console.print(Rule("per epoch", align="left"), width=width)
     console.print(epochs_table(record))
-    console.print(Rule("mean |dL/dW| per layer", align="left"))
+    console.print(Rule("mean |dL/dW| per layer", align="left"), width=width)
     console.print(gradients_table(record))
     return 0

@@ -1,0 +1,123 @@
+"""The CLI verbs that manage runs: runs --part/--status/--all, show, rm (asks; never a running run), label."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+from known_runs import add_run, fill_exercise
+
+from tui.cli import main
+
+
+@pytest.fixture
+def filled(store):
+    ids = fill_exercise(store)
+    ids["failed"] = add_run(store, "part1-small", [48], train=0.1, val=0.1, test=0.1, epochs=1, status="failed")
+    return store, ids
+
+
+def run_cli(store, *args) -> int:
+    return main([*args, "--store", str(store.path)])
+
+
+def listed(capsys) -> list[int]:
+    return [r["run_id"] for r in json.loads(capsys.readouterr().out)]
+
+
+def test_runs_hides_failed_and_cancelled_unless_all(filled, capsys):
+    store, ids = filled
+    assert run_cli(store, "runs", "--json") == 0
+    shown = listed(capsys)
+    assert ids["failed"] not in shown and len(shown) == 6  # the cancelled part3 run is hidden too
+    assert run_cli(store, "runs", "--json", "--all") == 0
+    assert len(listed(capsys)) == 8
+    assert run_cli(store, "runs") == 0
+    assert "2 failed/cancelled hidden: --all shows them" in capsys.readouterr().out
+
+
+def test_runs_filters_by_part_and_status(filled, capsys):
+    store, ids = filled
+    assert run_cli(store, "runs", "--json", "--part", "part1-small", "--all") == 0
+    assert sorted(listed(capsys)) == sorted([ids["part1-small"], ids["failed"]])
+    assert run_cli(store, "runs", "--json", "--status", "cancelled") == 0  # asking for a status shows it
+    cancelled = listed(capsys)
+    assert len(cancelled) == 1 and store.get_run(cancelled[0]).status == "cancelled"
+    assert run_cli(store, "runs", "--json", "--status", "failed") == 0
+    assert listed(capsys) == [ids["failed"]]
+
+
+def test_show_prints_spec_epochs_gradients_and_truthful_charts(filled, capsys):
+    store, ids = filled
+    assert run_cli(store, "show", str(ids["part2-narrow"])) == 0
+    out = capsys.readouterr().out
+    for needle in ("learning rate", "0.01", "batch size", "10: 10 x 8", "mnist-sample.npz", "6,000 / 1,333 / 2,000",
+                   "tensorflow", "val loss", "dense 1", "output", "accuracy by epoch", "100┤", "  0┤"):
+        assert needle in out, needle
+    assert run_cli(store, "show", str(ids["part3"]), "--json") == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["run_id"] == ids["part3"] and len(data["history"]) == 20
+
+
+def test_show_an_unknown_run_is_one_line_and_exit_1(filled, capsys):
+    store, _ = filled
+    assert run_cli(store, "show", "999") == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no run 999" in err
+
+
+def test_rm_with_yes_deletes_and_the_answers_stop_using_the_run(filled, capsys):
+    from engine.answers import answers
+
+    store, ids = filled
+    assert answers(store).nets["part1-large"].run_id == ids["part1-large"]
+    assert run_cli(store, "rm", str(ids["part1-large"]), "--yes") == 0
+    assert store.get_run(ids["part1-large"]) is None
+    assert "part1-large" not in answers(store).nets
+
+
+def test_rm_without_yes_off_a_terminal_refuses_and_keeps_the_run(filled, capsys, monkeypatch):
+    store, ids = filled
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: False)
+    assert run_cli(store, "rm", str(ids["part3"])) == 1
+    assert "--yes" in capsys.readouterr().err
+    assert store.get_run(ids["part3"]) is not None
+
+
+def test_rm_asks_at_a_terminal_and_no_keeps_the_run(filled, capsys, monkeypatch):
+    store, ids = filled
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda prompt: "n")
+    assert run_cli(store, "rm", str(ids["part3"])) == 1
+    assert store.get_run(ids["part3"]) is not None
+    monkeypatch.setattr("builtins.input", lambda prompt: "y")
+    assert run_cli(store, "rm", str(ids["part3"])) == 0
+    assert store.get_run(ids["part3"]) is None
+
+
+def test_rm_never_deletes_a_running_run(store, capsys):
+    from engine.spec import make_spec
+
+    run_id = store.start_run("part1-small", "part1-small", make_spec(name="live", hidden_layers=[8]))
+    assert run_cli(store, "rm", str(run_id), "--yes") == 1
+    assert "is training" in capsys.readouterr().err
+    assert store.get_run(run_id) is not None
+
+
+def test_rm_of_an_unknown_run_deletes_nothing(filled, capsys):
+    store, ids = filled
+    assert run_cli(store, "rm", str(ids["part3"]), "999", "--yes") == 1
+    assert store.get_run(ids["part3"]) is not None
+
+
+def test_label_names_a_run_and_an_empty_text_clears_it(filled, capsys):
+    store, ids = filled
+    assert run_cli(store, "label", str(ids["part3"]), "[red]best so far") == 0
+    assert store.get_run(ids["part3"]).name == "[red]best so far"
+    assert run_cli(store, "runs") == 0
+    assert "[red]best so far" in capsys.readouterr().out  # shown literally, never as markup
+    assert run_cli(store, "label", str(ids["part3"]), "--note", "lr 0.5 helps") == 0
+    assert store.get_run(ids["part3"]).note == "lr 0.5 helps"
+    assert run_cli(store, "label", str(ids["part3"]), "") == 0
+    assert store.get_run(ids["part3"]).label is None
