@@ -9,6 +9,9 @@ import threading
 from contextlib import contextmanager
 from functools import cache
 from importlib import metadata
+from pathlib import Path
+
+from platformdirs import user_cache_path
 
 
 @contextmanager
@@ -51,16 +54,66 @@ def background_priority() -> None:
         pass
 
 
+COMPILE_CACHE_ENV = "MNIST_TUI_COMPILE_CACHE"  # a folder, or "off"; unset: the user's cache dir
+CACHE_OFF = ("", "0", "off", "no", "false")
+
+
+def compile_cache_dir() -> Path | None:
+    """Where compiled XLA programs persist between processes, or None when turned off. Safe to delete:
+    a missing entry is compiled again. A re-run of a network (a repeat, the next process, a queue)
+    then skips most of its first epoch's compiling."""
+    value = os.environ.get(COMPILE_CACHE_ENV)
+    if value is not None and value.strip().lower() in CACHE_OFF:
+        return None
+    return Path(value) if value else user_cache_path("mnist-tui") / "compile-cache"
+
+
+def _cache_folder(backend: str) -> Path | None:
+    base = compile_cache_dir()
+    if base is None:
+        return None
+    try:
+        (base / backend).mkdir(parents=True, exist_ok=True)
+    except OSError:  # unwritable or odd: compile every time, as without a cache
+        return None
+    return base / backend
+
+
+def _enable_tensorflow_cache() -> None:
+    """TensorFlow reads TF_XLA_FLAGS once, at its first XLA compile: set before it is imported."""
+    folder = _cache_folder("tensorflow")
+    flags = os.environ.get("TF_XLA_FLAGS", "")
+    if folder is not None and "tf_xla_persistent_cache_directory" not in flags:
+        os.environ["TF_XLA_FLAGS"] = f"{flags} --tf_xla_persistent_cache_directory={folder}".strip()
+
+
+def _enable_jax_cache() -> None:
+    """JAX's persistent cache, with thresholds low enough for these small programs (its defaults skip
+    anything that compiled in under a second)."""
+    folder = _cache_folder("jax")
+    if folder is None:
+        return
+    import jax
+
+    jax.config.update("jax_compilation_cache_dir", str(folder))
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0)
+    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+
+
 @cache
 def import_keras():
-    """Import keras once (and its backend), quietly."""
+    """Import keras once (and its backend), quietly, with the persistent compile cache on."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # also hides "cuInit failed" on CPU boxes
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    if os.environ["KERAS_BACKEND"] == "tensorflow":
+        _enable_tensorflow_cache()
     with native_stderr_silenced():
         import keras
 
         if keras.backend.backend() == "tensorflow":
             import tensorflow  # noqa: F401  (its first import is what logs)
+        elif keras.backend.backend() == "jax":
+            _enable_jax_cache()
     # TensorFlow/JAX bring millions of long-lived objects; every full garbage collection walked them all,
     # a 200-300 ms pause of the whole process (the TUI's keys included). Frozen, collections skip them.
     gc.freeze()

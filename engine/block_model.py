@@ -1,8 +1,11 @@
-"""A Keras Model whose train_step also takes a block of batches, shape (k, batch, ...), and runs k SGD
-steps inside one compiled loop (see engine/blocks.py for why). A plain batch trains as usual.
+"""A Keras Model whose train_step also takes a block element from engine/blocks.py: k batches of shape
+(k, batch, ...), how many of them are real, and optionally the epoch's partial last batch (the tail).
+It runs the real batches' SGD steps inside one compiled loop, then the tail's step if it is switched on
+(see engine/blocks.py for why). A plain batch trains as usual.
 
 Each inner step is Keras's own train_step (loss, gradients, optimizer update, metrics), in order; only
-the loop moves from Python into the compiled function.
+the loop moves from Python into the compiled function. Padding slots are never computed: the loop's trip
+count is the element's real batch count.
 """
 
 from __future__ import annotations
@@ -15,8 +18,18 @@ keras = import_keras()
 BACKEND = keras.backend.backend()
 
 
-def _is_block(x) -> bool:
-    return len(x.shape) == 3
+def _unpack_block(data):
+    """(x block, y block, x tail or None, y tail or None, meta) for a block element, else None."""
+    if not isinstance(data, tuple | list) or len(data) != 3:
+        return None
+    x, y, meta = data
+    if isinstance(x, tuple | list):
+        (xb, xt), (yb, yt) = x, y
+    else:
+        xb, yb, xt, yt = x, y, None, None
+    if len(xb.shape) != 3:
+        return None
+    return xb, yb, xt, yt, meta
 
 
 class _Model(keras.Model):
@@ -36,34 +49,53 @@ if BACKEND == "tensorflow":
 
     class BlockModel(_Model):
         def train_step(self, data):
-            x, y = data[0], data[1]
-            if not _is_block(x):
+            block = _unpack_block(data)
+            if block is None:
                 return super().train_step(data)
+            xb, yb, xt, yt, meta = block
             step = super().train_step
-            logs = step((x[0], y[0]))
 
             def body(i, logs):
-                return i + 1, step((x[i], y[i]))
+                return i + 1, step((xb[i], yb[i]))
 
-            _, logs = tf.while_loop(lambda i, _: i < tf.shape(x)[0], body, (tf.constant(1), logs))
+            # the metrics' current values only give the loop's logs their structure: every element
+            # has at least one real step (or only a tail), which overwrites them
+            start = (tf.constant(0), self.get_metrics_result())
+            _, logs = tf.while_loop(lambda i, _: i < meta[0], body, start)
+            if xt is not None:
+                logs = tf.cond(meta[1] > 0, lambda: step((xt, yt)), lambda: logs)
             return logs
 
 elif BACKEND == "jax":
     import jax
+    import jax.numpy as jnp
 
     class BlockModel(_Model):
         def train_step(self, state, data):
-            x, y = data[0], data[1]
-            if not _is_block(x):
+            block = _unpack_block(data)
+            if block is None:
                 return super().train_step(state, data)
+            xb, yb, xt, yt, meta = block
             step = super().train_step
+            # the logs' structure for the loop carry, from an abstract trace (no computation)
+            shapes = jax.eval_shape(step, state, (xb[0], yb[0]))[0]
+            logs = jax.tree.map(lambda s: jnp.zeros(s.shape, s.dtype), shapes)
 
-            def body(state, batch):
-                logs, state = step(state, batch)
-                return state, logs
+            def body(carry):
+                i, state, _ = carry
+                logs, state = step(state, (xb[i], yb[i]))
+                return i + 1, state, logs
 
-            state, logs = jax.lax.scan(body, state, (x, y))
-            return jax.tree.map(lambda v: v[-1], logs), state  # the logs after the block's last step
+            start = (jnp.zeros((), jnp.int32), state, logs)
+            _, state, logs = jax.lax.while_loop(lambda carry: carry[0] < meta[0], body, start)
+            if xt is not None:
+
+                def tail(state, logs):
+                    logs, state = step(state, (xt, yt))
+                    return state, logs
+
+                state, logs = jax.lax.cond(meta[1] > 0, tail, lambda state, logs: (state, logs), state, logs)
+            return logs, state
 
 else:
     BlockModel = _Model

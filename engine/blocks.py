@@ -3,12 +3,17 @@
 Why: for a small dense net on a CPU, per-step overhead is most of an epoch. Keras's `steps_per_execution`
 still pays it: on JAX it returns to Python after every step, on TensorFlow every step goes through a
 tf.data `get_next` and graph control flow outside XLA. Here each element fed to `fit` is a block of
-batches, shape (k, batch, 784), and engine.block_model's train_step runs the k steps inside one compiled
-loop (tf.while_loop under XLA, jax.lax.scan).
+batches, shape (k, batch, 784), and engine.block_model's train_step runs its steps inside one compiled
+loop (tf.while_loop under XLA, jax.lax.while_loop).
+
+Every element of a run has the same shapes, so the training program is traced and compiled once per run
+(each new input shape is another trace and another XLA compile, which cost more than an epoch): the last
+block is padded to k batches and carries how many of them are real (the loop stops there; padding is
+never computed), and the partial last batch of the epoch rides along in every element as a `tail` that
+only the last element switches on.
 
 The math is Keras's own: one permutation of the training set per epoch (as `fit(..., shuffle=True)`),
-cut into consecutive batches of `batch_size`, the last one partial; each batch is one SGD update. A
-partial last batch cannot be stacked with full ones, so it travels as a block of its own.
+cut into consecutive batches of `batch_size`, the last one partial; each batch is one SGD update, in order.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ BLOCK_BATCHES = 64  # SGD steps per compiled call: ~25 Python round trips per ep
 
 @dataclass(frozen=True)
 class BlockPlan:
-    """How one epoch of n examples is cut: batches per block, in order."""
+    """How one epoch of n examples is cut: full batches in blocks of `k`, the partial batch last."""
 
     n: int
     batch_size: int
@@ -47,15 +52,54 @@ class BlockPlan:
         return math.ceil(self.n / self.batch_size)
 
     @property
+    def k(self) -> int:
+        """Batch slots per element: the block size, smaller when the epoch has fewer full batches."""
+        return min(self.block, self.full_batches)
+
+    @property
+    def full_steps(self) -> list[int]:
+        """Real full batches in each element (the last may be fewer than k: the rest is padding)."""
+        full, k = self.full_batches, self.k
+        if not full:
+            return [0]  # fewer examples than one batch: one element, the partial batch alone
+        return [k] * (full // k) + ([full % k] if full % k else [])
+
+    @property
     def blocks(self) -> list[int]:
-        full, k = self.full_batches, self.block
-        sizes = [k] * (full // k) + ([full % k] if full % k else [])
-        return sizes + ([1] if self.partial else [])
+        """SGD steps per element, in order: the partial batch is the last element's extra step."""
+        sizes = self.full_steps
+        return sizes[:-1] + [sizes[-1] + (1 if self.partial else 0)]
 
     def batches_done(self, block_index: int) -> int:
-        """SGD steps finished once block `block_index` (0-based) has run."""
+        """SGD steps finished once element `block_index` (0-based) has run."""
         done = list(accumulate(self.blocks))
         return done[min(block_index, len(done) - 1)]
+
+    def element_indices(self, order: np.ndarray) -> list[tuple[np.ndarray, np.ndarray | None, np.ndarray]]:
+        """One epoch's permutation -> per element (block indices (k, batch), tail indices or None,
+        meta [real full batches, 1 if the tail trains]). Padding slots index example 0; they never run."""
+        b, full, p = self.batch_size, self.full_batches, self.partial
+        sizes = self.full_steps
+        tail = order[full * b :] if p else None
+        out = []
+        start = 0
+        for i, count in enumerate(sizes):
+            last = i == len(sizes) - 1
+            block = np.zeros((max(self.k, 1), b), dtype=order.dtype)
+            block[:count] = order[start * b : (start + count) * b].reshape(count, b)
+            start += count
+            tail_here = None if tail is None else (tail if last else np.zeros_like(tail))
+            meta = np.array([count, 1 if (last and p) else 0], dtype=np.int32)
+            out.append((block, tail_here, meta))
+        return out
+
+
+def pack(x_block, y_block, meta, x_tail=None, y_tail=None):
+    """The element fit gets: ((x block, x tail), (y block, y tail), meta); no tail when n divides evenly.
+    engine.block_model unpacks it (meta travels where Keras puts sample weights)."""
+    if x_tail is None:
+        return x_block, y_block, meta
+    return (x_block, x_tail), (y_block, y_tail), meta
 
 
 @dataclass(frozen=True)
@@ -86,23 +130,33 @@ def _tf_blocks(x: np.ndarray, y: np.ndarray, plan: BlockPlan):
     import tensorflow as tf
 
     xs, ys = tf.convert_to_tensor(x), tf.convert_to_tensor(y)
-    n, b, full = plan.n, plan.batch_size, plan.full_batches
+    n, b, full, p = plan.n, plan.batch_size, plan.full_batches, plan.partial
+    sizes = plan.full_steps
+    elements, k = len(sizes), max(plan.k, 1)
+    meta = tf.constant([[c, 0] for c in sizes[:-1]] + [[sizes[-1], 1 if p else 0]], dtype=tf.int32)
 
-    def blocks_of(perm):
-        blocks = tf.data.Dataset.from_tensor_slices(tf.reshape(perm[: full * b], (full, b))).batch(plan.block)
-        if plan.partial:
-            tail = tf.data.Dataset.from_tensors(perm[full * b :][tf.newaxis, :])
-            blocks = blocks.concatenate(tail)
-        return blocks
+    def elements_of(perm):
+        body = tf.concat([perm[: full * b], tf.zeros(elements * k * b - full * b, perm.dtype)], 0)
+        blocks = tf.reshape(body, (elements, k, b))
+        if not p:
+            return tf.data.Dataset.from_tensor_slices((blocks, meta))
+        tails = tf.concat([tf.zeros(((elements - 1), p), perm.dtype), perm[tf.newaxis, full * b :]], 0)
+        return tf.data.Dataset.from_tensor_slices((blocks, tails, meta))
+
+    def gather(block, *rest):
+        meta_i = rest[-1]
+        if not p:
+            return pack(tf.gather(xs, block), tf.gather(ys, block), meta_i)
+        tail = rest[0]
+        return pack(tf.gather(xs, block), tf.gather(ys, block), meta_i, tf.gather(xs, tail), tf.gather(ys, tail))
 
     # Dataset.shuffle, not tf.random.shuffle in a map: under a global seed (keras.utils.set_random_seed)
     # a random op inside a tf.data function repeats the same values on every iteration, so every epoch
     # would see the same order (tensorflow#35682). shuffle(reshuffle_each_iteration=True) reshuffles,
     # reproducibly. One element: the whole epoch's permutation.
     perms = tf.data.Dataset.range(n).shuffle(n, reshuffle_each_iteration=True).batch(n)
-    indices = perms.flat_map(blocks_of)
-    data = indices.map(lambda i: (tf.gather(xs, i), tf.gather(ys, i)), num_parallel_calls=tf.data.AUTOTUNE)
-    return data.apply(tf.data.experimental.assert_cardinality(len(plan.blocks))).prefetch(2)
+    data = perms.flat_map(elements_of).map(gather, num_parallel_calls=tf.data.AUTOTUNE)
+    return data.apply(tf.data.experimental.assert_cardinality(elements)).prefetch(2)
 
 
 def _numpy_blocks(x: np.ndarray, y: np.ndarray, plan: BlockPlan):
@@ -114,21 +168,18 @@ def _numpy_blocks(x: np.ndarray, y: np.ndarray, plan: BlockPlan):
 
         def __init__(self):
             super().__init__()
-            starts = [0, *accumulate(plan.blocks)]
-            self.spans = list(zip(starts, starts[1:], strict=False))
-            self.order = np.random.permutation(plan.n)
+            self.on_epoch_end()
 
         def __len__(self) -> int:
-            return len(self.spans)
+            return len(self.elements)
 
         def __getitem__(self, i: int):
-            first, last = self.spans[i]
-            b = plan.batch_size
-            index = self.order[first * b : min(last * b, plan.n)]
-            index = index.reshape(last - first, -1)  # (k, batch), or (1, partial) for the last one
-            return x[index], y[index]
+            block, tail, meta = self.elements[i]
+            if tail is None:
+                return pack(x[block], y[block], meta)
+            return pack(x[block], y[block], meta, x[tail], y[tail])
 
         def on_epoch_end(self) -> None:
-            self.order = np.random.permutation(plan.n)
+            self.elements = plan.element_indices(np.random.permutation(plan.n))
 
     return NumpyBlocks()

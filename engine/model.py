@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
+import math
+import sys
+from contextlib import contextmanager
+
 from engine.backend import import_keras, native_stderr_silenced
 from engine.spec import CLASSES, INPUTS, NetworkSpec
 
-EVAL_BATCH_SIZE = 2048  # evaluation has no updates, so its batch size never changes the numbers
+EVAL_BATCH_SIZE = 2048  # evaluation has no updates, so its batch size never changes the weights
+MIN_EVAL_BATCH = 256
+
+
+def eval_batch_size(*sizes: int) -> int:
+    """One evaluation batch size for every split that divides them all when it can (60,000 MNIST images
+    split 50,000 / 10,000 / 10,000: 2,000), so validation and the final evaluation feed one input shape
+    and compile one program instead of one per remainder. Otherwise EVAL_BATCH_SIZE."""
+    common = math.gcd(*sizes) if sizes else 0
+    for batch in range(min(common, EVAL_BATCH_SIZE), MIN_EVAL_BATCH - 1, -1):
+        if common % batch == 0:
+            return batch
+    return EVAL_BATCH_SIZE
 
 
 def make_optimizer(spec: NetworkSpec):
@@ -19,6 +35,21 @@ def make_optimizer(spec: NetworkSpec):
     return keras.optimizers.Adagrad(learning_rate=spec.learning_rate)
 
 
+@contextmanager
+def _tensorflow_left_out():
+    """keras.utils.set_random_seed also seeds TensorFlow "if it is installed", importing it (seconds and
+    hundreds of MB) even on JAX, where nothing here uses it: the blocks shuffle with numpy. On JAX, while
+    seeding, TensorFlow reads as not installed (a None entry in sys.modules makes its import fail)."""
+    if import_keras().backend.backend() != "jax" or "tensorflow" in sys.modules:
+        yield
+        return
+    sys.modules["tensorflow"] = None
+    try:
+        yield
+    finally:
+        del sys.modules["tensorflow"]
+
+
 def build_model(spec: NetworkSpec):
     """784 -> Dense(hidden, activation)... -> Dense(10, softmax), seeded so a seed reproduces a run.
 
@@ -29,7 +60,7 @@ def build_model(spec: NetworkSpec):
     keras = import_keras()
     from engine.block_model import BlockModel
 
-    with native_stderr_silenced():  # on JAX this is where TensorFlow gets imported (to seed tf.data): quietly
+    with native_stderr_silenced(), _tensorflow_left_out():
         keras.utils.set_random_seed(spec.seed)
     inputs = keras.Input(shape=(INPUTS,), name="pixels")
     x = inputs

@@ -1,7 +1,9 @@
 """Training: model.fit with a callback that turns Keras's hooks into engine events.
 
 Cancel: another thread sets `cancel`; the callback sees it after the current execution step and sets
-`model.stop_training`. NaN loss ends the run as diverged. The final model is evaluated on every split.
+`model.stop_training`. NaN loss ends the run as diverged. The weights after the last completed epoch are
+evaluated on every split (a cancel stops partway into the next epoch: those weights are put back first,
+and Finished.extra["evaluated"] says which epoch's weights were evaluated).
 """
 
 from __future__ import annotations
@@ -69,7 +71,7 @@ class KerasTrainer:
         from engine.backend import backend_name, background_priority, device_name, import_keras, versions
         from engine.blocks import BLOCK_BATCHES, training_input
         from engine.gradients import mean_abs_kernel_gradients
-        from engine.model import EVAL_BATCH_SIZE, build_model
+        from engine.model import build_model, eval_batch_size
 
         background_priority()
         keras = import_keras()
@@ -79,6 +81,7 @@ class KerasTrainer:
             splits.x_train, splits.y_train, spec.batch_size, self.block_batches or BLOCK_BATCHES
         )
         steps = math.ceil(len(splits.x_train) / spec.batch_size)
+        eval_batch = eval_batch_size(len(splits.x_train), len(splits.x_val), len(splits.x_test))
         emit(
             Started(
                 run_id=None,
@@ -94,7 +97,8 @@ class KerasTrainer:
         )
         probe_x, probe_y = splits.x_train[:PROBE_BATCH], splits.y_train[:PROBE_BATCH]
         probe = self.probe_gradients
-        state = {"status": "completed", "seconds": []}
+        # weights after the last completed epoch: a run cancelled partway into the next is evaluated on them
+        state = {"status": "completed", "seconds": [], "weights": None, "val": None}
 
         class Bridge(keras.callbacks.Callback):
             def on_epoch_begin(self, epoch, logs=None):
@@ -140,6 +144,9 @@ class KerasTrainer:
                     state["status"] = "diverged"
                     self.model.stop_training = True
                 state["seconds"].append(seconds)
+                if state["status"] != "diverged":
+                    state["weights"] = self.model.get_weights()  # copies: ~1 MB for these nets
+                    state["val"] = values[2], values[3]  # these weights' validation loss and accuracy
                 grads = None
                 if probe and state["status"] != "diverged":
                     grads = mean_abs_kernel_gradients(self.model, probe_x, probe_y)
@@ -150,7 +157,7 @@ class KerasTrainer:
                 **train_input.fit_kwargs,
                 epochs=spec.epochs,
                 validation_data=(splits.x_val, splits.y_val),
-                validation_batch_size=EVAL_BATCH_SIZE,
+                validation_batch_size=eval_batch,
                 verbose=0,
                 callbacks=[Bridge()],
             )
@@ -173,18 +180,19 @@ class KerasTrainer:
         if not state["seconds"]:  # cancelled before the first epoch ended: nothing to evaluate
             return Finished(None, state["status"], **result)
         emit(Phase("evaluating"))
+        if state["weights"] is not None:  # a cancel stops partway into an epoch: back to its last end
+            model.set_weights(state["weights"])
         metrics = {}
-        for split, x, y in (
-            ("train", splits.x_train, splits.y_train),
-            ("val", splits.x_val, splits.y_val),
-            ("test", splits.x_test, splits.y_test),
-        ):
-            loss, acc = model.evaluate(x, y, batch_size=EVAL_BATCH_SIZE, verbose=0)
+        # validation of these weights already ran at that epoch's end, same batches: not run twice
+        metrics["val_loss"], metrics["val_accuracy"] = state["val"]
+        for split, x, y in (("train", splits.x_train, splits.y_train), ("test", splits.x_test, splits.y_test)):
+            loss, acc = model.evaluate(x, y, batch_size=eval_batch, verbose=0)
             metrics[f"{split}_loss"], metrics[f"{split}_accuracy"] = float(loss), float(acc)
         # how often the final model predicts each digit on test: a net that answers one digit for every image
         # shows as one count holding them all
-        predicted = model.predict(splits.x_test, batch_size=EVAL_BATCH_SIZE, verbose=0).argmax(axis=1)
+        predicted = model.predict(splits.x_test, batch_size=eval_batch, verbose=0).argmax(axis=1)
         extra = {"test_predicted_counts": [int((predicted == d).sum()) for d in range(splits.y_test.shape[1])]}
+        extra["evaluated"] = f"after epoch {len(state['seconds'])}"
         return Finished(None, state["status"], **result, **metrics, extra=extra)
 
 

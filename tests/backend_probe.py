@@ -47,8 +47,10 @@ def train(spec, data, cancel_on_first_progress: bool = False):
 
 def blocks_vs_plain_fit() -> float:
     """Largest weight difference between Keras's own fit (batches of 32 in order) and the same batches fed
-    as blocks (9 full batches, then the partial one): the blocks must make exactly the same SGD updates."""
+    as engine/blocks.py elements of 4 batch slots (4, 4, then 1 real batch + 3 padding slots + the partial
+    batch as the tail): the blocks must make exactly the same SGD updates."""
     from engine.backend import import_keras
+    from engine.blocks import BlockPlan, pack
     from engine.model import build_model
 
     keras = import_keras()
@@ -58,14 +60,17 @@ def blocks_vs_plain_fit() -> float:
     plain = build_model(spec)
     plain.fit(x, y, batch_size=32, shuffle=False, epochs=1, verbose=0)
 
+    plan = BlockPlan(len(x), 32, block=4)
+    assert plan.blocks == [4, 4, 2] and plan.partial == 12
+    elements = plan.element_indices(np.arange(len(x)))
+
     class Blocks(keras.utils.PyDataset):
         def __len__(self):
-            return 2
+            return len(elements)
 
         def __getitem__(self, i):
-            if i == 0:
-                return x[:288].reshape(9, 32, -1), y[:288].reshape(9, 32, -1)
-            return x[288:][None], y[288:][None]
+            block, tail, meta = elements[i]
+            return pack(x[block], y[block], meta, x[tail], y[tail])
 
     blocked = build_model(spec)
     blocked.fit(Blocks(), epochs=1, verbose=0, shuffle=False)  # fit shuffles a PyDataset's elements by default

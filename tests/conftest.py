@@ -23,6 +23,7 @@ ALLOWED_SKIP_REASONS: dict[str, str] = {
 }
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("MNIST_TUI_COMPILE_CACHE", "off")  # no persistent XLA cache unless a test asks for one
 
 
 def _skip_reason(report) -> str:

@@ -69,3 +69,22 @@ def test_blown_up_relu_is_diverged(backend):
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_blocks_of_batches_make_the_same_sgd_updates_as_plain_fit(backend):
     assert probe(backend)["blocks_vs_fit"] == 0.0
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_compile_cache_persists_compiled_programs_where_asked(backend, tmp_path):
+    """The persistent XLA cache (off in the other tests) writes under MNIST_TUI_COMPILE_CACHE/<backend>."""
+    script = (
+        "import sys; sys.path.insert(0, 'tests')\n"
+        "from backend_probe import splits, train\n"
+        "from engine.spec import make_spec\n"
+        "result, _ = train(make_spec(name='c', hidden_layers=[8], epochs=1), splits(100))\n"
+        "print(result.status)\n"
+    )
+    env = {**os.environ, "KERAS_BACKEND": backend, "MNIST_TUI_COMPILE_CACHE": str(tmp_path / "cache")}
+    proc = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=600, cwd=PROBE.parents[1]
+    )
+    assert proc.returncode == 0 and proc.stdout.split()[-1] == "completed", proc.stderr[-3000:]
+    written = [p for p in (tmp_path / "cache" / backend).rglob("*") if p.is_file()]
+    assert written, f"nothing cached under {tmp_path / 'cache' / backend}"

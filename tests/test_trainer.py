@@ -93,3 +93,24 @@ def test_part3_preset_clears_92_percent_on_5000_real_digits(sample_npz):
     assert result.status == "completed"
     assert result.val_accuracy > 0.92, result
     assert result.test_accuracy > 0.92, result
+
+
+def test_a_cancelled_run_is_evaluated_on_its_last_completed_epoch(sample_npz):
+    """Cancel lands partway into epoch 2 (after its first block of SGD steps): the stored accuracies are
+    those of the weights after epoch 1, the same as a run of one epoch with the same seed."""
+    splits = load_splits(sample_npz, subset=2000)
+    spec = make_spec(name="s", hidden_layers=[32], learning_rate=0.5, epochs=1, batch_size=8)
+    one_epoch, _ = train(spec, splits)
+    cancel = threading.Event()
+
+    def on_event(ev):
+        if isinstance(ev, EpochEnd):
+            cancel.set()
+
+    cancelled, events = train(spec.model_copy(update={"epochs": 5}), splits, cancel, on_event)
+    assert cancelled.status == "cancelled" and cancelled.epochs_completed == 1
+    assert [e.step for e in events if isinstance(e, Progress) and e.epoch == 2]  # epoch 2 did start training
+    assert cancelled.extra["evaluated"] == one_epoch.extra["evaluated"] == "after epoch 1"
+    for split in ("train", "val", "test"):
+        assert getattr(cancelled, f"{split}_loss") == getattr(one_epoch, f"{split}_loss"), split
+        assert getattr(cancelled, f"{split}_accuracy") == getattr(one_epoch, f"{split}_accuracy"), split
