@@ -1,4 +1,4 @@
-"""Importing Keras quietly, and naming the backend and device a run uses (TensorFlow, JAX or torch)."""
+"""Importing Keras quietly, and naming the backend and device a run uses (TensorFlow or JAX)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from importlib import metadata
 from pathlib import Path
 
 from platformdirs import user_cache_path
+
+from engine.errors import MnistTuiError
 
 
 @contextmanager
@@ -100,11 +102,16 @@ def _enable_jax_cache() -> None:
     jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
 
 
+SUPPORTED_BACKENDS = ("tensorflow", "jax")  # the block model has a compiled loop for each (engine/block_model.py)
+
+
 @cache
 def import_keras():
     """Import keras once (and its backend), quietly, with the persistent compile cache on."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # also hides "cuInit failed" on CPU boxes
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    if os.environ["KERAS_BACKEND"] not in SUPPORTED_BACKENDS:
+        raise MnistTuiError(f"KERAS_BACKEND={os.environ['KERAS_BACKEND']}: mnist-tui trains on tensorflow or jax")
     if os.environ["KERAS_BACKEND"] == "tensorflow":
         _enable_tensorflow_cache()
     with native_stderr_silenced():
@@ -143,11 +150,6 @@ def device_name() -> str:
             dev = jax.devices()[0]
             if dev.platform != "cpu":
                 return f"{dev.platform.upper()}: {dev.device_kind}"
-        elif backend == "torch":
-            import torch
-
-            if torch.cuda.is_available():
-                return f"GPU: {torch.cuda.get_device_name(0)}"
     except Exception:  # a device query must never break training
         pass
     return cores

@@ -96,6 +96,3 @@ elif BACKEND == "jax":
 
                 state, logs = jax.lax.cond(meta[1] > 0, tail, lambda state, logs: (state, logs), state, logs)
             return logs, state
-
-else:
-    BlockModel = _Model

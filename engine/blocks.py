@@ -116,12 +116,8 @@ def training_input(x: np.ndarray, y: np.ndarray, batch_size: int, block: int = B
     backend = backend_name()
     if backend == "tensorflow":
         return TrainingInput({"x": _tf_blocks(x, y, plan), "shuffle": False}, plan.batches_done, True)
-    if backend == "jax":  # (shuffle=False: the blocks shuffle themselves, once per epoch)
-        return TrainingInput({"x": _numpy_blocks(x, y, plan), "shuffle": False}, plan.batches_done, True)
-    # other backends: Keras's own batching, one step per call
-    steps = plan.steps
-    kwargs = {"x": x, "y": y, "batch_size": batch_size, "shuffle": True}
-    return TrainingInput(kwargs, lambda i: min(i + 1, steps), False)
+    # JAX, the one other backend engine.backend accepts (shuffle=False: the blocks shuffle themselves)
+    return TrainingInput({"x": _numpy_blocks(x, y, plan), "shuffle": False}, plan.batches_done, True)
 
 
 def _tf_blocks(x: np.ndarray, y: np.ndarray, plan: BlockPlan):

@@ -38,14 +38,6 @@ def mean_abs_kernel_gradients(model, x: np.ndarray, y: np.ndarray) -> list[float
 
         all_grads = jax.grad(loss_of)(trainable)
         grads = [np.asarray(all_grads[index[id(k)]]) for k in kernels]
-    elif backend == "torch":
-        import torch
-
-        for k in kernels:
-            k.value.grad = None
-        loss = torch.mean(loss_fn(torch.as_tensor(y), model(torch.as_tensor(x), training=False)))
-        loss.backward()
-        grads = [k.value.grad.detach().cpu().numpy() for k in kernels]
     else:
         raise RuntimeError(f"no gradient probe for backend {backend}")
     return [float(np.mean(np.abs(g))) for g in grads]
