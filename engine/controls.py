@@ -21,6 +21,8 @@ from engine.spec import NetworkSpec, make_spec
 
 LR_FACTOR = 10
 CONTROL_KEYS = ("relu", "lr-x10")
+DEFAULT_PRESETS = ("part2-narrow", "part2-medium", "part2-wide")  # the nets whose failure the controls test
+DEFAULT_REPEATS = 3  # seeds per control when a screen queues them: enough to measure the seed noise
 IGNORED_FIELDS = ("name", "description", "seed")  # fields a control may differ in without being another change
 
 

@@ -7,9 +7,8 @@ say which change lets the deep nets learn.
 
 from __future__ import annotations
 
+from engine.controls import DEFAULT_PRESETS
 from engine.errors import SpecError
-
-DEFAULT_PRESETS = ("part2-narrow", "part2-medium", "part2-wide")
 
 
 def add_controls_parser(sub, common) -> None:

@@ -39,6 +39,12 @@ class AnswersScreen(Screen):
         Binding("w", "write", "Write file"),
         Binding("ctrl+s", "save_notes", "Save notes", priority=True),
         Binding("n", "edit_notes", "Write notes"),
+        Binding(
+            "c",
+            "queue_controls",
+            "Run controls",
+            tooltip="Queue the Part Two nets again with one change each (ReLU; 10x learning rate), 3 seeds each",
+        ),
         Binding("r", "refresh", "Refresh", show=False),
     ]
 
@@ -53,7 +59,11 @@ class AnswersScreen(Screen):
         self.written: Path | None = None
 
     def compose(self) -> ComposeResult:
-        scope = f"runs {', '.join(map(str, self.run_ids))} as picked" if self.run_ids else "latest run of each part"
+        scope = (
+            f"runs {', '.join(map(str, self.run_ids))} as picked"
+            if self.run_ids
+            else "latest run of each part with its repeats"
+        )
         yield Static(literal(f"Answers from the {scope}  ·  w writes {self.out_path}"), id="answers-status")
         with VerticalScroll(id="answers-scroll"):
             yield Markdown("*Reading the runs…*", id="answers-md")
@@ -119,6 +129,28 @@ class AnswersScreen(Screen):
         self.query_one("#notes-pane").add_class("-open")
         tabs = self.query_one(TabbedContent)
         self.query_one(f"#note-{tabs.active.removeprefix('tab-')}", TextArea).focus()
+
+    # -- controls -----------------------------------------------------------------------------------------
+    def action_queue_controls(self) -> None:
+        """Queue the controls for the worker: outside the exercise rules, read by the hypothesis answer."""
+        from dataclasses import replace
+
+        from engine.controls import DEFAULT_PRESETS, DEFAULT_REPEATS, control_specs
+        from engine.presets import find_preset
+        from engine.repeats import expand_repeats
+
+        requests = []
+        try:
+            for preset_id in DEFAULT_PRESETS:
+                preset = find_preset(preset_id)
+                for control in control_specs(preset.spec):
+                    for spec, group in expand_repeats(control.spec, DEFAULT_REPEATS):
+                        request = self.app.request(preset.id, preset.part, spec)
+                        requests.append(replace(request, repeat_group=group, kind="control", label=control.label))
+        except MnistTuiError as exc:
+            self.notify(str(exc), title="Controls not queued", severity="error", markup=False)
+            return
+        self.app.start_training(requests)
 
     # -- writing ------------------------------------------------------------------------------------------
     def action_write(self) -> None:
