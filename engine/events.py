@@ -10,7 +10,6 @@ from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 Status = Literal["running", "completed", "cancelled", "diverged", "failed", "interrupted"]
-FINAL_STATUSES = ("completed", "cancelled", "diverged", "failed")
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,9 @@
-"""NetworkSpec -> a compiled Keras model. With trainer.py, the only code that touches Keras."""
+"""NetworkSpec -> a compiled Keras model (a BlockModel, so it also trains on blocks of batches).
+
+Keras is touched only by the engine's training modules: this one, trainer.py (fit and its callbacks),
+blocks.py and block_model.py (the batches and the compiled loop over them), gradients.py and backend.py.
+None of them is imported until a run trains, so the CLI's other commands and the TUI never load Keras.
+"""
 
 from __future__ import annotations
 
@@ -50,6 +55,20 @@ def _tensorflow_left_out():
         del sys.modules["tensorflow"]
 
 
+def seeded_network(spec: NetworkSpec):
+    """(inputs, outputs) of the network, its weights drawn under spec.seed (which also seeds the epochs'
+    shuffling): what a fresh model of this spec starts from."""
+    keras = import_keras()
+    with native_stderr_silenced(), _tensorflow_left_out():
+        keras.utils.set_random_seed(spec.seed)
+    inputs = keras.Input(shape=(INPUTS,), name="pixels")
+    x = inputs
+    for i, units in enumerate(spec.hidden_layers, start=1):
+        x = keras.layers.Dense(units, activation=spec.activation, name=f"hidden_{i}")(x)
+    outputs = keras.layers.Dense(CLASSES, activation="softmax", name="output")(x)
+    return inputs, outputs
+
+
 def build_model(spec: NetworkSpec):
     """784 -> Dense(hidden, activation)... -> Dense(10, softmax), seeded so a seed reproduces a run.
 
@@ -60,14 +79,7 @@ def build_model(spec: NetworkSpec):
     keras = import_keras()
     from engine.block_model import BlockModel
 
-    with native_stderr_silenced(), _tensorflow_left_out():
-        keras.utils.set_random_seed(spec.seed)
-    inputs = keras.Input(shape=(INPUTS,), name="pixels")
-    x = inputs
-    for i, units in enumerate(spec.hidden_layers, start=1):
-        x = keras.layers.Dense(units, activation=spec.activation, name=f"hidden_{i}")(x)
-    outputs = keras.layers.Dense(CLASSES, activation="softmax", name="output")(x)
-    model = BlockModel(inputs, outputs, name="mnist_mlp")
+    model = BlockModel(*seeded_network(spec), name="mnist_mlp")
     model.compile(
         optimizer=make_optimizer(spec),
         loss=spec.loss,

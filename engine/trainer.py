@@ -55,9 +55,9 @@ def seconds_summary(seconds: list[float]) -> tuple[float | None, float | None]:
 
 
 class KerasTrainer:
-    def __init__(self, probe_gradients: bool = True, block_batches: int | None = None):
+    def __init__(self, probe_gradients: bool = True, reuse_models: bool = True):
         self.probe_gradients = probe_gradients
-        self.block_batches = block_batches  # SGD steps per compiled call (engine/blocks.py)
+        self.reuse_models = reuse_models  # engine/model_pool.py: a network trained again skips compiling
 
     def prepare(self, emit: Emit) -> None:
         from engine.backend import backend_name, background_priority, import_keras
@@ -69,17 +69,17 @@ class KerasTrainer:
 
     def train(self, spec: NetworkSpec, splits: Splits, emit: Emit, cancel: threading.Event) -> Finished:
         from engine.backend import backend_name, background_priority, device_name, import_keras, versions
-        from engine.blocks import BLOCK_BATCHES, training_input
+        from engine.blocks import training_input
         from engine.gradients import mean_abs_kernel_gradients
         from engine.model import build_model, eval_batch_size
+        from engine.model_pool import give_back, take_model
 
         background_priority()
         keras = import_keras()
         emit(Phase("building model"))
-        model = build_model(spec)
-        train_input = training_input(
-            splits.x_train, splits.y_train, spec.batch_size, self.block_batches or BLOCK_BATCHES
-        )
+        pooled = take_model(spec) if self.reuse_models else None
+        model = pooled.model if pooled else build_model(spec)
+        train_input = training_input(splits.x_train, splits.y_train, spec.batch_size)
         steps = math.ceil(len(splits.x_train) / spec.batch_size)
         eval_batch = eval_batch_size(len(splits.x_train), len(splits.x_val), len(splits.x_test))
         emit(
@@ -171,7 +171,12 @@ class KerasTrainer:
                 first_epoch_seconds=first,
                 error=f"{exc.__class__.__name__}: {exc}",
             )
+        finished = self._finish(model, state, splits, eval_batch, emit)
+        if pooled:  # trained and evaluated without an error: it serves the next run of this network
+            give_back(spec, pooled)
+        return finished
 
+    def _finish(self, model, state: dict, splits: Splits, eval_batch: int, emit: Emit) -> Finished:
         first, per_epoch = seconds_summary(state["seconds"])
         result = dict(epochs_completed=len(state["seconds"]), seconds_per_epoch=per_epoch, first_epoch_seconds=first)
         if state["status"] == "diverged":
