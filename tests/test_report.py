@@ -105,8 +105,8 @@ def test_controls_name_what_rescues_the_deep_nets(store):
     assert "- Learning rate 0.1 instead of 0.01 (10x) (one change): lets 0 of 3 failed nets learn" in p2
     assert (
         "For *part2-narrow*, *part2-medium* and *part2-wide*, changing only the activation lets the net learn and a "
-        "tenfold learning rate does not: their failure follows the sigmoid, not the step size, as the "
-        "vanishing-gradient hypothesis says."
+        "tenfold learning rate alone does not: their failure follows the sigmoid, not the step size, "
+        "consistent with the vanishing-gradient hypothesis."
     ) in p2
 
 
@@ -144,7 +144,7 @@ def test_correlation_wording_with_p_values(md):
     p2 = section(md, "## Part Two")
     assert "Every net that answers Parts One to Three and has a test accuracy: *part1-large*, *part1-small*, " in p2
     assert re.search(r"n = 6: Pearson r = 0\.\d\d \(p = 0\.\d\d\) and Spearman rho = 0\.\d\d \(p = 0\.\d\d\)", p2)
-    assert "**No clear correlation:** p = " in p2 and "is not below 0.05, with n = 6." in p2
+    assert "**No clear correlation:** Pearson's p = " in p2 and "are not both below 0.05, with n = 6." in p2
     assert "*part1-small* has 38,170 parameters and scored 90.85% on test, while *part2-wide* has 2.3 times" in p2
     assert "The two differ in depth (1 vs 10 hidden layers) and in learning rate (0.1 vs 0.01), not only in size" in p2
     assert "mattered more" not in p2  # no causal claim from one pair

@@ -217,13 +217,16 @@ def verdict(p: PartTwoAnswer, failed) -> str:
         stuck = [c.base for c in tried_any["ReLU"] if not c.learns]
         conclusion = (
             f"For {_names(rescued)}, changing only the activation lets the net learn and a tenfold learning rate "
-            "does not: their failure follows the sigmoid, not the step size"
-            + (", as the vanishing-gradient hypothesis says." if grads else ".")
+            "alone does not: their failure follows the sigmoid, not the step size"
+            + (", consistent with the vanishing-gradient hypothesis." if grads else ".")
         )
         if stuck:
+            epochs = sorted({c.control.epochs_completed for c in tried_any["ReLU"] if not c.learns})
+            within = f"within {epochs[0]} epochs" if len(epochs) == 1 else "within their epochs"
             conclusion += (
-                f" {_names(stuck)} learned with neither change within its epochs, so for "
-                f"{'it' if len(stuck) == 1 else 'them'} these controls do not show what holds it back."
+                f" {_names(stuck)} learned with neither change {within}, so for "
+                f"{'it' if len(stuck) == 1 else 'them'} these controls do not show what holds "
+                f"{'it' if len(stuck) == 1 else 'them'} back."
             )
     elif relu and lr:
         conclusion = (

@@ -151,11 +151,11 @@ def correlation_text(c: Correlation, p: PartTwoAnswer) -> list[str]:
             f"even a perfect rank order has a two-sided p of 0.08 or more."
         )
     else:
-        worst = max(t.pearson_p, t.spearman_p)
         why = (
             "the two coefficients disagree in sign"
             if (t.pearson > 0) != (t.spearman > 0)
-            else f"p = {p_text(worst)} is not below {CLEAR_P:g}"
+            else f"Pearson's p = {p_text(t.pearson_p)} and Spearman's p = {p_text(t.spearman_p)} are not both "
+            f"below {CLEAR_P:g}"
         )
         verdict = f"**No clear correlation:** {why}, with n = {t.n}."
     return lines + [verdict + example, *facts]
