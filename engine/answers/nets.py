@@ -29,6 +29,9 @@ class Net:
     slot: str | None
     runs: tuple[RunRecord, ...]  # oldest first, at least one
 
+    def __repr__(self) -> str:  # the runs' full histories would drown a traceback
+        return f"Net(slot={self.slot!r}, name={self.name!r}, run_ids={self.run_ids})"
+
     # -- what it is --------------------------------------------------------------------------------
     @property
     def run(self) -> RunRecord:
