@@ -46,7 +46,7 @@ class MnistTuiApp(App):
         Binding("Q", "quit_and_stop", "Quit+stop", show=False, tooltip="Stop all training, empty the queue, quit"),
         Binding("question_mark", "help", "Help", key_display="?", tooltip="Every key of every screen"),
         Binding("f1", "help", "Help", show=False),  # for screens where typing '?' goes into a field
-        Binding("s", "stop", "Stop", tooltip="Stop the run being trained (kept as cancelled); the queue goes on"),
+        Binding("s", "stop", "Stop", tooltip="Stop training the current run (kept as cancelled); the queue goes on"),
         # while nothing trains, `stop` is disabled (and out of the footer): the same key then says so
         Binding("s", "nothing_to_stop", show=False),
     ]
@@ -87,9 +87,25 @@ class MnistTuiApp(App):
         snap = self.watcher.poll()
         if snap is None:
             return
+        self._tell_if_ended(self.live.view, snap.view)
         self.live = snap
         self.refresh_bindings()
         self.live_changed.publish(snap)
+
+    def _tell_if_ended(self, before, after) -> None:
+        """A toast when the followed run ends, wherever the user is (it may have trained elsewhere)."""
+        if before is None or after is None or before.key != after.key and before.job is None:
+            return
+        if not before.active or after.active:
+            return
+        ok = after.status in ("completed", "cancelled")
+        self.notify(
+            after.result_text(),
+            title=after.name,
+            severity="information" if ok else "error",
+            timeout=8 if ok else 20,
+            markup=False,
+        )
 
     def _spawn(self) -> None:
         try:

@@ -34,7 +34,7 @@ def test_palette_offers_the_screens_keys_and_runs_them(app_factory, store):
             await pilot.press(*"train part")
             await until(pilot, lambda: app.screen.query_one(CommandList).option_count > 0, what="palette matches")
             await pilot.press("enter")
-            await until(pilot, lambda: app.view is not None and not app.queue.busy, what="the queued part")
+            await until(pilot, lambda: app.view is not None and not app.live.busy, what="the queued part")
 
     run(scenario())
     assert sorted(r.preset for r in store.runs()) == ["part1-large", "part1-small"]

@@ -1,49 +1,41 @@
-"""End to end through the TUI with the real Keras trainer: a tiny net on the shared MNIST sample."""
+"""End to end through the TUI with the real worker process and the real Keras trainer, on the repo's digits:
+training outlives the TUI that queued it, a new TUI follows it live, and no TUI process imports TensorFlow."""
 
 from __future__ import annotations
 
-import asyncio
+import json
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
-from textual.widgets import Input
-from tui_fakes import text_of, until
 
-from tui.app import make_app
-from tui.screens.editor import EditorScreen
-from tui.screens.training import TrainingScreen
-from tui.widgets.curves import CurvesPlot
+from engine.store import Store
+
+HERE = Path(__file__).resolve().parent
 
 
 @pytest.mark.slow
-def test_a_real_model_trains_through_the_tui(sample_npz, store):
-    app = make_app(store, data=str(sample_npz), subset=500)
-
-    async def scenario():
-        async with app.run_test(size=(100, 32)) as pilot:
-            await pilot.press("down", "e")  # a copy of Part One, small
-            editor = app.screen
-            assert isinstance(editor, EditorScreen)
-            editor.query_one("#f-epochs", Input).value = "2"
-            await pilot.pause()
-            await pilot.press("ctrl+t")
-            assert isinstance(app.screen, TrainingScreen)
-            await until(pilot, lambda: app.view and not app.view.active, timeout=150, what="the real run")
-            phases = app.view.phases
-            screen = app.screen
-            assert text_of(screen.query_one("#epoch")) == "Epoch 2/2"
-            assert "completed after 2 epochs" in text_of(screen.query_one("#detail"))
-            assert screen.query_one("#accuracy", CurvesPlot).series()[0] == [1, 2]
-
-            loading = (
-                "loading TensorFlow"
-                if os.environ.get("KERAS_BACKEND", "tensorflow") == "tensorflow"
-                else "loading Keras"
-            )
-            assert loading in phases and any(p.startswith("loading MNIST from") for p in phases)
-
-    asyncio.run(scenario())
-    [record] = store.runs()
-    assert record.status == "completed" and record.epochs_completed == 2 and record.sizes["train"] == 500
-    assert record.backend and 0.0 <= record.metrics["test_accuracy"] <= 1.0
-    assert record.preset == "part-one-small-copy" and record.part == "part1-small"
+def test_training_outlives_the_tui_and_a_new_tui_follows_it(sample_npz, tmp_path):
+    store_path = tmp_path / "runs.sqlite3"
+    env = {**os.environ, "XDG_STATE_HOME": str(tmp_path / "state"), "PYTHONPATH": str(HERE)}
+    out = subprocess.run(
+        [sys.executable, str(HERE / "e2e_scenario.py"), str(store_path), str(sample_npz)],
+        capture_output=True,
+        text=True,
+        timeout=400,
+        env=env,
+        cwd=HERE.parents[1],
+    )
+    log = tmp_path / "state" / "mnist-tui" / "worker.log"
+    assert out.returncode == 0, out.stderr[-2000:] + (log.read_text()[-2000:] if log.exists() else "")
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen["first_run_live"] == "part1-small"
+    assert "keep" in seen["farewell"] and "training in the background" in seen["farewell"]
+    assert seen["second_live"] is True  # the new TUI saw the second run while it trained
+    assert seen["epoch_label"] == "Epoch 20/20" and "completed after 20 epochs" in seen["detail"]
+    assert seen["heavy_modules"] == []  # TensorFlow lives in the worker, never in a TUI
+    runs = {r.preset: r for r in Store(store_path).runs()}
+    assert runs["part1-small"].status == "completed" and runs["part2-narrow"].status == "completed"
+    assert runs["part2-narrow"].sizes["train"] == 500 and runs["part2-narrow"].epochs_completed == 20

@@ -90,7 +90,7 @@ def test_saved_preset_appears_on_home_and_trains(app_factory, store):
             assert str(plist.get_option_at_index(plist.option_count - 2).prompt) == "Your presets"
             plist.highlighted = plist.get_option_index("my-small-net")
             await pilot.press("t")
-            await until(pilot, lambda: not app.queue.busy, what="the run")
+            await until(pilot, lambda: not app.live.busy, what="the run")
 
     run(scenario())
     [record] = store.runs()
@@ -116,7 +116,7 @@ def test_ctrl_t_trains_the_form_and_save_refuses_a_taken_name(app_factory, store
             assert any("already have a preset" in n.message for n in app._notifications)
             await pilot.press("ctrl+t")
             assert isinstance(app.screen, TrainingScreen)
-            await until(pilot, lambda: not app.queue.busy, what="the run")
+            await until(pilot, lambda: not app.live.busy, what="the run")
 
     run(scenario())
     assert [p.name for p in user_presets_dir().glob("*.toml")] == ["part-one-large-copy.toml"]

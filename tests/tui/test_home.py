@@ -63,7 +63,7 @@ def test_footer_refits_when_the_terminal_shrinks(app_factory):
         app = app_factory()
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.press("t")
-            await until(pilot, lambda: not app.queue.busy, what="the run")
+            await until(pilot, lambda: not app.live.busy, what="the run")
             await pilot.press("escape")  # Home now offers w (watch) as well
             await pilot.resize_terminal(80, 24)
             await footer_keys_fit(pilot, ["t", "T", "A", "e", "c", "a", "w", "q", "?"])
@@ -105,12 +105,12 @@ def test_t_trains_highlighted_and_recent_runs_refresh(app_factory, store):
         async with app.run_test(size=(100, 32)) as pilot:
             await pilot.press("t")
             assert isinstance(app.screen, TrainingScreen)
-            await until(pilot, lambda: app.view and app.view.finished, what="the run to finish")
+            await until(pilot, lambda: app.view and not app.view.active, what="the run to finish")
             await pilot.press("escape")
             assert isinstance(app.screen, HomeScreen)
             runs = app.screen.query_one(RecentRuns)
             assert [r.preset for r in runs.records] == ["part1-large"]
-            assert "part1-large" in text_of(app.screen.query_one("#status"))
+            assert "Part One, large: run 1 completed" in text_of(app.screen.query_one("#status"))
 
     run(scenario())
     [record] = store.runs()
@@ -122,7 +122,7 @@ def test_shift_t_queues_the_whole_part(app_factory, store):
         app = app_factory()
         async with app.run_test(size=(100, 32)) as pilot:
             await pilot.press("down", "down", "T")  # on Part Two, narrow
-            await until(pilot, lambda: not app.queue.busy, what="the queue to drain")
+            await until(pilot, lambda: not app.live.busy, what="the queue to drain")
 
     run(scenario())
     assert [r.preset for r in reversed(store.runs())] == ["part2-narrow", "part2-medium", "part2-wide"]
@@ -174,9 +174,9 @@ def test_no_data_is_shown_in_app_and_the_app_stays_usable(app_factory, store):
         app = app_factory(loader=no_data_loader)
         async with app.run_test(size=(100, 32)) as pilot:
             await pilot.press("t")
-            await until(pilot, lambda: app.last_error is not None, what="the data error")
+            await until(pilot, lambda: app.view and app.view.status == "failed", what="the data error")
             assert any("--data" in n.message for n in app._notifications)
-            assert "could not start" in text_of(app.screen.query_one("#detail"))
+            assert "failed before training began" in text_of(app.screen.query_one("#detail"))
             await pilot.press("escape")
             status = text_of(app.screen.query_one("#status"))
             assert "MNIST is not cached" in status and "--data" in status
@@ -195,10 +195,11 @@ def test_A_queues_the_whole_exercise_in_order(app_factory):
         async with app.run_test(size=(100, 32)) as pilot:
             await pilot.press("A")
             await asyncio.to_thread(trainer.holding.wait, 5)
-            pending = [r.preset for r in app.queue.pending()]
+            pending = [j.preset for j in app.live.waiting]
             assert pending == ["part1-small", "part2-narrow", "part2-medium", "part2-wide", "part3"]
+            app.store.jobs.clear()
             await pilot.press("s")
-            await until(pilot, lambda: not app.queue.busy, what="the stop")
+            await until(pilot, lambda: not app.live.busy, what="the stop")
 
     run(scenario())
 

@@ -1,49 +1,102 @@
-"""RunView: what the screens say about a run, from its events (epoch, ETA, phases, results)."""
+"""RunView: what the screens say about a run, read from its job, run row and live row; and EtaClock,
+the ETA that leaves compiling out."""
 
 from __future__ import annotations
 
+import time
+
 from tui_fakes import curve
 
-from engine.events import EpochEnd, Finished, Progress, Started
+from engine.events import EpochEnd, Finished
+from engine.live_report import EtaClock
 from engine.presets import find_preset
-from engine.runner import RunRequest
+from engine.store import LiveRow
 from tui.run_view import RunView
 
 
-def view() -> RunView:
+def live(run_id, epoch, step, steps=100, eta=30.0, phase="training") -> LiveRow:
+    return LiveRow(run_id, phase, epoch, 10, step, steps, 0.5, 0.8, 10.0, eta, 50.0, 1, [], time.time() + 1e6)
+
+
+def started_run(store, epochs_done: int):
     p = find_preset("part1-small")
-    v = RunView(RunRequest(p.id, p.part, p.spec))
-    v.started, v.started_at, v.phase = Started(7, 10, 100, 500, 100, 100, "tensorflow", "CPU"), 100.0, "training"
-    return v
+    run_id = store.start_run(p.id, p.part, p.spec)
+    for e in range(1, epochs_done + 1):
+        store.add_epoch(run_id, EpochEnd(e, **curve(e), seconds=2.0))
+    return run_id
 
 
-def test_epoch_progress_and_eta():
-    v = view()
-    assert v.epoch_now == 1 and v.eta(100.0) is None  # nothing done yet: no guess
-    v.history = [EpochEnd(e, **curve(e), seconds=2.0) for e in (1, 2)]
-    v.progress = Progress(3, 50, 100)
-    assert v.epoch_now == 3 and v.fraction_done() == 0.25
-    assert v.clock_text(110.0) == "elapsed 0:10 · ETA 0:30"
-    assert v.summary() == "part1-small: Epoch 3/10 · 50% of epoch"
+def test_a_queued_job_then_a_starting_one(store):
+    p = find_preset("part1-small")
+    job_id = store.jobs.add(p.id, p.part, p.spec)
+    v = RunView(store.jobs.get(job_id))
+    assert v.status == "queued" and v.active and not v.started and v.key == ("job", job_id)
+    store.jobs.claim_next()
+    store.jobs.set_phase(job_id, "loading TensorFlow")
+    v = RunView(store.jobs.get(job_id))
+    assert v.status == "starting" and v.phase == "loading TensorFlow"
+    assert v.summary() == "Part One, small: loading TensorFlow…"
 
 
-def test_phase_after_the_last_epoch_and_results():
-    v = view()
-    v.history = [EpochEnd(e, **curve(e), seconds=2.0) for e in range(1, 11)]
-    v.phase = "evaluating"
-    assert v.summary() == "part1-small: Epoch 10/10 · evaluating…"
-    v.finished = Finished(7, "completed", 10, 0.9, 0.8, 0.85, seconds_per_epoch=2.0)
-    assert not v.active and v.eta(200.0) is None
-    assert v.result_text() == (
-        "run 7 completed after 10 epochs: train 90.00% · validation 80.00% · test 85.00% · 2.00 s/epoch"
+def test_epoch_progress_clock_and_summary(store):
+    run_id = started_run(store, 2)
+    v = RunView(None, store.get_run(run_id), live(run_id, 3, 50))
+    assert v.epoch_now == 3 and v.epoch_fraction() == 0.5 and v.bar() == (100, 50)
+    assert v.clock_text() == "elapsed 0:10 · ETA 0:30"
+    assert v.summary() == "Part One, small: Epoch 3/10 · 50% of epoch"
+
+
+def test_after_the_last_epoch_the_phase_shows_and_the_bar_is_full(store):
+    run_id = started_run(store, 10)
+    v = RunView(None, store.get_run(run_id), live(run_id, 10, 100, phase="evaluating"))
+    assert v.step_text() == "evaluating…" and v.bar() == (1, 1)
+    assert v.clock_text() == "elapsed 0:10"  # no ETA while evaluating
+
+
+def test_ended_runs_say_how_and_stop_the_clock(store):
+    run_id = started_run(store, 4)
+    c = curve(4)
+    store.finish_run(
+        run_id,
+        Finished(run_id, "cancelled", 4, train_accuracy=c["accuracy"], val_accuracy=c["val_accuracy"], test_accuracy=0.8),
     )
+    v = RunView(None, store.get_run(run_id), None)
+    assert not v.active and v.status == "cancelled"
+    assert v.result_text().startswith("run 1 cancelled after 4 epochs: train 90.00% · validation")
+    assert v.clock_text() == "trained 0:08"  # the sum of its epochs, no longer ticking
+    assert v.bar() == (10, 4)  # a cancelled run's bar stays where it stopped
 
 
-def test_stopped_before_a_run_row_and_failures():
-    v = view()
-    v.finished = Finished(None, "cancelled", 0)
-    assert v.result_text() == "cancelled before training began (nothing stored)"
-    v.finished = Finished(3, "failed", 1, error="ResourceExhaustedError: OOM")
-    assert v.result_text() == "run 3 failed after 1 epoch (ResourceExhaustedError: OOM)"
-    v.finished, v.error = None, "no MNIST here"
-    assert v.result_text() == "could not start: no MNIST here"
+def test_a_job_that_failed_before_its_run_existed(store):
+    p = find_preset("part1-small")
+    job_id = store.jobs.add(p.id, p.part, p.spec)
+    store.jobs.claim_next()
+    store.jobs.finish(job_id, "failed", "no data here")
+    v = RunView(store.jobs.get(job_id))
+    assert not v.active and v.result_text() == "failed before training began (nothing stored): no data here"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.t = 0.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def test_eta_in_epoch_one_leaves_the_compiling_block_out():
+    clock = Clock()
+    eta = EtaClock(epochs=10, now=clock)
+    clock.t = 20.0  # the first block took 20 s to compile and run
+    assert eta.eta(1, 64, 1000) is None  # one report: no rate yet
+    clock.t = 21.0  # then 64 more steps in a second
+    assert round(eta.eta(1, 128, 1000)) == round((1000 - 128) / 64 + 9 * 1000 / 64)
+
+
+def test_eta_after_epochs_uses_the_steady_ones():
+    clock = Clock()
+    eta = EtaClock(epochs=4, now=clock)
+    eta.epoch_ended(20.0)  # compiling
+    eta.epoch_ended(2.0)
+    clock.t = 23.0
+    assert eta.eta(3, 0, 100) == 2.0 + 1 * 2.0  # this epoch and one more, at the steady pace

@@ -7,10 +7,8 @@ and look at the SVGs in __snapshots__ before committing them.
 
 from __future__ import annotations
 
-import asyncio
-
 from textual.widgets import Input
-from tui_fakes import FakeTrainer, FrozenClock, curve
+from tui_fakes import curve
 
 from engine.events import EpochEnd, Finished
 from engine.presets import find_preset
@@ -48,19 +46,3 @@ def test_editor_with_errors(snap_compare, app_factory):
         await pilot.pause()
 
     assert snap_compare(app_factory(), terminal_size=SIZE, run_before=show_errors)
-
-
-def test_training_mid_run(snap_compare, app_factory):
-    trainer, clock = FakeTrainer(hold_after=3), FrozenClock(1000.0)
-    app = app_factory(trainer=trainer, clock=clock)
-
-    async def three_epochs_in(pilot):
-        await pilot.press("down", "down", "T")  # Part Two: one runs, two wait in the queue
-        await asyncio.to_thread(trainer.holding.wait, 5)
-        while len(app.view.history) < 3:
-            await pilot.pause(0.02)
-        clock.now = 1030.0  # 30 s in: the ETA reads 1:10
-        app.screen.show_clock()
-        await pilot.pause()
-
-    assert snap_compare(app, terminal_size=SIZE, run_before=three_epochs_in)

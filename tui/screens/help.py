@@ -21,12 +21,13 @@ def _sections() -> list[tuple[str, list]]:
     from tui.screens.editor import EditorScreen
     from tui.screens.home import HomeScreen
     from tui.screens.training import TrainingScreen
+    from tui.widgets.queue_panel import QueuePanel
 
     return [
         ("Everywhere", MnistTuiApp.BINDINGS + PALETTE + QUIT),
         ("Home", HomeScreen.BINDINGS + [Binding("up/down", "", "Highlight a preset"), Binding("enter", "", "Edit it")]),
         ("Editor", EditorScreen.BINDINGS + [Binding("tab/shift+tab", "", "Next / previous field")]),
-        ("Training", TrainingScreen.BINDINGS),
+        ("Training", TrainingScreen.BINDINGS + QueuePanel.BINDINGS),
         ("Compare", CompareScreen.BINDINGS),
         ("Answers", AnswersScreen.BINDINGS),
     ]
