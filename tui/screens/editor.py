@@ -18,6 +18,7 @@ from engine.errors import MnistTuiError
 from engine.presets import Preset, save_user_preset, slugify
 from engine.rules import check_rules, param_counts
 from engine.spec import CLASSES, INPUTS
+from tui.screens.dialogs import ConfirmDialog
 from tui.spec_form import (
     CHOICE_FIELDS,
     HINTS,
@@ -40,7 +41,7 @@ class EditorScreen(Screen):
     BINDINGS = [
         Binding("ctrl+t", "train", "Train", priority=True, tooltip="Train the network in the form"),
         Binding("ctrl+s", "save", "Save preset", priority=True, tooltip="Save the form as your preset"),
-        Binding("escape", "back", "Back", tooltip="Back (unsaved changes are dropped)"),
+        Binding("escape", "back", "Back", tooltip="Back (asks first when the form has unsaved changes)"),
         Binding("f1", "app.help", "Help", tooltip="Every key ('?' would be typed into the field)"),
     ]
 
@@ -55,6 +56,9 @@ class EditorScreen(Screen):
         self.initial = spec_fields(preset.spec)
         if self.copy:
             self.initial["name"] = f"{preset.spec.name} (copy)"
+            # the copy is the user's net: the built-in's description would describe a different one once edited
+            self.base = preset.spec.model_copy(update={"description": f"Edited from the built-in {preset.id}."})
+        self.saved_values: dict[str, str] | None = None  # what the form held when opened or last saved
         self.result = FormResult(None)
 
     def compose(self) -> ComposeResult:
@@ -72,7 +76,10 @@ class EditorScreen(Screen):
     def _field(self, name: str) -> ComposeResult:
         if name == "part":
             label = "Rules of"
-            widget = Select(PART_CHOICES, value=self.part or NO_PART, allow_blank=False, compact=True)
+            # short prompts (the rules are listed beside the form): long ones wrap over the labels below
+            choices = [(f"{title.split(':')[0]} · {value}" if value != NO_PART else "No part (common rules)", value)
+                       for title, value in PART_CHOICES]  # fmt: skip
+            widget = Select(choices, value=self.part or NO_PART, allow_blank=False, compact=True)
         elif name in CHOICE_FIELDS:
             label, choices = CHOICE_FIELDS[name]
             widget = Select([(c, c) for c in choices], value=self.initial[name], allow_blank=False, compact=True)
@@ -92,6 +99,7 @@ class EditorScreen(Screen):
         self.query_one("#side").border_title = "Parameters and rules"
         self.query_one("#f-name", Input).focus()
         self.revalidate()
+        self.saved_values = self.values()
 
     # -- validation -----------------------------------------------------------------------------------------
     def values(self) -> dict[str, str]:
@@ -151,8 +159,21 @@ class EditorScreen(Screen):
         return True
 
     # -- actions --------------------------------------------------------------------------------------------
+    @property
+    def dirty(self) -> bool:
+        """The form differs from what it held when opened or last saved."""
+        return self.saved_values is not None and self.values() != self.saved_values
+
     def action_back(self) -> None:
-        self.app.pop_screen()
+        if not self.dirty:
+            self.app.pop_screen()
+            return
+
+        def answered(drop: bool | None) -> None:
+            if drop:
+                self.app.pop_screen()
+
+        self.app.push_screen(ConfirmDialog("Drop your unsaved changes to this preset? (ctrl+s saves them)"), answered)
 
     def action_train(self) -> None:
         if self._refuse("train"):
@@ -171,4 +192,7 @@ class EditorScreen(Screen):
             return
         self.preset_id = saved.id
         self.base = spec
+        self.saved_values = self.values()
+        self.query_one("#form").border_title = literal(f"Your preset {saved.id}")
+        self.query_one("#form").border_subtitle = ""
         notify_literal(self, f"Saved as '{saved.id}' ({saved.path}); it is listed on Home.", title="Preset saved")
