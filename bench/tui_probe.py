@@ -1,8 +1,10 @@
-"""The TUI side of the benchmarks, one process per measurement, driving the real app (tui.app.make_app,
-the real KerasTrainer) headless with Textual's run_test/Pilot. Prints one JSON line.
+"""The TUI side of the benchmarks, one process per measurement, driving the real app (tui.app.make_app)
+headless with Textual's run_test/Pilot. Training goes where it goes for a user: into the store's queue,
+trained by the real detached worker process with the real KerasTrainer. Prints one JSON line.
 
     python -m bench.tui_probe first-frame STORE           # wall-clock time when Home is painted
-    python -m bench.tui_probe train NPZ EPOCHS STORE      # part1-large trained from the app: epoch seconds
+    python -m bench.tui_probe train NPZ EPOCHS STORE      # part1-large queued from the app: epoch seconds, and
+                                                          # the TUI process's RSS after the run
     python -m bench.tui_probe keys NPZ PRESSES STORE      # key -> new screen painted, while an epoch runs
 
 Keys are posted as events (pilot.press would wait for the process to go idle, which never happens while
@@ -52,17 +54,21 @@ async def until(condition, timeout: float = 600, every: float = 0.005) -> None:
 
 
 async def train(npz: str, epochs: int, store: str) -> dict:
+    import psutil
+
     from tui.app import make_app
 
     app = make_app(store, data=npz)
     async with app.run_test(size=SIZE):
         app.start_training([app.request("part1-large", "part1-large", part1_large(epochs))])
-        await until(lambda: app.view is not None and app.view.finished is not None)
+        await until(lambda: app.view is not None and app.view.started and not app.view.active)
         run = app.store.runs(limit=1)[0]
-        result = app.view.finished
-    if result.status != "completed":
-        raise SystemExit(f"TUI run {result.status}: {result.error}")
-    return {"seconds": [e.seconds for e in run.history], "screen": "TrainingScreen"}
+        await asyncio.sleep(1.0)  # the idle TUI, a moment after the run
+        rss = psutil.Process().memory_info().rss
+        heavy = sorted(m for m in ("tensorflow", "keras", "jax") if m in sys.modules)
+    if run.status != "completed":
+        raise SystemExit(f"TUI run {run.status}: {run.error}")
+    return {"seconds": [e.seconds for e in run.history], "screen": "TrainingScreen", "tui_rss": rss, "heavy": heavy}
 
 
 async def press_and_time(app, presses: int) -> list[dict]:
@@ -77,7 +83,8 @@ async def press_and_time(app, presses: int) -> list[dict]:
         key, target = ("escape", HomeScreen) if i % 2 == 0 else ("w", TrainingScreen)
         await asyncio.sleep(0.05 + 0.037 * (i % 5))  # land at different points of the epoch
         view = app.view
-        mid_epoch = bool(view and view.active and view.progress and view.progress.step < view.progress.steps)
+        live = view.live if view else None
+        mid_epoch = bool(view and view.active and live and live.steps and 0 < (live.step or 0) < live.steps)
         t0 = time.perf_counter()
         app.post_message(events.Key(key, None if key == "escape" else key))
         await until(lambda t=target: isinstance(app.screen, t) and app.screen.is_mounted, timeout=30, every=0.001)
@@ -100,8 +107,8 @@ async def keys(npz: str, presses: int, store: str) -> dict:
         await until(lambda: isinstance(app.screen, TrainingScreen))
         training = await press_and_time(app, presses)
         epochs_seen = len(app.view.history)
-        app.queue.stop()
-        await until(lambda: not app.queue.busy, timeout=60)
+        app.action_stop()
+        await until(lambda: not app.live.busy, timeout=60)
         # the same screens, charts drawn, nothing training: what the keys cost the UI by itself
         idle = await press_and_time(app, presses)
     return {"training": training, "idle": idle, "epochs_seen": epochs_seen}

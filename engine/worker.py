@@ -246,7 +246,7 @@ def _handle_signals(stopping: threading.Event) -> None:
 
 def _log(text: str) -> None:
     stamp = time.strftime("%Y-%m-%d %H:%M:%S")
-    print(f"{stamp} [worker {os.getpid()}] {text}", flush=True)
+    print(f"{stamp} [worker {os.getpid()}] {text}", file=sys.stderr, flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
