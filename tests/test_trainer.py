@@ -114,3 +114,22 @@ def test_a_cancelled_run_is_evaluated_on_its_last_completed_epoch(sample_npz):
     for split in ("train", "val", "test"):
         assert getattr(cancelled, f"{split}_loss") == getattr(one_epoch, f"{split}_loss"), split
         assert getattr(cancelled, f"{split}_accuracy") == getattr(one_epoch, f"{split}_accuracy"), split
+
+
+def test_a_reused_model_trains_exactly_as_a_fresh_one(sample_npz):
+    """engine/model_pool.py: the second run of a network reuses the first one's compiled model, with the
+    weights and optimizer state a fresh build under its seed would have: every number is the same."""
+    from engine.model_pool import clear
+
+    spec = make_spec(name="s", hidden_layers=[16, 8], optimizer="adam", learning_rate=0.01, epochs=2, seed=3)
+    splits = load_splits(sample_npz, subset=600)
+    clear()
+    train(spec.model_copy(update={"seed": 4}), splits)  # leaves its model (trained, Adam state and all) pooled
+    reused, reused_events = train(spec, splits)
+    events = []
+    fresh_trainer = KerasTrainer(reuse_models=False)
+    fresh = fresh_trainer.train(spec, splits, events.append, threading.Event())
+    assert [(e.loss, e.val_loss, e.gradients) for e in epochs_of(reused_events)] == [
+        (e.loss, e.val_loss, e.gradients) for e in epochs_of(events)
+    ]
+    assert (reused.train_loss, reused.test_loss) == (fresh.train_loss, fresh.test_loss)
