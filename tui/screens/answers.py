@@ -14,12 +14,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Markdown, Static, TabbedContent, TabPane, TextArea
+from textual.widgets import Markdown, Static, TabbedContent, TabPane, TextArea
 
 from engine.answers import NOTE_KEYS
 from engine.errors import MnistTuiError
 from engine.store import Store
 from tui.text import literal, notify_literal
+from tui.widgets.footer import KeyFooter
 
 DEFAULT_OUT = "answers.md"
 NOTE_TABS = {  # short tab titles for the notes the export prints under each part
@@ -72,7 +73,7 @@ class AnswersScreen(Screen):
                 for key, title in NOTE_TABS.items():
                     with TabPane(title, id=f"tab-{key}"):
                         yield TextArea(id=f"note-{key}", soft_wrap=True, tab_behavior="focus")
-        yield Footer()
+        yield KeyFooter()  # compact below 100 columns, so no key is cut at 80
 
     def on_mount(self) -> None:
         pane = self.query_one("#notes-pane")

@@ -20,6 +20,7 @@ def _sections() -> list[tuple[str, list]]:
     from tui.screens.compare import CompareScreen
     from tui.screens.editor import EditorScreen
     from tui.screens.home import HomeScreen
+    from tui.screens.run import RunScreen
     from tui.screens.training import TrainingScreen
     from tui.widgets.queue_panel import QueuePanel
 
@@ -28,7 +29,9 @@ def _sections() -> list[tuple[str, list]]:
         ("Home", HomeScreen.BINDINGS + [Binding("up/down", "", "Highlight a preset"), Binding("enter", "", "Edit it")]),
         ("Editor", EditorScreen.BINDINGS + [Binding("tab/shift+tab", "", "Next / previous field")]),
         ("Training", TrainingScreen.BINDINGS + QueuePanel.BINDINGS),
-        ("Compare", CompareScreen.BINDINGS),
+        ("Recent runs (Home, tab)", [Binding("up/down", "", "Highlight a run"), Binding("enter", "", "Open it")]),
+        ("Compare", CompareScreen.BINDINGS + [Binding("up/down", "", "Highlight a run (space keeps the cursor)")]),
+        ("Run", RunScreen.BINDINGS),
         ("Answers", AnswersScreen.BINDINGS),
     ]
 

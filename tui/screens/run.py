@@ -17,6 +17,7 @@ from textual.widgets import Footer, Static
 from engine.charts import history_series
 from engine.errors import MnistTuiError
 from engine.store import RunRecord, Store
+from tui.palette import WorkbenchCommands
 from tui.run_summary import epochs_table, gradients_table, summary_text, title_text
 from tui.screens.dialogs import ConfirmDialog, TextDialog
 from tui.text import notify_literal
@@ -76,6 +77,7 @@ class RunScreen(Screen):
     RunScreen .run-section { height: auto; border: round $primary-darken-2; padding: 0 1; }
     """
     AUTO_FOCUS = "#run-body"
+    COMMANDS = {WorkbenchCommands}
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("d", "delete", "Delete"),
