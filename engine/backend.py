@@ -42,7 +42,7 @@ BACKGROUND_NICE = 10  # CPU weight about a tenth of a normal thread's when both 
 
 
 def background_priority() -> None:
-    """Training started off the main thread (the TUI's worker) is background work next to an interface:
+    """Training started off the main thread (an embedding app's thread) is background work next to an interface:
     lower that thread's CPU priority. On Linux the priority is per thread and inherited by the threads
     TensorFlow, XLA and tf.data start from it, so a key press preempts the math (measured: key latency
     mid-epoch falls to what it is with nothing training); an idle interface costs the training nothing.

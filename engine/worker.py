@@ -244,6 +244,18 @@ def _handle_signals(stopping: threading.Event) -> None:
     signal.signal(signal.SIGINT, lambda *_: stopping.set())
 
 
+def _lower_priority() -> None:
+    """The worker is background work beside an interface: at a lower CPU priority (inherited by every
+    thread TensorFlow and XLA start), a key press in a TUI on the same machine preempts the math, while an
+    idle interface costs the training nothing."""
+    from engine.backend import BACKGROUND_NICE
+
+    try:
+        os.setpriority(os.PRIO_PROCESS, 0, max(os.getpriority(os.PRIO_PROCESS, 0), BACKGROUND_NICE))
+    except (AttributeError, OSError):  # not Linux, or not allowed: run at normal priority
+        pass
+
+
 def _log(text: str) -> None:
     stamp = time.strftime("%Y-%m-%d %H:%M:%S")
     print(f"{stamp} [worker {os.getpid()}] {text}", file=sys.stderr, flush=True)
@@ -254,6 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--store", required=True)
     args = parser.parse_args(argv)
     _log(f"started for {args.store}")
+    _lower_priority()
     stopping = threading.Event()
     _handle_signals(stopping)
     try:

@@ -244,3 +244,30 @@ def test_ensure_worker_starts_a_detached_process_that_survives_its_parent(tmp_pa
     assert store.jobs.recent()[0].state == "done"
     log = (tmp_path / "state" / "mnist-tui" / "worker.log").read_text()
     assert "job 1: part1-small" in log
+
+
+def test_a_store_that_fails_mid_run_stops_the_worker_and_loses_no_finished_epoch(store, monkeypatch):
+    """A full disk after two epochs: the worker cannot record anything more, so it stops (its run then
+    reads as interrupted, with the epochs it did record) instead of training on into the void."""
+    from engine.errors import StoreError
+    from engine.store import Store as StoreClass
+
+    real_add_epoch = StoreClass.add_epoch
+
+    def add_epoch(self, run_id, ev):
+        if ev.epoch >= 3:
+            raise StoreError(f"{self.path}: write failed (database or disk is full)")
+        real_add_epoch(self, run_id, ev)
+
+    def finish_run(self, run_id, result):
+        raise StoreError(f"{self.path}: write failed (database or disk is full)")
+
+    add(store)
+    add(store, "part2-narrow")
+    monkeypatch.setattr(StoreClass, "add_epoch", add_epoch)
+    monkeypatch.setattr(StoreClass, "finish_run", finish_run)
+    assert serve(store.path, runner_with(FakeTrainer()), idle_exit=0.1) == 1
+    monkeypatch.undo()
+    [run] = store.runs()
+    assert run.epochs_completed == 2
+    assert [j.state for j in store.jobs.waiting()] == ["queued"]  # the next job waits for a healthy store
