@@ -14,8 +14,8 @@ from slugify import slugify as python_slugify
 
 from engine.errors import MnistTuiError, SpecError, os_reason
 from engine.fileio import TargetExists, write_text
-from engine.rules import PARTS, ParamCounts, RuleCheck, check_rules, param_counts, part_group
-from engine.spec import NetworkSpec, make_spec
+from engine.rules import PARTS, RuleCheck, check_rules, part_group
+from engine.spec import NetworkSpec, ParamCounts, make_spec
 
 MAX_PRESET_BYTES = 64 * 1024
 
@@ -30,11 +30,13 @@ class Preset:
 
     @property
     def group(self) -> str:
-        return part_group(self.part) if self.builtin or self.part else "Your presets"
+        """The shipped presets by exercise part; everything the user saved under 'Your presets', whatever
+        part its rules are checked against."""
+        return part_group(self.part) if self.builtin else "Your presets"
 
     @property
     def params(self) -> ParamCounts:
-        return param_counts(self.spec)
+        return self.spec.param_counts()
 
     @property
     def rules(self) -> list[RuleCheck]:
@@ -160,6 +162,13 @@ def slugify(name: str) -> str:
 MAX_SLUG = 60
 
 
+def user_preset_id(name: str, preset_id: str | None = None) -> str:
+    """The id a user's preset gets: preset_id or the name's slug, with '-custom' added when it is a built-in's
+    (a built-in is never shadowed)."""
+    pid = preset_id or slugify(name)
+    return f"{pid}-custom" if pid in {p.id for p in builtin_presets()} else pid
+
+
 def save_user_preset(
     spec: NetworkSpec, part: str | None = None, preset_id: str | None = None, *, replace: bool = False
 ) -> Preset:
@@ -173,9 +182,7 @@ def save_user_preset(
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise MnistTuiError(f"{folder}: cannot create the presets folder ({os_reason(exc)})") from None
-    pid = preset_id or slugify(spec.name)
-    if pid in {p.id for p in builtin_presets()}:
-        pid = f"{pid}-custom"
+    pid = user_preset_id(spec.name, preset_id)
     data = {"part": part} if part else {}
     data.update(spec.model_dump())
     path = folder / f"{pid}.toml"

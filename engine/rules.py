@@ -1,4 +1,4 @@
-"""The exercise's rules (SPEC §1) and exact parameter counts, in plain Python (no TensorFlow)."""
+"""The exercise's rules, checked on a spec in plain Python (no TensorFlow)."""
 
 from __future__ import annotations
 
@@ -19,16 +19,6 @@ MIN_EPOCHS = 10
 
 
 @dataclass(frozen=True)
-class ParamCounts:
-    weights: int
-    biases: int
-
-    @property
-    def total(self) -> int:
-        return self.weights + self.biases
-
-
-@dataclass(frozen=True)
 class RuleCheck:
     rule: str
     ok: bool
@@ -36,14 +26,6 @@ class RuleCheck:
 
     def as_dict(self) -> dict:
         return asdict(self)
-
-
-def param_counts(spec_or_sizes: NetworkSpec | list[int]) -> ParamCounts:
-    """Dense layer n -> m has n*m weights and m biases; summed over 784 -> hidden... -> 10."""
-    sizes = spec_or_sizes.layer_sizes() if isinstance(spec_or_sizes, NetworkSpec) else spec_or_sizes
-    weights = sum(a * b for a, b in zip(sizes, sizes[1:], strict=False))
-    biases = sum(sizes[1:])
-    return ParamCounts(weights=weights, biases=biases)
 
 
 def part_group(part: str | None) -> str:
@@ -73,7 +55,7 @@ def common_rules(spec: NetworkSpec) -> list[RuleCheck]:
 def part_rules(spec: NetworkSpec, part: str) -> list[RuleCheck]:
     h = spec.hidden_layers
     n = len(h)
-    total = param_counts(spec).total
+    total = spec.param_counts().total
     layers = f"{n} hidden layer{'s' * (n != 1)}"
     widths = f"widths {min(h)}-{max(h)}" if n else "no layers"
     if part == "part1-large":

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -20,6 +22,33 @@ Activation = Literal["sigmoid", "relu", "tanh", "elu", "selu", "gelu", "softplus
 Optimizer = Literal["sgd", "adam", "rmsprop", "adagrad"]
 Loss = Literal["categorical_crossentropy", "mean_squared_error"]
 Units = Annotated[int, Field(ge=1, le=MAX_UNITS, strict=True)]
+
+
+def layer_sizes(hidden_layers: Sequence[int]) -> list[int]:
+    """Every layer's width, input and output included: [784, *hidden, 10]."""
+    return [INPUTS, *hidden_layers, CLASSES]
+
+
+def shape_text(hidden_layers: Sequence[int]) -> str:
+    """The net from input to output, e.g. '784 → 512 → 256 → 10' or '784 → 10 x 8 → 10'."""
+    hidden = format_layers(list(hidden_layers)).split(", ") if hidden_layers else []
+    return " → ".join([str(INPUTS), *hidden, str(CLASSES)])
+
+
+@dataclass(frozen=True)
+class ParamCounts:
+    weights: int
+    biases: int
+
+    @property
+    def total(self) -> int:
+        return self.weights + self.biases
+
+
+def count_params(hidden_layers: Sequence[int]) -> ParamCounts:
+    """Trainable parameters of 784 -> hidden... -> 10: a dense layer n -> m has n*m weights and m biases."""
+    sizes = layer_sizes(hidden_layers)
+    return ParamCounts(weights=sum(a * b for a, b in zip(sizes, sizes[1:], strict=False)), biases=sum(sizes[1:]))
 
 
 class NetworkSpec(BaseModel):
@@ -43,8 +72,7 @@ class NetworkSpec(BaseModel):
     @field_validator("hidden_layers")
     @classmethod
     def _params_fit_in_memory(cls, v: list[int]) -> list[int]:
-        sizes = [INPUTS, *v, CLASSES]
-        total = sum(a * b + b for a, b in zip(sizes, sizes[1:], strict=False))
+        total = count_params(v).total
         if total > MAX_PARAMS:
             raise ValueError(f"{total:,} trainable parameters is more than the {MAX_PARAMS:,} this app allows")
         return v
@@ -59,7 +87,13 @@ class NetworkSpec(BaseModel):
 
     def layer_sizes(self) -> list[int]:
         """Every layer's width including input and output: [784, *hidden, 10]."""
-        return [INPUTS, *self.hidden_layers, CLASSES]
+        return layer_sizes(self.hidden_layers)
+
+    def shape_text(self) -> str:
+        return shape_text(self.hidden_layers)
+
+    def param_counts(self) -> ParamCounts:
+        return count_params(self.hidden_layers)
 
     def layers_text(self) -> str:
         return format_layers(self.hidden_layers)

@@ -16,7 +16,7 @@ from engine.presets import (
     user_presets,
     user_presets_dir,
 )
-from engine.rules import PARTS, param_counts
+from engine.rules import PARTS
 from engine.spec import make_spec
 from tui.cli import main
 
@@ -87,7 +87,7 @@ def test_counts_equal_what_keras_builds():
 
     for preset in builtin_presets():
         model = build_model(preset.spec)
-        counts = param_counts(preset.spec)
+        counts = preset.spec.param_counts()
         assert model.count_params() == counts.total, preset.id
         kernels = [w for w in model.trainable_weights if len(w.shape) == 2]
         biases = [w for w in model.trainable_weights if len(w.shape) == 1]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine.rules import PARTS, check_rules, outside_rules, param_counts, part_group
-from engine.spec import make_spec
+from engine.rules import PARTS, check_rules, outside_rules, part_group
+from engine.spec import count_params, make_spec, shape_text
 
 
 def spec(layers, **fields):
@@ -17,22 +17,28 @@ def verdict(layers, part, **fields) -> dict[str, bool]:
 
 
 @pytest.mark.parametrize(
-    ("sizes", "weights", "biases"),
+    ("hidden", "weights", "biases"),
     [
-        ([784, 10], 7840, 10),
-        ([784, 384, 10], 784 * 384 + 384 * 10, 394),
-        ([784, 48, 10], 784 * 48 + 48 * 10, 58),
-        ([784, *[8] * 10, 10], 784 * 8 + 9 * 64 + 80, 90),
+        ([], 7840, 10),
+        ([384], 784 * 384 + 384 * 10, 394),
+        ([48], 784 * 48 + 48 * 10, 58),
+        ([8] * 10, 784 * 8 + 9 * 64 + 80, 90),
     ],
 )
-def test_param_counts_are_exact(sizes, weights, biases):
-    counts = param_counts(sizes)
+def test_param_counts_are_exact(hidden, weights, biases):
+    counts = count_params(hidden)
     assert (counts.weights, counts.biases, counts.total) == (weights, biases, weights + biases)
 
 
 def test_param_counts_of_a_spec():
-    assert param_counts(spec([384])).total == 305_290
-    assert param_counts(spec([48])).total == 38_170
+    assert spec([384]).param_counts().total == 305_290
+    assert spec([48]).param_counts().total == 38_170
+
+
+def test_shape_text_runs_from_input_to_output():
+    assert spec([512, 256]).shape_text() == shape_text([512, 256]) == "784 → 512 → 256 → 10"
+    assert shape_text([8] * 10) == "784 → 10 x 8 → 10"
+    assert spec([512, 256]).layer_sizes() == [784, 512, 256, 10]
 
 
 @pytest.mark.parametrize(
@@ -62,7 +68,7 @@ def test_boundaries_of_part_one():
     # 784*n + n + 10n + 10 = 795n + 10: 378 units is the first >= 300,000; 62 the last < 50,000
     assert verdict([378], "part1-large")[">= 300,000 trainable parameters"]
     assert not verdict([377], "part1-large")[">= 300,000 trainable parameters"]
-    assert param_counts(spec([62])).total < 50_000 <= param_counts(spec([63])).total
+    assert count_params([62]).total < 50_000 <= count_params([63]).total
 
 
 @pytest.mark.parametrize(

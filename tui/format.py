@@ -4,6 +4,8 @@ from __future__ import annotations
 
 
 def pct(x: float | None) -> str:
+    """An accuracy as a percentage with two decimals, '-' when there is none: the one formatter of the
+    screens and the CLI (the answers document has its own, engine/report/format.py, written for a reader)."""
     return "-" if x is None else f"{x:.2%}"
 
 

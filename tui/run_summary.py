@@ -10,8 +10,7 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 
-from engine.rules import param_counts
-from engine.spec import CLASSES, INPUTS, format_layers
+from engine.spec import count_params, format_layers, shape_text
 from engine.store import RunRecord
 from tui.format import pct
 from tui.text import literal
@@ -45,9 +44,8 @@ def spec_value(run: RunRecord, field: str) -> str:
 
 def params_text(run: RunRecord) -> str:
     layers = run.spec_json.get("hidden_layers", [])
-    c = param_counts([INPUTS, *layers, CLASSES])
-    shape = f"{INPUTS} → {format_layers(layers)} → {CLASSES}"
-    return f"{shape}   {c.total:,} params = {c.weights:,} weights + {c.biases:,} biases"
+    c = count_params(layers)
+    return f"{shape_text(layers)}   {c.total:,} params = {c.weights:,} weights + {c.biases:,} biases"
 
 
 def title_text(run: RunRecord) -> Text:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from engine.rules import PARTS, ParamCounts, check_rules, outside_rules, param_counts
-from engine.spec import CLASSES, INPUTS
+from engine.rules import PARTS, check_rules, outside_rules
+from engine.spec import ParamCounts, count_params
 from engine.stats import Summary, summarize
 from engine.store import EpochRow, RunRecord
 
@@ -75,7 +75,7 @@ class Net:
 
     @property
     def params(self) -> ParamCounts:
-        return param_counts([INPUTS, *self.hidden_layers, CLASSES])
+        return count_params(self.hidden_layers)
 
     @property
     def learning_rate(self) -> float | None:

@@ -10,6 +10,7 @@ import sys
 import time
 
 from engine.errors import MnistTuiError, SpecError
+from tui.format import pct
 
 WATCH_POLL = 0.5
 
@@ -159,8 +160,8 @@ def follow(store, run_id: int, as_json: bool) -> int:
                 print(json.dumps({"event": "epoch", "run_id": run_id, **_epoch(e)}), flush=True)
             else:
                 print(
-                    f"epoch {e.epoch:>3}/{run.epochs_planned}  loss {_num(e.loss)}  acc {_pct(e.accuracy)}  "
-                    f"val_loss {_num(e.val_loss)}  val_acc {_pct(e.val_accuracy)}  {e.seconds or 0:.2f}s",
+                    f"epoch {e.epoch:>3}/{run.epochs_planned}  loss {_num(e.loss)}  acc {pct(e.accuracy)}  "
+                    f"val_loss {_num(e.val_loss)}  val_acc {pct(e.val_accuracy)}  {e.seconds or 0:.2f}s",
                     flush=True,
                 )
         shown = len(run.history)
@@ -179,8 +180,8 @@ def follow(store, run_id: int, as_json: bool) -> int:
     else:
         line = f"run {run_id} {run.status} after {run.epochs_completed} epoch(s)"
         if m.get("test_accuracy") is not None:
-            line += f": train {_pct(m['train_accuracy'])}, validation {_pct(m['val_accuracy'])}, "
-            line += f"test {_pct(m['test_accuracy'])}"
+            line += f": train {pct(m['train_accuracy'])}, validation {pct(m['val_accuracy'])}, "
+            line += f"test {pct(m['test_accuracy'])}"
         if run.error:
             line += f" ({run.error})"
         print(line, flush=True)
@@ -196,10 +197,6 @@ def _epoch(e) -> dict:
 
 def _num(x) -> str:
     return "-" if x is None else f"{x:.4f}"
-
-
-def _pct(x) -> str:
-    return "-" if x is None else f"{x:.2%}"
 
 
 # -- cancel ------------------------------------------------------------------------------------------------

@@ -18,8 +18,8 @@ from textual.widgets import DataTable, Static
 
 from engine.charts import COLOURS, MARKERS, Series
 from engine.errors import MnistTuiError
-from engine.rules import PART_TITLES, param_counts
-from engine.spec import CLASSES, INPUTS, format_layers
+from engine.rules import PART_TITLES
+from engine.spec import count_params, format_layers
 from engine.store import RunRecord, Store
 from tui.format import clip, pct
 from tui.palette import WorkbenchCommands
@@ -41,7 +41,7 @@ METRICS = (
 
 
 def _params(run: RunRecord):
-    return param_counts([INPUTS, *run.spec_json.get("hidden_layers", []), CLASSES])
+    return count_params(run.spec_json.get("hidden_layers", []))
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,9 @@ from textual.screen import Screen
 from textual.widgets import Input, Label, Select, Static
 
 from engine.errors import MnistTuiError
-from engine.presets import Preset, save_user_preset, slugify
-from engine.rules import check_rules, param_counts
-from engine.spec import CLASSES, INPUTS
+from engine.presets import Preset, save_user_preset, user_preset_id
+from engine.rules import check_rules
+from engine.spec import count_params, shape_text
 from tui.screens.dialogs import ConfirmDialog
 from tui.spec_form import (
     CHOICE_FIELDS,
@@ -133,10 +133,10 @@ class EditorScreen(Screen):
     def show_side(self, result: FormResult) -> None:
         params = Text()
         if result.units is not None:
-            c = param_counts([INPUTS, *result.units, CLASSES])
+            c = count_params(result.units)
             params.append(f"{c.total:,}", style="bold")
             params.append(f" trainable params\n{c.weights:,} weights / {c.biases:,} biases\n")
-            params.append(f"784 → {' → '.join(map(str, result.units))} → 10", style="dim")
+            params.append(shape_text(result.units), style="dim")
         else:
             params.append("params: fix the hidden layers to count them", style="dim")
         self.query_one("#params", Static).update(params)
@@ -179,7 +179,7 @@ class EditorScreen(Screen):
         if self._refuse("train"):
             return
         spec = self.result.spec
-        self.app.start_training([self.app.request(self.preset_id or slugify(spec.name), self.chosen_part, spec)])
+        self.app.start_training([self.app.request(user_preset_id(spec.name, self.preset_id), self.chosen_part, spec)])
 
     def action_save(self) -> None:
         if self._refuse("save"):

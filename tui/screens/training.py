@@ -15,7 +15,6 @@ from textual.screen import Screen
 from textual.widgets import ProgressBar, Static
 
 from engine.errors import MnistTuiError
-from engine.rules import param_counts
 from tui.format import pct
 from tui.live import LiveSnapshot
 from tui.run_view import RunView
@@ -32,7 +31,7 @@ def title_text(view: RunView) -> Text:
     text = Text(view.name, style="bold")
     spec = view.spec
     if spec is not None:
-        text.append(f"  {view.preset} · {spec.layers_text()} · {param_counts(spec).total:,} params")
+        text.append(f"  {view.preset} · {spec.layers_text()} · {spec.param_counts().total:,} params")
     run = view.run
     if run is not None:
         where = f"{run.backend} on {run.device}" if run.backend else "starting"

@@ -10,18 +10,11 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from engine.presets import Preset
-from engine.rules import part_group
 from tui.format import clip
 
 GROUPS = ("Part One", "Part Two", "Part Three", "Your presets")
 # name, layers, params, weights / biases (rules, the last cell, takes what is left)
 WIDTHS = (19, 12, 9, 17)
-
-
-def home_group(preset: Preset) -> str:
-    """The shipped presets by exercise part; everything the user saved under 'Your presets', whatever part
-    its rules are checked against."""
-    return part_group(preset.part) if preset.builtin else "Your presets"
 
 
 def header_text() -> Text:
@@ -65,7 +58,7 @@ class PresetList(OptionList):
         self.presets = {p.id: p for p in presets}
         options: list[Option] = []
         for group in GROUPS:
-            members = [p for p in presets if home_group(p) == group]
+            members = [p for p in presets if p.group == group]
             if members:
                 options.append(Option(Text(group, style="bold"), disabled=True))
                 options.extend(Option(row_text(p), id=p.id) for p in members)
