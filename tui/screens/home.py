@@ -20,7 +20,7 @@ from tui.spec_form import number_text
 from tui.text import literal, notify_literal
 from tui.widgets.data_line import DataLine
 from tui.widgets.footer import KeyFooter
-from tui.widgets.preset_list import PresetList, header_text, home_group
+from tui.widgets.preset_list import PresetList, header_text
 from tui.widgets.recent_runs import RecentRuns
 from tui.widgets.rule_checks import rule_lines, verdict
 from tui.widgets.status_line import StatusLine
@@ -38,7 +38,7 @@ def details_text(p: Preset) -> Text:
     momentum = f" momentum {s.momentum:g}" if s.momentum else ""
     text.append(f"{s.activation} · {s.optimizer}{momentum} · validation {number_text(s.validation_fraction)}")
     text.append(f" · seed {s.seed}\n")
-    text.append(f"784 → {' → '.join(str(u) for u in s.hidden_layers)} → 10 · ")
+    text.append(f"{s.shape_text()} · ")
     text.append(f"{c.total:,} params", style="bold")
     text.append(f" = {c.weights:,} weights + {c.biases:,} biases\n")
     if s.description:
@@ -167,7 +167,7 @@ class HomeScreen(Screen):
     def action_train_part(self) -> None:
         """Queue every preset in the highlighted preset's group (e.g. all of Part Two), to run unattended."""
         if preset := self._current():
-            group = [p for p in self.query_one(PresetList).presets.values() if home_group(p) == home_group(preset)]
+            group = [p for p in self.query_one(PresetList).presets.values() if p.group == preset.group]
             self.app.start_training([self.app.request(p.id, p.part, p.spec) for p in group])
 
     def action_train_all(self) -> None:
