@@ -13,6 +13,7 @@ from engine.presets import (
     find_preset,
     load_preset_file,
     save_user_preset,
+    user_preset_id,
     user_presets,
     user_presets_dir,
 )
@@ -118,12 +119,15 @@ def test_user_preset_round_trip_and_listing():
     assert again.spec == spec and again.part == "part2-medium"
     assert "my-deep-net" in [p.id for p in all_presets()]
     assert find_preset("my-deep-net").spec == spec
+    # grouped as Home lists it: a user's preset is theirs, whatever part its rules are checked against
+    assert again.group == "Your presets" and find_preset("part2-medium").group == "Part Two"
 
 
 def test_user_preset_cannot_shadow_a_builtin():
     saved = save_user_preset(make_spec(name="part3", hidden_layers=[5]))
-    assert saved.id == "part3-custom"
+    assert saved.id == "part3-custom" == user_preset_id("part3")  # the id the editor trains an unsaved copy as
     assert find_preset("part3").builtin
+    assert user_preset_id("anything", "my-own-id") == "my-own-id"
 
 
 def test_broken_user_preset_is_reported_and_skipped(capsys):
