@@ -187,12 +187,7 @@ class MnistTuiApp(App):
         return True
 
     async def action_quit(self) -> None:
-        n = self.live.active_runs() + len(self.live.waiting)
-        if n:
-            self.farewell = (
-                f"{n} run{'s' * (n != 1)} keep{'s' * (n == 1)} training in the background: "
-                "run mnist-tui to watch, or mnist-tui cancel --all to stop."
-            )
+        self.farewell = farewell(self.live.active_runs(), len(self.live.waiting))
         self.exit()
 
     async def action_quit_and_stop(self) -> None:
@@ -245,6 +240,21 @@ class MnistTuiApp(App):
 
 # Footer labels are kept short so Home's keys fit 80 columns; the palette has room for the full name.
 PALETTE_TITLES = {"train_part": "Train part", "train_all": "Train all", "quit_and_stop": "Stop all training and quit"}
+
+
+def farewell(training: int, waiting: int) -> str | None:
+    """What `q` leaves behind, said on the terminal after the app is gone."""
+    if not training and not waiting:
+        return None
+    parts = []
+    if training:
+        parts.append(f"{training} run{'s' * (training != 1)} training")
+    if waiting:
+        parts.append(f"{waiting} waiting in the queue")
+    return (
+        f"Still going in the background: {', '.join(parts)}. "
+        "Run mnist-tui to watch, or mnist-tui cancel --all to stop."
+    )
 
 
 def make_app(

@@ -32,7 +32,7 @@ def test_training_outlives_the_tui_and_a_new_tui_follows_it(sample_npz, tmp_path
     assert out.returncode == 0, out.stderr[-2000:] + (log.read_text()[-2000:] if log.exists() else "")
     seen = json.loads(out.stdout.strip().splitlines()[-1])
     assert seen["first_run_live"] == "part1-small"
-    assert "keep" in seen["farewell"] and "training in the background" in seen["farewell"]
+    assert "in the background: 1 run training, 1 waiting in the queue" in seen["farewell"]
     assert seen["second_live"] is True  # the new TUI saw the second run while it trained
     assert seen["epoch_label"] == "Epoch 20/20" and "completed after 20 epochs" in seen["detail"]
     assert seen["heavy_modules"] == []  # TensorFlow lives in the worker, never in a TUI

@@ -177,7 +177,7 @@ def test_q_mid_run_quits_at_once_and_the_training_goes_on(app_factory, store):
             await until(pilot, lambda: not app.is_running, what="exit")
             assert time.perf_counter() - t0 < 1.0
         assert app.return_code in (0, None)
-        assert app.farewell and "1 run keeps training" in app.farewell
+        assert app.farewell and "in the background: 1 run training." in app.farewell
         return app
 
     app = run(scenario())
