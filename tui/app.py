@@ -235,7 +235,31 @@ class MnistTuiApp(App):
                 f"key: {self.get_key_display(binding)}",
                 partial(active.node.run_action, binding.action),
             )
+        yield from self._navigation(screen)
         yield from super().get_system_commands(screen)
+
+    def _navigation(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Every screen is one palette entry away, wherever you are (keys only reach the current screen's)."""
+        from tui.screens.answers import AnswersScreen
+        from tui.screens.compare import CompareScreen
+        from tui.screens.training import TrainingScreen
+
+        if not isinstance(screen, HomeScreen):
+            yield SystemCommand("Go to Home", "presets and recent runs", self.action_go_home)
+        if not isinstance(screen, TrainingScreen):
+            yield SystemCommand("Go to Training", "the run training now, the queue", self.action_show_training)
+        if not isinstance(screen, CompareScreen):
+            yield SystemCommand("Go to Compare", "every stored run", partial(self.open_screen, CompareScreen))
+        if not isinstance(screen, AnswersScreen):
+            yield SystemCommand("Go to Answers", "the exercise's answers", partial(self.open_screen, AnswersScreen))
+
+    def open_screen(self, screen_class) -> None:
+        """A screen that shows the store (Compare, Answers), opened on this app's store."""
+        self.push_screen(screen_class(self.store))
+
+    def action_go_home(self) -> None:
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
 
 
 # Footer labels are kept short so Home's keys fit 80 columns; the palette has room for the full name.

@@ -134,3 +134,22 @@ def _env():
     env = dict(os.environ)
     env.pop("MNIST_TUI_DEBUG", None)
     return env
+
+
+def test_the_palette_reaches_every_screen_from_anywhere(app_factory):
+    from tui.screens.compare import CompareScreen
+
+    async def scenario():
+        app = app_factory()
+        async with app.run_test(size=(100, 32)) as pilot:
+            await pilot.press("e")  # on the editor, Compare's key is not bound
+            titles = {c.title: c for c in app.get_system_commands(app.screen)}
+            assert {"Go to Home", "Go to Training", "Go to Compare", "Go to Answers"} <= set(titles)
+            titles["Go to Compare"].callback()
+            await pilot.pause()
+            assert isinstance(app.screen, CompareScreen)
+            app.action_go_home()
+            await pilot.pause()
+            assert isinstance(app.screen, HomeScreen)
+
+    run(scenario())
