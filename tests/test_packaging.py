@@ -29,7 +29,7 @@ def test_the_version_is_written_once_and_installed_as_written():
 
 def test_constraints_pin_the_snapshot_libraries_and_they_are_installed():
     pinned = pins()
-    assert {"textual", "rich", "plotext", "textual-plotext", "pytest-textual-snapshot", "syrupy"} <= set(pinned)
+    assert {"textual", "rich", "plotext", "pytest-textual-snapshot", "syrupy"} <= set(pinned)
     installed = {name: metadata.version(name) for name in pinned}
     assert installed == pinned, "the venv differs from constraints.txt: pip install -e '.[test]' -c constraints.txt"
 
