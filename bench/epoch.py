@@ -5,7 +5,7 @@ and against the arithmetic limit (the epoch's FLOPs at the machine's peak GEMM r
     .venv/bin/python -m bench.epoch [--rounds 3] [--epochs 4] [--variants tf-plain,tf-engine,jax-engine,...]
 
 Every variant runs in its own process (one backend per process); the first epoch of each process is
-compilation and is left out. Targets (SPEC section 7): tf-engine <= 0.5x tf-plain, jax-engine <= 0.3x tf-plain.
+compilation and is left out. Targets: tf-engine <= 0.5x tf-plain, jax-engine <= 0.3x tf-plain.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Key latency while an epoch runs: in the real app (Textual run_test/Pilot, the real KerasTrainer on
 60,000 synthetic images), escape (Training -> Home) and w (Home -> Training) alternate mid-epoch; each is
 timed from the key event to the new screen painted. The same presses with nothing training give the UI's
-own cost. Target (SPEC section 7): every key answered within 100 ms while an epoch runs.
+own cost. Target: every key answered within 100 ms while an epoch runs.
 
     .venv/bin/python -m bench.keys [--presses 12] [--runs 2]
 """

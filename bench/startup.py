@@ -1,6 +1,6 @@
 """Start-up: `mnist-tui --help`, `--version` and `presets` against `python -c "import tensorflow"`, and the
 TUI's first frame (the real app in a fresh process, headless via Textual's run_test: from process start
-to Home painted). Interleaved, medians. Targets (SPEC section 7, issue 6): the commands well under half of
+to Home painted). Interleaved, medians. Targets: the commands well under half of
 the TensorFlow import; the first frame within 1.5 s.
 
     .venv/bin/python -m bench.startup [--rounds 5]

@@ -1,6 +1,6 @@
 """TUI overhead: the same part1-large run (60,000 synthetic MNIST-shaped images, --data npz) trained from
 the TUI (the real app via Textual's run_test/Pilot, training screen and charts live) and from the headless
-CLI (`mnist-tui train part1-large --json`), interleaved. Target (SPEC section 7): TUI within 5% of the CLI.
+CLI (`mnist-tui train part1-large --json`), interleaved. Target: TUI within 5% of the CLI.
 
     .venv/bin/python -m bench.tui_overhead [--rounds 3] [--epochs 4]
 """

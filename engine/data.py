@@ -1,4 +1,4 @@
-"""MNIST (SPEC §2): the Keras loader by default, or a local npz / IDX directory; split, subset, cache.
+"""MNIST: the Keras loader by default, or a local npz / IDX directory; split, subset, cache.
 
 Raw uint8 arrays are loaded once per process and shared; the float32 versions are made once too, and
 every split is a view into them, so a queue of runs never reloads or copies the dataset.

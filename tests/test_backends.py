@@ -1,4 +1,4 @@
-"""Every training feature works on both Keras backends (SPEC section 7): TensorFlow and JAX each train in a
+"""Every training feature works on both Keras backends: TensorFlow and JAX each train in a
 fresh process (tests/backend_probe.py), so one pytest run checks both whatever KERAS_BACKEND it runs under."""
 
 from __future__ import annotations

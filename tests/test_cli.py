@@ -1,4 +1,4 @@
-"""The command line (SPEC §3): train headless on real data, JSON lines and keys, runs, exit codes."""
+"""The command line: train headless on real data, JSON lines and keys, runs, exit codes."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def runs_json(capsys) -> list[dict]:
 
 @pytest.mark.slow
 def test_train_part1_small_headless_on_real_data(sample_npz, capsys):
-    """The issue's acceptance run, as a new user types it (a real process: exit code, stdout, stderr)."""
+    """The first run a new user types (a real process: exit code, stdout, stderr)."""
     args = ("train", "part1-small", "--epochs", "2", "--subset", "8000", "--data", str(sample_npz), "--json")
     done = cli(*args)
     assert done.returncode == 0, done.stderr

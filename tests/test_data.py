@@ -1,4 +1,4 @@
-"""MNIST loading (SPEC §2): an npz or an IDX folder, scaled and one-hot, a fixed validation slice, --subset,
+"""MNIST loading: an npz or an IDX folder, scaled and one-hot, a fixed validation slice, --subset,
 loaded once per process; every bad file is a one-line DataError naming it."""
 
 from __future__ import annotations

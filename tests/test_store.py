@@ -1,4 +1,4 @@
-"""The run store (SPEC §4): WAL, a row at start, a committed row per epoch, final results, liveness
+"""The run store: WAL, a row at start, a committed row per epoch, final results, liveness
 (`interrupted` when the owner is gone, here or on another host) and forward migrations."""
 
 from __future__ import annotations

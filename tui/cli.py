@@ -1,4 +1,4 @@
-"""The `mnist-tui` command (SPEC §3): no subcommand opens the TUI; presets/train/runs/export call the engine.
+"""The `mnist-tui` command: no subcommand opens the TUI; presets/train/runs/export call the engine.
 
 Heavy imports (TensorFlow, Textual) happen inside the command that needs them, so --help, --version and
 `presets` answer at once. Errors are one line on stderr (a traceback only with --debug); exit 0 on success,

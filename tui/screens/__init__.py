@@ -1,2 +1,1 @@
-"""The app's screens, one per file with its CSS beside it: home, editor, training, help (compare and answers
-come from the answers issue)."""
+"""The app's screens, one per file with its CSS beside it."""
