@@ -121,24 +121,22 @@ class LiveReporter:
             pass
 
 
-class RunMonitor:
-    """A thread beside the training: heartbeat every HEARTBEAT_SECONDS, cancel flag every CANCEL_POLL."""
+class Ticker:
+    """A daemon thread that calls `tick()` every `interval` seconds while its `with` block runs (and stops
+    early when tick returns True). Store errors in a tick are skipped: a busy or full disk is reported by
+    the writes that matter (the epochs), not by a watcher."""
 
-    def __init__(self, store: Store, run_id: int, cancel: threading.Event):
-        self.store, self.run_id, self.cancel = store, run_id, cancel
+    def __init__(self, name: str, interval: float, tick: Callable[[], bool | None]):
+        self.interval, self.tick = interval, tick
         self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._watch, name=f"run-monitor-{run_id}", daemon=True)
+        self.thread = threading.Thread(target=self._run, name=name, daemon=True)
 
-    def _watch(self) -> None:
-        last_beat = time.monotonic()
-        while not self.stop.wait(CANCEL_POLL):
+    def _run(self) -> None:
+        while not self.stop.wait(self.interval):
             try:
-                if not self.cancel.is_set() and self.store.cancel_requested(self.run_id):
-                    self.cancel.set()
-                if time.monotonic() - last_beat >= HEARTBEAT_SECONDS:
-                    last_beat = time.monotonic()
-                    self.store.heartbeat(self.run_id)
-            except MnistTuiError:  # a busy or full disk: the epochs' own writes will report it
+                if self.tick():
+                    return
+            except MnistTuiError:
                 pass
 
     def __enter__(self):
@@ -148,3 +146,17 @@ class RunMonitor:
     def __exit__(self, *exc) -> None:
         self.stop.set()
         self.thread.join()
+
+
+def run_monitor(store: Store, run_id: int, cancel: threading.Event) -> Ticker:
+    """Beside a training: the heartbeat every HEARTBEAT_SECONDS, the cancel flag every CANCEL_POLL."""
+    last_beat = [time.monotonic()]
+
+    def tick() -> None:
+        if not cancel.is_set() and store.cancel_requested(run_id):
+            cancel.set()
+        if time.monotonic() - last_beat[0] >= HEARTBEAT_SECONDS:
+            last_beat[0] = time.monotonic()
+            store.heartbeat(run_id)
+
+    return Ticker(f"run-monitor-{run_id}", CANCEL_POLL, tick)

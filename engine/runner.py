@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from engine.data import Splits, describe_source, load_splits
 from engine.errors import one_line
 from engine.events import EpochEnd, Event, Finished, Phase, Started
-from engine.live_report import LiveReporter, RunMonitor
+from engine.live_report import LiveReporter, run_monitor
 from engine.spec import NetworkSpec
 from engine.store import Store
 from engine.trainer import KerasTrainer, Trainer
@@ -64,7 +64,7 @@ class Runner:
             kind=req.kind,
             label=req.label,
         )
-        with RunMonitor(self.store, run_id, cancel):
+        with run_monitor(self.store, run_id, cancel):
             return self._train(req, splits, run_id, listener, cancel)
 
     def _train(self, req: RunRequest, splits: Splits, run_id: int, listener: Listener, cancel) -> Finished:

@@ -27,6 +27,7 @@ from platformdirs import user_state_path
 
 from engine.errors import MnistTuiError, StoreError, one_line
 from engine.events import Event, Phase, Started
+from engine.live_report import Ticker
 from engine.runner import Runner, RunRequest
 from engine.store import JobRecord, Store
 
@@ -125,34 +126,17 @@ class JobListener:
             pass
 
 
-class CancelWatch:
+def cancel_watch(store: Store, job_id: int, cancel: threading.Event, stopping: threading.Event) -> Ticker:
     """Before a job's run row exists (loading data or TensorFlow), its cancel flag lives on the job; and a
     worker asked to stop (SIGTERM) cancels the running job, leaving the rest queued for the next worker."""
 
-    def __init__(self, store: Store, job_id: int, cancel: threading.Event, stopping: threading.Event):
-        self.store, self.job_id, self.cancel, self.stopping = store, job_id, cancel, stopping
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._watch, daemon=True, name=f"job-cancel-{job_id}")
+    def tick() -> bool:
+        if stopping.is_set() or store.jobs.cancel_requested(job_id):
+            cancel.set()
+            return True
+        return False
 
-    def _watch(self) -> None:
-        while not self.stop.wait(0.25):
-            if self.stopping.is_set():  # SIGTERM to the worker: this run stops, kept as cancelled
-                self.cancel.set()
-                return
-            try:
-                if self.store.jobs.cancel_requested(self.job_id):
-                    self.cancel.set()
-                    return
-            except MnistTuiError:
-                pass
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop.set()
-        self.thread.join()
+    return Ticker(f"job-cancel-{job_id}", 0.25, tick)
 
 
 def request_of(job: JobRecord) -> RunRequest:
@@ -175,7 +159,7 @@ def run_job(store: Store, runner: Runner, job: JobRecord, stopping: threading.Ev
     if stopping.is_set():
         cancel.set()
     try:
-        with CancelWatch(store, job.job_id, cancel, stopping):
+        with cancel_watch(store, job.job_id, cancel, stopping):
             result = runner.run(request_of(job), JobListener(store, job), cancel)
     except StoreError:
         raise  # the store itself is failing: this worker cannot go on (see serve)

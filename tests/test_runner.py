@@ -8,7 +8,6 @@ import threading
 import numpy as np
 import pytest
 
-from engine import runner as runner_mod
 from engine.data import Splits
 from engine.errors import DataError
 from engine.events import EpochEnd, Finished, Phase, Started
@@ -122,7 +121,8 @@ def test_cancel_before_training_stores_nothing(store):
 
 
 def test_heartbeat_beats_while_training(store, monkeypatch):
-    monkeypatch.setattr(runner_mod, "HEARTBEAT_SECONDS", 0.05)
+    monkeypatch.setattr("engine.live_report.HEARTBEAT_SECONDS", 0.05)
+    monkeypatch.setattr("engine.live_report.CANCEL_POLL", 0.02)
     beats = []
     monkeypatch.setattr(store, "heartbeat", lambda run_id: beats.append(run_id))
     cancel = threading.Event()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from tui_fakes import curve
 
 from engine.events import EpochEnd
@@ -30,21 +31,12 @@ def three_epochs_in(store) -> None:
     store.db.write("UPDATE live SET updated_at=? WHERE run_id=?", (time.time() + 10**6, run_id))
 
 
-def test_training_mid_run_100x32(snap_compare, app_factory, store):
+@pytest.mark.parametrize("size", [(80, 24), (100, 32)], ids=["80x24", "100x32"])
+def test_training_mid_run(snap_compare, app_factory, store, size):
     three_epochs_in(store)
 
     async def show(pilot):
         pilot.app.action_show_training()
         await pilot.pause()
 
-    assert snap_compare(app_factory(), terminal_size=(100, 32), run_before=show)
-
-
-def test_training_mid_run_80x24(snap_compare, app_factory, store):
-    three_epochs_in(store)
-
-    async def show(pilot):
-        pilot.app.action_show_training()
-        await pilot.pause()
-
-    assert snap_compare(app_factory(), terminal_size=(80, 24), run_before=show)
+    assert snap_compare(app_factory(), terminal_size=size, run_before=show)
