@@ -140,7 +140,7 @@ def _check_npz_members(path: Path) -> None:
                     shape, _, dtype = npy_format.read_array_header_2_0(fh)
                 header_bytes = fh.tell()
             if dtype.hasobject:
-                raise DataError(f"{where}: holds Python objects, not numbers (refused: loading them runs code)")
+                raise DataError(f"{path}: not a readable npz archive ({key} holds Python objects; loading runs code)")
             declared = math.prod(shape) * dtype.itemsize
             if declared != info.file_size - header_bytes:
                 raise DataError(
