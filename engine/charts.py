@@ -155,10 +155,17 @@ def choose_axis(low: float, high: float, rows: int, fixed: bool = False) -> Axis
 
 
 def x_ticks(last: int, width: int) -> list[int]:
-    """Epoch labels that fit: every epoch when there is room, else every 2nd, 5th, 10th..."""
+    """Epoch labels that fit, always the first and the last (planned) epoch: every epoch when there is
+    room, else 1 and every 2nd, 5th, 10th... epoch."""
     label = len(str(last)) + 2
     for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 500, 1000):
-        ticks = list(range(1, last + 1, step))
+        ticks = [1, *range(step, last + 1, step)] if step > 1 else list(range(1, last + 1))
+        ticks = sorted(set(ticks))
+        if ticks[-1] != last:
+            if last - ticks[-1] < step / 2 and len(ticks) > 1:
+                ticks[-1] = last  # too close to squeeze both in
+            else:
+                ticks.append(last)
         if len(ticks) * label <= max(width, label):
             return ticks
     return [1, last]
@@ -176,15 +183,18 @@ def line_chart(
     kind: Kind = "percent",
     zoom: bool = False,
     empty: str = WAITING,
+    title: str = "",
 ) -> Chart:
     """Draw the series into width x height cells; x runs over epochs 1..epochs (the planned count).
-    `empty` is the line shown while no series has a point."""
+    `empty` is the line shown while no series has a point; `title` leads the legend line."""
     width, height = max(width, 20), max(height, 6)
     styles = [s.colour or COLOURS[i % len(COLOURS)] for i, s in enumerate(series)]
     markers = [s.marker or MARKERS[i % len(MARKERS)] for i, s in enumerate(series)]
     drawn = [(i, *s.points()) for i, s in enumerate(series)]
     drawn = [(i, xs, ys) for i, xs, ys in drawn if xs]
     legend = _legend(series, markers, styles, kind, bool(drawn), empty)
+    if title:  # what the chart shows, first on the legend line
+        legend = [(f"{title}: " if drawn else f"{title} · ", "bold"), *legend]
     overlap_note = [("  ", ""), (OVERLAP, OVERLAP_STYLE), (" two or more overlap", "dim")]
     # room for the overlap note is kept whenever two series are drawn, so the plot never outgrows the height
     legend_lines = _wrap(legend + overlap_note if len(drawn) > 1 else legend, width)

@@ -23,9 +23,10 @@ class ChartView(Widget):
     }
     """
 
-    def __init__(self, kind: Kind = "percent", empty: str = WAITING, **kwargs) -> None:
+    def __init__(self, kind: Kind = "percent", empty: str = WAITING, title: str = "", **kwargs) -> None:
         super().__init__(**kwargs)
         self.kind: Kind = kind
+        self.title = title  # leads the legend line (for a chart without a border title)
         self.empty = empty  # shown while there is no point to draw
         self.series_shown: list[Series] = []
         self.epochs = 10
@@ -53,7 +54,14 @@ class ChartView(Widget):
         key = (self.version, self.size)
         if self.drawn is None or self.drawn[0] != key:
             chart = line_chart(
-                self.series_shown, self.size.width, self.size.height, self.epochs, self.kind, self.zoom, self.empty
+                self.series_shown,
+                self.size.width,
+                self.size.height,
+                self.epochs,
+                self.kind,
+                self.zoom,
+                self.empty,
+                self.title,
             )
             self.builds += 1
             self.plain_text = chart.plain()

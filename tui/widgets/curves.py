@@ -13,7 +13,8 @@ Metric = Literal["accuracy", "loss"]
 
 class CurvesPlot(ChartView):
     def __init__(self, metric: Metric, **kwargs) -> None:
-        super().__init__("percent" if metric == "accuracy" else "loss", **kwargs)
+        title = "accuracy %" if metric == "accuracy" else "loss"
+        super().__init__("percent" if metric == "accuracy" else "loss", title=title, **kwargs)
         self.metric = metric
         self.history: list[EpochEnd] = []
         self.epochs = 10

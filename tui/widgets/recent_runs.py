@@ -2,7 +2,8 @@
 opens the run (the widget posts RecentRuns.Open).
 
 Drawn as a Rich table sized at render time: the name column gives up width first, then columns are left
-out from the right (epochs, then test, then status) instead of being clipped mid-word; val always stays.
+out from the right (epochs, then test, then status) instead of being clipped mid-word; val always stays,
+and shows the status instead while a run has no val yet (running) or never will (diverged).
 Only the rows that fit are drawn, scrolled so the highlighted run is always one of them.
 """
 
@@ -22,8 +23,15 @@ from tui.text import literal
 
 # (header, width); the name (second) shrinks to NAME_MIN before any column is dropped
 COLUMNS = (("#", 3), ("name", 16), ("val", 6), ("status", 9), ("test", 6), ("epochs", 6))
-NAME_MIN = 8
+NAME_MIN = 14  # below this the names of one part's runs ("Part Two, n…") cannot be told apart
 ESSENTIAL = 3  # run, name, val
+
+
+def val_or_status(run: RunRecord) -> Text:
+    val = run.metrics.get("val_accuracy")
+    if val is None:
+        return Text(run.status, style=STATUS_STYLE.get(run.status, "red"))
+    return Text(pct(val))
 
 
 class RecentRuns(Widget, can_focus=True):
@@ -90,7 +98,7 @@ class RecentRuns(Widget, can_focus=True):
             cells = (
                 str(r.run_id),
                 literal(clip(r.name, name_width)),
-                pct(r.metrics.get("val_accuracy")),
+                val_or_status(r),
                 Text(r.status, style=STATUS_STYLE.get(r.status, "red")),
                 pct(r.metrics.get("test_accuracy")),
                 f"{r.epochs_completed}/{r.epochs_planned or '?'}",
