@@ -142,7 +142,7 @@ def test_symlink_loop_and_dangling_link_as_data_are_named(tmp_path):
 
 
 def test_cli_tables_print_markup_like_ids_literally(store, capsys):
-    store.start_run("[red]x[/", None, make_spec(name="[bold]n", hidden_layers=[5]))
+    store.start_run("[red]x[/", None, make_spec(name="[red]x[/", hidden_layers=[5]))  # id and name alike
     folder = user_presets_dir()
     folder.mkdir(parents=True)
     (folder / "[red]y.toml").write_text('name = "[bold]n[/"\nhidden_layers = [5]\n')
