@@ -122,12 +122,32 @@ def _cli(*args: str, **kwargs) -> subprocess.CompletedProcess:
     )
 
 
-def test_export_to_dev_stdout_writes_to_stdout_and_keeps_the_link(tmp_path):
+def test_dev_stdout_is_this_process_stdout(capfd):
     before = os.readlink("/dev/stdout") if os.path.islink("/dev/stdout") else None
-    done = _cli("export", "--out", "/dev/stdout", "--store", str(tmp_path / "runs.sqlite3"))
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith(b"# MNIST exercise: answers")
+    write_text("/dev/stdout", "to the terminal\n")
+    assert capfd.readouterr().out == "to the terminal\n"
     assert (os.readlink("/dev/stdout") if os.path.islink("/dev/stdout") else None) == before
+
+
+def test_export_writes_through_a_symlink_and_a_fifo(tmp_path):
+    """Through the CLI, so the export keeps using this helper (a link in tmp stands in for /dev/stdout: a
+    writer that replaced links would, as root, replace the system's /dev/stdout)."""
+    store = str(tmp_path / "runs.sqlite3")
+    real, link = tmp_path / "real.md", tmp_path / "link.md"
+    real.write_text("old")
+    link.symlink_to(real.name)
+    done = _cli("export", "--out", str(link), "--store", store)
+    assert done.returncode == 0, done.stderr
+    assert link.is_symlink() and real.read_text(encoding="utf-8").startswith("# MNIST exercise: answers")
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    done = _cli("export", "--out", str(fifo), "--store", store)
+    reader.join(timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert got[0].startswith(b"# MNIST exercise: answers") and stat.S_ISFIFO(os.lstat(fifo).st_mode)
 
 
 def test_export_dash_with_stdout_closed_is_a_clear_error(tmp_path):
