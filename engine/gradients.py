@@ -6,6 +6,8 @@ epoch on one fixed batch: cheap, and off the training hot path.
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 from engine.backend import backend_name, import_keras
@@ -25,19 +27,35 @@ def mean_abs_kernel_gradients(model, x: np.ndarray, y: np.ndarray) -> list[float
             loss = tf.reduce_mean(loss_fn(y, model(x, training=False)))
         grads = [g.numpy() for g in tape.gradient(loss, kernels)]
     elif backend == "jax":
-        import jax
-        import jax.numpy as jnp
-
         trainable = [v.value for v in model.trainable_variables]
         frozen = [v.value for v in model.non_trainable_variables]
-        index = {id(v): i for i, v in enumerate(model.trainable_variables)}
-
-        def loss_of(values):
-            pred, _ = model.stateless_call(values, frozen, x, training=False)
-            return jnp.mean(loss_fn(y, pred))
-
-        all_grads = jax.grad(loss_of)(trainable)
-        grads = [np.asarray(all_grads[index[id(k)]]) for k in kernels]
+        return [float(g) for g in _jax_probe(model, loss_fn, kernels)(trainable, frozen, x, y)]
     else:
         raise RuntimeError(f"no gradient probe for backend {backend}")
     return [float(np.mean(np.abs(g))) for g in grads]
+
+
+_jax_probes: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model -> its jitted probe
+
+
+def _jax_probe(model, loss_fn, kernels):
+    """One compiled program per model (kept while the model lives, so every epoch and a reused model
+    share it): op by op, JAX would compile each of the backward pass's ops on its own, seconds on the
+    first epoch of every network."""
+    probe = _jax_probes.get(model)
+    if probe is None:
+        import jax
+        import jax.numpy as jnp
+
+        index = [next(i for i, v in enumerate(model.trainable_variables) if v is k) for k in kernels]
+
+        def mean_abs_grads(trainable, frozen, x, y):
+            def loss_of(values):
+                pred, _ = model.stateless_call(values, frozen, x, training=False)
+                return jnp.mean(loss_fn(y, pred))
+
+            grads = jax.grad(loss_of)(trainable)
+            return [jnp.mean(jnp.abs(grads[i])) for i in index]
+
+        probe = _jax_probes[model] = jax.jit(mean_abs_grads)
+    return probe

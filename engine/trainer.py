@@ -69,7 +69,7 @@ class KerasTrainer:
 
     def train(self, spec: NetworkSpec, splits: Splits, emit: Emit, cancel: threading.Event) -> Finished:
         from engine.backend import backend_name, background_priority, device_name, import_keras, versions
-        from engine.blocks import training_input
+        from engine.blocks import evaluation_input, training_input
         from engine.gradients import mean_abs_kernel_gradients
         from engine.model import build_model, eval_batch_size
         from engine.model_pool import give_back, take_model
@@ -156,8 +156,7 @@ class KerasTrainer:
             model.fit(
                 **train_input.fit_kwargs,
                 epochs=spec.epochs,
-                validation_data=(splits.x_val, splits.y_val),
-                validation_batch_size=eval_batch,
+                **_validation_kwargs(evaluation_input(splits.x_val, splits.y_val, eval_batch)),
                 verbose=0,
                 callbacks=[Bridge()],
             )
@@ -177,6 +176,8 @@ class KerasTrainer:
         return finished
 
     def _finish(self, model, state: dict, splits: Splits, eval_batch: int, emit: Emit) -> Finished:
+        from engine.blocks import evaluation_input
+
         first, per_epoch = seconds_summary(state["seconds"])
         result = dict(epochs_completed=len(state["seconds"]), seconds_per_epoch=per_epoch, first_epoch_seconds=first)
         if state["status"] == "diverged":
@@ -191,14 +192,23 @@ class KerasTrainer:
         # validation of these weights already ran at that epoch's end, same batches: not run twice
         metrics["val_loss"], metrics["val_accuracy"] = state["val"]
         for split, x, y in (("train", splits.x_train, splits.y_train), ("test", splits.x_test, splits.y_test)):
-            loss, acc = model.evaluate(x, y, batch_size=eval_batch, verbose=0)
+            loss, acc = model.evaluate(**evaluation_input(x, y, eval_batch), verbose=0)
             metrics[f"{split}_loss"], metrics[f"{split}_accuracy"] = float(loss), float(acc)
         # how often the final model predicts each digit on test: a net that answers one digit for every image
         # shows as one count holding them all
-        predicted = model.predict(splits.x_test, batch_size=eval_batch, verbose=0).argmax(axis=1)
+        test_input = evaluation_input(splits.x_test, splits.y_test, eval_batch)
+        test_input.pop("y", None)  # predict takes images alone
+        predicted = model.predict(**test_input, verbose=0).argmax(axis=1)
         extra = {"test_predicted_counts": [int((predicted == d).sum()) for d in range(splits.y_test.shape[1])]}
         extra["evaluated"] = f"after epoch {len(state['seconds'])}"
         return Finished(None, state["status"], **result, **metrics, extra=extra)
+
+
+def _validation_kwargs(data: dict) -> dict:
+    """evaluation_input's arguments as fit's validation arguments."""
+    if "y" not in data:
+        return {"validation_data": data["x"]}
+    return {"validation_data": (data["x"], data["y"]), "validation_batch_size": data["batch_size"]}
 
 
 def _default_backend() -> str:
