@@ -125,14 +125,27 @@ def fill_exercise(store: Store) -> dict[str, int]:
     return ids
 
 
-def fill_controls(store: Store, relu_tests=(0.85, 0.86, 0.84), lr_tests=(0.11, 0.115, 0.1135)) -> None:
-    """For every Part Two net: a ReLU control and a 10x learning-rate control, 3 repeats each."""
+RELU_GRADS = [1e-3] * 10 + [1e-2]  # the first layer 1 order below the output: the gradient flows
+
+
+def fill_controls(
+    store: Store,
+    relu_tests=(0.85, 0.86, 0.84),
+    lr_tests=(0.11, 0.115, 0.1135),
+    stuck: tuple[str, ...] = (),
+) -> None:
+    """For every Part Two net: a ReLU control and a 10x learning-rate control, 3 repeats each, with their
+    gradient probes. A part in `stuck` gets ReLU controls that stay at chance although the gradient flows."""
     for part, hidden in PART_TWO_SHAPES.items():
-        for change, tests in (({"activation": "relu"}, relu_tests), ({"learning_rate": 0.1}, lr_tests)):
+        relu = (0.11, 0.115, 0.1135) if part in stuck else relu_tests
+        for change, tests, grads in (
+            ({"activation": "relu"}, relu, RELU_GRADS),
+            ({"learning_rate": 0.1}, lr_tests, NARROW_GRADS),
+        ):
             group = f"{part}-{next(iter(change))}"
             for i, t in enumerate(tests):
                 kw = {"learning_rate": 0.01, **change}
                 add_run(
                     store, part, hidden, train=t, val=t, test=t, seed=42 + i, repeat_group=group, kind="control",
-                    name=part, **kw,
+                    name=part, grads=grads, **kw,
                 )

@@ -110,6 +110,20 @@ def test_controls_name_what_rescues_the_deep_nets(store):
     ) in p2
 
 
+def test_controls_show_where_the_gradient_flows(store):
+    fill_exercise(store)
+    fill_controls(store, stuck=("part2-narrow",))
+    p2 = section(render(build_answers(store), today=DAY), "## Part Two")
+    assert "| ReLU instead of sigmoid | 3 | 85.00 ± 1.00 | +73.50 pp (±" in p2
+    assert "| 1.0 orders | yes |" in p2 and "| 7.0 orders | no |" in p2
+    assert "With it, the first hidden layer's gradient ends 1.0 orders of magnitude below the output's." in p2
+    assert "- ReLU instead of sigmoid (one change): lets 2 of 3 failed nets learn" in p2
+    assert (
+        "*part2-narrow* learned with neither change within 10 epochs, although with ReLU the gradient reaches its "
+        "first layer (1.0 orders below the output's): what holds it back then is not a vanishing gradient"
+    ) in p2
+
+
 def test_controls_where_both_changes_rescue(store):
     fill_exercise(store)
     fill_controls(store, lr_tests=(0.6, 0.62, 0.61))

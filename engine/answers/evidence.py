@@ -156,6 +156,11 @@ class ControlResult:
     vs_base: Gap | None  # control test minus base test
 
     @property
+    def gradients(self) -> list[GradientEvidence]:
+        """The last gradient probe of each of the control's runs."""
+        return gradient_evidence_all_runs(self.control)
+
+    @property
     def learns(self) -> bool | None:
         """Above the 20% mark on test, and (with a base to compare) measurably above the base net."""
         acc = self.control.test_accuracy

@@ -159,17 +159,38 @@ def controls_text(p: PartTwoAnswer) -> list[str]:
                 c.control.n,
                 cell_mean_sd(c.control.accuracy("test")),
                 vs,
+                orders_span(c.gradients),
                 {True: "yes", False: "no", None: "n/a"}[c.learns if c.change else None],
             ]
         )
     lines = [
         "**Controls** (outside the exercise rules, never used as its answers): each deep net trained again with "
         "exactly one change. A control *learns* when its mean test accuracy is above 20% and measurably above "
-        "its sigmoid net's:",
+        "its sigmoid net's. *First/output* is how many orders of magnitude the first hidden layer's gradient "
+        "sits below the output layer's at the last epoch, over the control's runs:",
         "",
-        *table(["Control", "Change", "n", "Test", "vs the exercise net", "Learns"], rows),
+        *table(["Control", "Change", "n", "Test", "vs the exercise net", "First/output", "Learns"], rows),
     ]
     return lines
+
+
+def orders_span(evidence) -> str:
+    """'0.4 to 1.0 orders', or 'n/a' without a probe."""
+    orders = sorted(e.orders for e in evidence if e.orders is not None)
+    if not orders:
+        return "n/a"
+    lo, hi = f"{orders[0]:.1f}", f"{orders[-1]:.1f}"
+    return f"{lo} orders" if lo == hi else f"{lo} to {hi} orders"
+
+
+def _gradient_flows(p: PartTwoAnswer, evidence: list[GradientEvidence]) -> list[GradientEvidence]:
+    """The evidence itself when every probe is within the shallow nets' range plus one order (the gradient
+    reaches the first layer about as well as in a one-hidden-layer net), else an empty list."""
+    shallow = [e.orders for e in p.shallow_evidence if e.orders is not None]
+    orders = [e.orders for e in evidence]
+    if not shallow or not orders or any(o is None for o in orders):
+        return []
+    return evidence if max(orders) <= max(shallow) + 1 else []
 
 
 def _by_change(p: PartTwoAnswer) -> dict[str, list[ControlResult]]:
@@ -209,7 +230,11 @@ def verdict(p: PartTwoAnswer, failed) -> str:
             for c in tried
         )
         what = results[0].change[0].upper() + results[0].change[1:]
-        points.append(f"{what} (one change): lets {len(ok)} of {len(tried)} failed nets learn ({detail}).")
+        grads_after = orders_span([e for c in tried for e in c.gradients])
+        probe = ""
+        if grads_after != "n/a":
+            probe = f" With it, the first hidden layer's gradient ends {grads_after} of magnitude below the output's."
+        points.append(f"{what} (one change): lets {len(ok)} of {len(tried)} failed nets learn ({detail}).{probe}")
         outcome[change], tried_any[change] = ok, tried
     relu, lr = outcome.get("ReLU"), outcome.get("learning rate")
     if relu and lr is not None and not lr:
@@ -221,13 +246,23 @@ def verdict(p: PartTwoAnswer, failed) -> str:
             + (", consistent with the vanishing-gradient hypothesis." if grads else ".")
         )
         if stuck:
-            epochs = sorted({c.control.epochs_completed for c in tried_any["ReLU"] if not c.learns})
+            stuck_controls = [c for c in tried_any["ReLU"] if not c.learns]
+            epochs = sorted({c.control.epochs_completed for c in stuck_controls})
             within = f"within {epochs[0]} epochs" if len(epochs) == 1 else "within their epochs"
-            conclusion += (
-                f" {_names(stuck)} learned with neither change {within}, so for "
-                f"{'it' if len(stuck) == 1 else 'them'} these controls do not show what holds "
-                f"{'it' if len(stuck) == 1 else 'them'} back."
-            )
+            it = "it" if len(stuck) == 1 else "them"
+            flowing = _gradient_flows(p, [e for c in stuck_controls for e in c.gradients])
+            if flowing:
+                conclusion += (
+                    f" {_names(stuck)} learned with neither change {within}, although with ReLU the gradient "
+                    f"reaches {'its' if len(stuck) == 1 else 'their'} first layer ({orders_span(flowing)} below "
+                    f"the output's): what holds {it} back then is not a vanishing gradient, and these controls "
+                    "do not show what it is."
+                )
+            else:
+                conclusion += (
+                    f" {_names(stuck)} learned with neither change {within}, so for {it} these controls do not "
+                    f"show what holds {it} back."
+                )
     elif relu and lr:
         conclusion = (
             "Both single changes rescue some nets, so neither explanation excludes the other: a larger step can "
