@@ -7,6 +7,7 @@ Textual (which writes to sys.__stderr__) gets a fresh handle on the real termina
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Iterator
@@ -45,8 +46,10 @@ def native_stderr_to_log(path: Path | None = None) -> Iterator[Path | None]:
     try:
         yield path
     finally:
-        terminal.flush()
+        with contextlib.suppress(OSError):  # the terminal may be gone (hung up): fd 2 is restored regardless
+            terminal.flush()
         sys.__stderr__ = original
         os.dup2(saved, 2)
         os.close(saved)
-        terminal.close()
+        with contextlib.suppress(OSError):
+            terminal.close()

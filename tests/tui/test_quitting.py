@@ -138,8 +138,9 @@ def test_a_signal_runs_the_quit_action(signame):
     assert signal.getsignal(signal.SIGTERM) is before  # handlers restored
 
 
-def _run_in_pty(code: str, env: dict, send=None) -> tuple[int, bytes]:
-    """Run python -c code in a pseudo-terminal; once the app has drawn, call send(pid); return status, output."""
+def _run_in_pty(code: str, env: dict, send=None, hang_up: bool = False) -> tuple[int, bytes]:
+    """Run python -c code in a pseudo-terminal; once the app has drawn, call send(pid), or close the terminal
+    (hang_up: the kernel sends SIGHUP and writes fail); return the exit status and the output."""
     pid, fd = pty.fork()
     if pid == 0:  # the child: becomes the program
         os.chdir(ROOT)
@@ -155,13 +156,24 @@ def _run_in_pty(code: str, env: dict, send=None) -> tuple[int, bytes]:
             if not data:
                 break
             out += data
-        if not sent and send is not None and b"Presets" in out:
-            send(pid)
+        if not sent and (send is not None or hang_up) and b"Presets" in out:
             sent = True
+            if hang_up:
+                os.close(fd)
+                break
+            send(pid)
     else:
         os.kill(pid, signal.SIGKILL)
-    _, status = os.waitpid(pid, 0)
-    os.close(fd)
+    for _ in range(600):  # the child's own exit, at most a minute
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+    if not hang_up:
+        os.close(fd)
     return os.waitstatus_to_exitcode(status), out
 
 
@@ -183,6 +195,11 @@ def test_the_real_tui_gives_the_terminal_back_on_a_signal(tui_env, signame):
     assert status == 0
     after = out[out.rindex(b"\x1b[?1049h") :]  # from entering the alternate screen on
     assert b"\x1b[?1049l" in after and b"\x1b[?1000l" in after  # left it, mouse tracking off
+
+
+def test_the_real_tui_ends_quietly_when_its_terminal_goes_away(tui_env):
+    status, _ = _run_in_pty("import sys; from tui.cli import main; sys.exit(main([]))", tui_env, hang_up=True)
+    assert status == 0
 
 
 def test_the_real_tui_prints_a_crash_on_the_terminal(tui_env, tmp_path):
