@@ -7,6 +7,7 @@ every split is a view into them, so a queue of runs never reloads or copies the 
 from __future__ import annotations
 
 import dataclasses
+import io
 import math
 import os
 import threading
@@ -133,12 +134,7 @@ def _check_npz_members(path: Path) -> None:
             if info.file_size > MAX_ARRAY_BYTES:
                 raise DataError(f"{where}: {info.file_size:,} bytes uncompressed, too large for MNIST")
             with archive.open(info) as fh:
-                version = npy_format.read_magic(fh)
-                if version == (1, 0):
-                    shape, _, dtype = npy_format.read_array_header_1_0(fh)
-                else:
-                    shape, _, dtype = npy_format.read_array_header_2_0(fh)
-                header_bytes = fh.tell()
+                shape, dtype, header_bytes = _npy_header(fh, where)
             if dtype.hasobject:  # np.load(allow_pickle=False) refuses it, and says so
                 continue
             declared = math.prod(shape) * dtype.itemsize
@@ -147,6 +143,26 @@ def _check_npz_members(path: Path) -> None:
                     f"{where}: header declares shape {shape} of {dtype} = {declared:,} bytes but the archive holds "
                     f"{info.file_size - header_bytes:,} (corrupt or truncated)"
                 )
+
+
+MAX_NPY_HEADER = 10_000  # numpy's own limit for a safe header; MNIST's are 128 bytes
+
+
+def _npy_header(fh, where: str) -> tuple[tuple[int, ...], np.dtype, int]:
+    """(shape, dtype, header length) of one .npy member, reading no more than MAX_NPY_HEADER bytes: the
+    length field is checked before the header is read (numpy reads it whole first, however large)."""
+    version = npy_format.read_magic(fh)
+    size_bytes = 2 if version == (1, 0) else 4
+    raw_size = fh.read(size_bytes)
+    if len(raw_size) != size_bytes:
+        raise DataError(f"{where}: truncated .npy header")
+    size = int.from_bytes(raw_size, "little")
+    if size > MAX_NPY_HEADER:
+        raise DataError(f"{where}: .npy header of {size:,} bytes (corrupt: MNIST's are about 128)")
+    header = io.BytesIO(raw_size + fh.read(size))
+    read = npy_format.read_array_header_1_0 if version == (1, 0) else npy_format.read_array_header_2_0
+    shape, _, dtype = read(header)
+    return shape, dtype, 8 + size_bytes + size
 
 
 def _find_idx(folder: Path, stem: str) -> Path | None:

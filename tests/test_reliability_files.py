@@ -127,6 +127,16 @@ def test_an_npz_header_declaring_terabytes_is_a_data_error_not_memory_error(tmp_
         load_npz(path)
 
 
+def test_an_npz_header_length_of_gigabytes_is_refused_before_reading_it(tmp_path):
+    path = tmp_path / "header.npz"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("x_train.npy", b"\x93NUMPY\x02\x00" + struct.pack("<I", 3_000_000_000) + b"{'descr'")
+        for key in ("y_train", "x_test", "y_test"):
+            archive.writestr(f"{key}.npy", _npy((1,), bytes(1)))
+    with pytest.raises(DataError, match=r"header.npz\[x_train\]: .npy header of 3,000,000,000 bytes"):
+        load_npz(path)
+
+
 def test_symlink_loop_and_dangling_link_as_data_are_named(tmp_path):
     loop = tmp_path / "loop"
     loop.symlink_to(loop.name)
