@@ -13,36 +13,29 @@ from engine.presets import Preset
 from tui.format import clip
 
 GROUPS = ("Part One", "Part Two", "Part Three", "Your presets")
-# name, layers, params, weights / biases (rules, the last cell, takes what is left)
-WIDTHS = (19, 12, 9, 17)
+# name, layers, params, rules; weights / biases come last, so a narrow terminal cuts them, never the rules
+WIDTHS = (19, 12, 9, 10)
 
 
 def header_text() -> Text:
-    cells = ("preset", "layers", "params", "weights / biases", "rules")
+    cells = ("preset", "layers", "params", "rules", "weights / biases")
     return Text(_row(cells), style="bold")
 
 
 def _row(cells) -> str:
-    name, layers, params, wb, rules = cells
-    w = WIDTHS  # the last cell is unpadded: room for a scrollbar at 80 columns
-    return f"{clip(name, w[0]):<{w[0]}} {clip(layers, w[1]):<{w[1]}} {params:>{w[2]}}  {wb:<{w[3]}} {rules}"
+    name, layers, params, rules, wb = cells
+    w = WIDTHS
+    return f"{clip(name, w[0]):<{w[0]}} {clip(layers, w[1]):<{w[1]}} {params:>{w[2]}}  {rules:<{w[3]}} {wb}"
 
 
 def row_text(preset: Preset) -> Text:
     c = preset.params
     ok = preset.meets_rules
-    text = Text(
-        _row(
-            (
-                preset.spec.name,
-                preset.spec.layers_text(),
-                f"{c.total:,}",
-                f"{c.weights:,} / {c.biases:,}",
-                "",
-            )
-        )
-    )
-    text.append("✓ ok" if ok else "✗ outside", style="green" if ok else "red")
+    w = WIDTHS
+    text = Text(f"{clip(preset.spec.name, w[0]):<{w[0]}} {clip(preset.spec.layers_text(), w[1]):<{w[1]}} ")
+    text.append(f"{c.total:,}".rjust(w[2]) + "  ")
+    text.append(("✓ ok" if ok else "✗ outside").ljust(w[3]), style="green" if ok else "red")
+    text.append(f" {c.weights:,} / {c.biases:,}")
     return text
 
 

@@ -80,9 +80,10 @@ class RecentRuns(Widget, can_focus=True):
         others = [w for _, w in COLUMNS]
         for count in range(len(COLUMNS), ESSENTIAL - 1, -1):
             fixed = sum(others[:count]) - others[1] + 2 * (count - 1)
-            if width - fixed >= NAME_MIN or count == ESSENTIAL:
-                return count, max(NAME_MIN, min(others[1], width - fixed))
-        return ESSENTIAL, NAME_MIN
+            if width - fixed >= NAME_MIN:
+                return count, min(others[1], width - fixed)
+        fixed = sum(others[:ESSENTIAL]) - others[1] + 2 * (ESSENTIAL - 1)
+        return ESSENTIAL, max(4, min(others[1], width - fixed))  # a tiny pane: the name gives way, val stays
 
     def render(self) -> Table | Text:
         if not self.records:
