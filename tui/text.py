@@ -8,10 +8,14 @@ messages that quote input) goes through this module:
 
 - a widget, a border title, a `DataTable` or rich `Table` cell, a `Select`/`OptionList` prompt, an
   `Input` validation message: `literal(value)` (or `literal(value, "bold red")`), a `rich.text.Text` that is
-  never parsed. Build longer lines on it with `Text.append(str)`, which never parses either.
+  never parsed. Build longer lines with `text.append_text(literal(value))` (`Text.append(str)` never parses
+  markup either, but lets control characters through).
 - a notification: `notify_literal(node, message, title=..., severity=..., timeout=...)` (sent with markup off);
 - `Markdown`: markdown is its own syntax, not Rich markup; the text is passed as is;
 - the CLI's rich tables: every cell that holds stored or user text as `literal(value)`.
+
+For example: `label.update(literal(f"✗ {error}"))`, `table.add_row(literal(run.name), pct(acc))`,
+`notify_literal(self, exc, title="Not saved", severity="error")`.
 
 Only text the code writes itself (labels, key names, fixed hints) may stay a markup `str`. Control characters
 (an ESC from a file name, a bell) are shown as visible escapes such as `\\x1b`, so no text can move the

@@ -23,7 +23,7 @@ from engine.spec import make_spec
 from tui.screens.compare import CompareScreen
 from tui.screens.editor import EditorScreen
 from tui.spec_form import TEXT_FIELDS
-from tui.text import printable
+from tui.text import literal, printable
 from tui.widgets.preset_list import PresetList
 from tui.widgets.recent_runs import RecentRuns
 
@@ -57,6 +57,13 @@ async def open_editor(pilot) -> EditorScreen:
     await pilot.press("e")
     assert isinstance(pilot.app.screen, EditorScreen)
     return pilot.app.screen
+
+
+def test_literal_keeps_brackets_and_shows_control_characters():
+    assert literal("[red]x[/] [@click=app.quit]q").plain == "[red]x[/] [@click=app.quit]q"
+    assert literal("[b]x", "bold").style == "bold" and not literal("[b]x").spans
+    assert printable("a\x1b[2Jb\tc\nd") == "a\\x1b[2Jb\\tc\nd"  # line breaks stay, nothing moves the cursor
+    assert printable("Сеть 👩‍💻") == "Сеть 👩‍💻"
 
 
 # -- the editor -----------------------------------------------------------------------------------------
