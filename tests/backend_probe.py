@@ -45,38 +45,6 @@ def train(spec, data, cancel_on_first_progress: bool = False):
     return result, events
 
 
-def blocks_vs_plain_fit() -> float:
-    """Largest weight difference between Keras's own fit (batches of 32 in order) and the same batches fed
-    as engine/blocks.py elements of 4 batch slots (4, 4, then 1 real batch + 3 padding slots + the partial
-    batch as the tail): the blocks must make exactly the same SGD updates."""
-    from engine.backend import import_keras
-    from engine.blocks import BlockPlan, pack
-    from engine.model import build_model
-
-    keras = import_keras()
-    data = splits(300)
-    x, y = data.x_train, data.y_train
-    spec = make_spec(name="same", hidden_layers=[32, 16], learning_rate=0.5, epochs=1)
-    plain = build_model(spec)
-    plain.fit(x, y, batch_size=32, shuffle=False, epochs=1, verbose=0)
-
-    plan = BlockPlan(len(x), 32, block=4)
-    assert plan.blocks == [4, 4, 2] and plan.partial == 12
-    elements = plan.element_indices(np.arange(len(x)))
-
-    class Blocks(keras.utils.PyDataset):
-        def __len__(self):
-            return len(elements)
-
-        def __getitem__(self, i):
-            block, tail, meta = elements[i]
-            return pack(x[block], y[block], meta, x[tail], y[tail])
-
-    blocked = build_model(spec)
-    blocked.fit(Blocks(), epochs=1, verbose=0, shuffle=False)  # fit shuffles a PyDataset's elements by default
-    return max(float(np.abs(a - b).max()) for a, b in zip(plain.get_weights(), blocked.get_weights(), strict=True))
-
-
 def main() -> None:
     out = {}
     spec = make_spec(name="probe", hidden_layers=[32, 16], learning_rate=0.5, epochs=1, batch_size=8)
@@ -108,7 +76,6 @@ def main() -> None:
     boom = make_spec(name="boom", hidden_layers=[64], activation="relu", learning_rate=10_000, epochs=3)
     result, events = train(boom, splits(300))
     out["diverge"] = {"status": result.status, "error": result.error}
-    out["blocks_vs_fit"] = blocks_vs_plain_fit()
     print(json.dumps(out))
 
 

@@ -4,7 +4,6 @@ fresh process (tests/backend_probe.py), so one pytest run checks both whatever K
 from __future__ import annotations
 
 import importlib.util
-import json
 import math
 import os
 import subprocess
@@ -13,6 +12,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from conftest import run_probe
 
 pytestmark = pytest.mark.slow
 PROBE = Path(__file__).with_name("backend_probe.py")
@@ -26,12 +26,7 @@ BACKENDS = [
 
 @cache
 def probe(backend: str) -> dict:
-    env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    proc = subprocess.run(
-        [sys.executable, str(PROBE)], env=env, capture_output=True, text=True, timeout=600, cwd=PROBE.parents[1]
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return run_probe(PROBE, backend)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -64,11 +59,6 @@ def test_cancel_stops_within_the_first_epoch(backend):
 def test_blown_up_relu_is_diverged(backend):
     run = probe(backend)["diverge"]
     assert run["status"] == "diverged", run
-
-
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_blocks_of_batches_make_the_same_sgd_updates_as_plain_fit(backend):
-    assert probe(backend)["blocks_vs_fit"] == 0.0
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

@@ -4,14 +4,11 @@ over more than one epoch; and a canary on the Keras behaviour the block model le
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from functools import cache
 from pathlib import Path
 
 import pytest
+from conftest import run_probe
 
 pytestmark = pytest.mark.slow
 PROBE = Path(__file__).with_name("block_equivalence_probe.py")
@@ -20,12 +17,7 @@ BACKENDS = ["tensorflow", "jax"]
 
 @cache
 def probe(backend: str) -> dict:
-    env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    proc = subprocess.run(
-        [sys.executable, str(PROBE)], env=env, capture_output=True, text=True, timeout=600, cwd=PROBE.parents[1]
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return run_probe(PROBE, backend)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
