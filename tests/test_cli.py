@@ -133,9 +133,9 @@ def test_unexpected_exception_is_one_line_without_traceback(monkeypatch, capsys)
     def boom(args):
         raise ValueError("something nobody foresaw\nsecond line")
 
-    monkeypatch.setattr(cli_mod, "cmd_runs", boom)
-    assert main(["runs"]) == 1
+    monkeypatch.setattr(cli_mod, "cmd_presets", boom)
+    assert main(["presets"]) == 1
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "ValueError: something nobody foresaw" in err
     with pytest.raises(ValueError):
-        main(["runs", "--debug"])
+        main(["presets", "--debug"])
