@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -63,9 +64,10 @@ def pytest_make_collect_report(collector):
         report.outcome, report.longrepr = "failed", f"{collector.nodeid}: {why}"
 
 
+@cache
 def run_probe(script: Path, backend: str) -> dict:
     """Run a probe script in a fresh process on one Keras backend (Keras picks its backend once per process,
-    so one pytest run checks both): its last line of output is its JSON report."""
+    so one pytest run checks both): its last line of output is its JSON report. Once per session."""
     env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
     proc = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=600, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr[-3000:]

@@ -8,7 +8,7 @@ import math
 import os
 import subprocess
 import sys
-from functools import cache
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -24,9 +24,7 @@ BACKENDS = [
 ]
 
 
-@cache
-def probe(backend: str) -> dict:
-    return run_probe(PROBE, backend)
+probe = partial(run_probe, PROBE)  # one probe process per backend, its report shared by the tests
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

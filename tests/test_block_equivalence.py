@@ -4,7 +4,7 @@ over more than one epoch; and a canary on the Keras behaviour the block model le
 
 from __future__ import annotations
 
-from functools import cache
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -15,9 +15,7 @@ PROBE = Path(__file__).with_name("block_equivalence_probe.py")
 BACKENDS = ["tensorflow", "jax"]
 
 
-@cache
-def probe(backend: str) -> dict:
-    return run_probe(PROBE, backend)
+probe = partial(run_probe, PROBE)  # one probe process per backend, its report shared by the tests
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
