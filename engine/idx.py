@@ -75,7 +75,7 @@ def read_idx(path: Path) -> np.ndarray:
             shape, header = parse_header(head, str(path))
             if path.suffix != ".gz":  # the size on disk says it all, before reading a byte of data
                 _declared_size(shape, str(path), info.st_size - header)
-                return _array(fh.read(), shape, path)
+                return _array(fh.read(info.st_size - header + 1), shape, path)  # bounded, should it grow
             data = fh.read(_declared_size(shape, str(path)) + 1)  # one byte more than declared tells a longer file
             _declared_size(shape, str(path), len(data))
             return _array(data, shape, path)

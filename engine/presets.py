@@ -87,9 +87,12 @@ def load_preset_file(path: Path, builtin: bool = False) -> Preset:
     if path.exists() and not path.is_file():  # a FIFO or device would block or stream forever
         raise SpecError(f"{path}: not a regular file")
     try:
-        if path.stat().st_size > MAX_PRESET_BYTES:
+        with open(path, "rb") as fh:  # the size from stat first, and never more than the cap is read
+            too_big = os.fstat(fh.fileno()).st_size > MAX_PRESET_BYTES
+            raw = b"" if too_big else fh.read(MAX_PRESET_BYTES + 1)
+        if too_big or len(raw) > MAX_PRESET_BYTES:
             raise SpecError(f"{path}: too large for a preset file (over {MAX_PRESET_BYTES // 1024} KiB)")
-        text = path.read_bytes().decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise SpecError(f"{path}: not UTF-8 text (byte {exc.start}); preset files are UTF-8 TOML") from None
     except OSError as exc:
