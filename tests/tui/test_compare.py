@@ -10,6 +10,7 @@ from known_runs import add_run, fill_exercise
 from rich.console import Console
 from textual.app import App
 from textual.widgets import DataTable, Input, Static
+from tui_fakes import until
 
 from engine.store import Store
 from tui.screens.answers import AnswersScreen
@@ -267,3 +268,31 @@ def test_layers_diff(store, ids):
     text = plain(layers_diff([run, run]))
     assert "≠" not in text and "256, 128, 64" in text
     assert "Pick runs" in str(layers_diff([]))
+
+
+def test_answers_from_picks_1_3_2_use_exactly_those_runs(store):
+    from known_runs import PART_TWO_SHAPES
+
+    first = add_run(store, "part1-large", [384], train=0.9, val=0.89, test=0.89)
+    second = add_run(store, "part1-small", [48], train=0.9, val=0.9, test=0.9)
+    third = add_run(store, "part2-narrow", PART_TWO_SHAPES["part2-narrow"], train=0.11, val=0.11, test=0.11)
+    later = (("part1-large", [300]), ("part3", [9] * 3))
+    newer = [add_run(store, part, hidden, train=0.5, val=0.5, test=0.5) for part, hidden in later]
+
+    async def scenario():
+        app = Host(store)
+        async with app.run_test(size=(80, 24)) as pilot:
+            for run_id in (first, third, second):
+                pick(app.screen, run_id)
+                await pilot.press("space")
+            await pilot.press("a")
+            answers = app.screen
+            assert isinstance(answers, AnswersScreen) and answers.run_ids == [first, third, second]
+            await until(pilot, lambda: "MNIST exercise" in answers.markdown_text, what="the answers")
+            text = answers.markdown_text
+            for run_id in (first, second, third):
+                assert f"run {run_id}," in text
+            for run_id in newer:  # newer runs of the same parts are not picked: never used
+                assert f"run {run_id}," not in text
+
+    asyncio.run(scenario())
