@@ -42,7 +42,7 @@ def runs_json(capsys) -> list[dict]:
 @pytest.mark.slow
 def test_train_part1_small_headless_on_real_data(sample_npz, capsys):
     """The first run a new user types (a real process: exit code, stdout, stderr)."""
-    args = ("train", "part1-small", "--epochs", "2", "--subset", "8000", "--data", str(sample_npz), "--json")
+    args = ("train", "part1-small", "--epochs", "2", "--subset", "5000", "--data", str(sample_npz), "--json")
     done = cli(*args)
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
