@@ -37,7 +37,9 @@ class _Model(keras.Model):
         """Build the compiled loss and metrics from one plain batch. Left to fit, Keras would build them
         from the first element it is given, a block, which the 784-input layer rejects. They need only
         the prediction's shape, so no forward pass is run (on JAX each op of one would compile on its
-        own). The metric values this leaves behind are reset when fit starts its first epoch."""
+        own). The metric values this leaves behind are reset when fit starts its first epoch.
+        Keras skips its own build once these are built, a private check in its trainer: the canary in
+        tests/test_block_equivalence.py fails loudly on a Keras release that changes it."""
         n_in, n_out = self.inputs[0].shape[-1], self.outputs[0].shape[-1]
         x, y = np.zeros((1, n_in), "float32"), np.zeros((1, n_out), "float32")
         y_pred = np.full((1, n_out), 1 / n_out, "float32")
