@@ -28,6 +28,7 @@ from engine.spec import NetworkSpec
 from engine.store import Store
 from engine.worker import ensure_worker
 from tui.live import LiveSnapshot, StoreWatcher
+from tui.quitting import ExitGuard
 from tui.screens.home import HomeScreen
 
 POLL_SECONDS = 0.4  # how often the store is read for queue, progress and results
@@ -35,7 +36,7 @@ POLL_SECONDS = 0.4  # how often the store is read for queue, progress and result
 SpawnWorker = Callable[[Path], object]
 
 
-class MnistTuiApp(App):
+class MnistTuiApp(ExitGuard, App):
     TITLE = "mnist-tui"
     CSS_PATH = "app.tcss"
     # a mode rather than get_default_screen: Textual loads a screen's CSS_PATH only for modes and pushes
