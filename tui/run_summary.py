@@ -133,14 +133,20 @@ def epochs_table(run: RunRecord) -> Table | Text:
     return table
 
 
-def gradients_table(run: RunRecord, max_epochs: int = 12) -> Table | Text:
-    """Mean |dL/dW| of each layer (rows) by epoch (columns): the vanishing-gradient evidence. Long runs show
-    the first and last epochs."""
+def gradient_columns(width: int) -> int:
+    """How many epoch columns of the gradients table fit `width` cells (a layer name, then 9 per epoch)."""
+    return max(2, (width - 10) // 9)
+
+
+def gradients_table(run: RunRecord, max_epochs: int = 8) -> Table | Text:
+    """Mean |dL/dW| of each layer (rows) by epoch (columns): the vanishing-gradient evidence. When more
+    epochs have gradients than columns fit, the first, the last and evenly spaced ones between are shown."""
     rows = [e for e in run.history if e.gradients]
     if not rows:
         return Text("No gradients recorded for this run.", style="dim")
     if len(rows) > max_epochs:
-        rows = rows[: max_epochs // 2] + rows[-(max_epochs // 2) :]
+        step = (len(rows) - 1) / (max_epochs - 1)
+        rows = [rows[round(i * step)] for i in range(max_epochs)]
     layers = max(len(e.gradients or []) for e in rows)
     table = Table(box=None, header_style="bold", padding=(0, 1))
     table.add_column("layer", no_wrap=True)

@@ -144,3 +144,17 @@ def test_a_run_with_no_epochs_waits(store):
             assert isinstance(app.screen, RunScreen)  # a running run is never deleted
 
     asyncio.run(scenario())
+
+
+def test_the_gradients_table_fits_80_columns_with_the_first_and_last_epoch(store, ids):
+    async def scenario():
+        app = Host(store, ids["part2-narrow"])
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            grads = app.screen.query_one("#run-gradients", Static)
+            console = Console(width=grads.content_region.width, record=True)
+            console.print(grads.content)
+            text = console.export_text()
+            assert "…" not in text and "ep 1 " in text and "ep 10" in text and "dense 10" in text
+
+    asyncio.run(scenario())

@@ -28,7 +28,7 @@ def run(args, store: Store, console) -> int:
         return 0
     from rich.rule import Rule
 
-    from tui.run_summary import epochs_table, gradients_table, summary_text, title_text
+    from tui.run_summary import epochs_table, gradient_columns, gradients_table, summary_text, title_text
 
     width = min(console.width, 100)
     console.print(title_text(record), width=width)
@@ -38,7 +38,7 @@ def run(args, store: Store, console) -> int:
         console.print(Rule(f"{metric} by epoch", align="left"), width=width)
         console.print(line_chart(history_series(record.history, metric), width, 14, epochs, kind).text())
     console.print(Rule("per epoch", align="left"), width=width)
-    console.print(epochs_table(record))
+    console.print(epochs_table(record), width=width)
     console.print(Rule("mean |dL/dW| per layer", align="left"), width=width)
-    console.print(gradients_table(record))
+    console.print(gradients_table(record, gradient_columns(width)), width=width)
     return 0

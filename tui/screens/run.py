@@ -12,16 +12,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from engine.charts import history_series
 from engine.errors import MnistTuiError
 from engine.store import RunRecord, Store
 from tui.palette import WorkbenchCommands
-from tui.run_summary import epochs_table, gradients_table, summary_text, title_text
+from tui.run_summary import epochs_table, gradient_columns, gradients_table, summary_text, title_text
 from tui.screens.dialogs import ConfirmDialog, TextDialog
 from tui.text import notify_literal
 from tui.widgets.chart_view import ChartView
+from tui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
     from textual.screen import Screen as AnyScreen
@@ -102,7 +103,7 @@ class RunScreen(Screen):
             yield Static(id="run-summary", classes="run-section")
             yield Static(id="run-epochs", classes="run-section")
             yield Static(id="run-gradients", classes="run-section")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#run-accuracy").border_title = "Accuracy (%)"
@@ -129,7 +130,15 @@ class RunScreen(Screen):
         self.query_one("#run-loss", ChartView).plot(history_series(run.history, "loss"), epochs)
         self.query_one("#run-summary", Static).update(summary_text(run))
         self.query_one("#run-epochs", Static).update(epochs_table(run))
-        self.query_one("#run-gradients", Static).update(gradients_table(run))
+        self.show_gradients()
+
+    def show_gradients(self) -> None:
+        if self.run is not None:
+            width = self.query_one("#run-gradients").content_region.width or self.size.width - 4
+            self.query_one("#run-gradients", Static).update(gradients_table(self.run, gradient_columns(width)))
+
+    def on_resize(self) -> None:
+        self.show_gradients()
 
     def action_zoom(self) -> None:
         chart = self.query_one("#run-accuracy", ChartView)
