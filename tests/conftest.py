@@ -7,16 +7,12 @@ passes. Every skip is therefore a failure unless its reason starts with one of A
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
-from functools import cache
 from pathlib import Path
 
 import pytest
+from helpers import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
 SAMPLE_NPZ = FIXTURES / "mnist-small.npz"  # 6000 train + 1000 test real digits, Keras mnist.npz layout
 T10K_DIR = FIXTURES / "mnist-idx"  # the first 600 official t10k digits, as gzipped IDX files
@@ -62,16 +58,6 @@ def pytest_make_collect_report(collector):
     why = _unexpected_skip(report)
     if why:
         report.outcome, report.longrepr = "failed", f"{collector.nodeid}: {why}"
-
-
-@cache
-def run_probe(script: Path, backend: str) -> dict:
-    """Run a probe script in a fresh process on one Keras backend (Keras picks its backend once per process,
-    so one pytest run checks both): its last line of output is its JSON report. Once per session."""
-    env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    proc = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=600, cwd=ROOT)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 @pytest.fixture

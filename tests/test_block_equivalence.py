@@ -8,7 +8,7 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-from conftest import run_probe
+from helpers import run_probe
 
 pytestmark = pytest.mark.slow
 PROBE = Path(__file__).with_name("block_equivalence_probe.py")

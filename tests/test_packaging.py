@@ -6,7 +6,7 @@ from __future__ import annotations
 import tomllib
 from importlib import metadata
 
-from conftest import ROOT
+from helpers import ROOT
 from packaging.requirements import Requirement
 
 import engine

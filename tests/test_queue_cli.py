@@ -41,7 +41,8 @@ def worker_thread(store, trainer):
 def test_queue_adds_jobs_with_an_absolute_data_path_and_starts_a_worker(store, no_spawn, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "digits.npz").write_bytes(b"")
-    code = cli.main(["queue", "part1-small", "part2-narrow", "--epochs", "3", "--data", "digits.npz", "--store", str(store.path)])
+    args = ["queue", "part1-small", "part2-narrow", "--epochs", "3", "--data", "digits.npz"]
+    code = cli.main([*args, "--store", str(store.path)])
     assert code == 0 and no_spawn == [store.path]
     assert "queued 2 job(s): 1, 2" in capsys.readouterr().out
     jobs = store.jobs.waiting()

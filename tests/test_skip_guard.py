@@ -7,7 +7,7 @@ import shutil
 import subprocess
 import sys
 
-from conftest import ROOT
+from helpers import ROOT
 
 TESTS = '''
 import pytest
@@ -35,6 +35,7 @@ def test_passes():
 
 def run_pytest(folder) -> subprocess.CompletedProcess:
     shutil.copy(ROOT / "tests" / "conftest.py", folder / "conftest.py")
+    shutil.copy(ROOT / "tests" / "helpers.py", folder / "helpers.py")
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-rA", "-p", "no:cacheprovider", str(folder)],
         capture_output=True,

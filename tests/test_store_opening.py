@@ -73,7 +73,8 @@ def test_an_older_read_only_store_is_read_without_migrating(tmp_path, monkeypatc
         db.executescript(script)
     spec = find_preset("part3").spec.model_dump_json()
     db.execute(
-        "INSERT INTO runs (preset, spec_json, status, started_at, test_accuracy) VALUES ('part3', ?, 'completed', 'x', 0.93)",
+        "INSERT INTO runs (preset, spec_json, status, started_at, test_accuracy)"
+        " VALUES ('part3', ?, 'completed', 'x', 0.93)",
         (spec,),
     )
     db.execute("PRAGMA user_version = 3")

@@ -34,6 +34,14 @@ def runner_with(trainer, loader=fake_loader):
     return lambda store: Runner(store, trainer, loader)
 
 
+def start_worker(store: Store, trainer, loader=fake_loader, idle_exit: float = 0.1) -> threading.Thread:
+    """The worker loop in a thread (a stand-in for the detached process), with a fake trainer."""
+    kwargs = dict(runner_factory=runner_with(trainer, loader), idle_exit=idle_exit)
+    t = threading.Thread(target=serve, args=(store.path,), kwargs=kwargs)
+    t.start()
+    return t
+
+
 # -- the queue ------------------------------------------------------------------------------------------
 def test_jobs_keep_their_order_and_can_be_moved_removed_and_cleared(store):
     ids = [add(store, p) for p in ("part1-large", "part1-small", "part2-narrow", "part3")]
@@ -118,8 +126,7 @@ def test_the_worker_drains_the_queue_in_order_and_exits_when_idle(store):
 def test_a_job_added_while_the_worker_goes_idle_still_runs(store):
     trainer = FakeTrainer()
     add(store)
-    t = threading.Thread(target=serve, args=(store.path,), kwargs=dict(runner_factory=runner_with(trainer), idle_exit=0.5))
-    t.start()
+    t = start_worker(store, trainer, idle_exit=0.5)
     time.sleep(0.3)
     add(store, "part2-narrow")
     t.join(10)
@@ -162,8 +169,7 @@ def test_cancel_flag_from_another_connection_stops_the_run_within_a_block(store)
     trainer = FakeTrainer(hold_after=2)
     add(store)
     add(store, "part2-narrow")
-    t = threading.Thread(target=serve, args=(store.path,), kwargs=dict(runner_factory=runner_with(trainer), idle_exit=0.1))
-    t.start()
+    t = start_worker(store, trainer)
     assert trainer.holding.wait(10)
     trainer.hold_after = None
     other = Store(store.path)  # `mnist-tui cancel` in another terminal
@@ -183,10 +189,7 @@ def test_a_job_cancelled_while_it_loads_stores_no_run(store):
         return fake_loader()
 
     job = add(store)
-    t = threading.Thread(
-        target=serve, args=(store.path,), kwargs=dict(runner_factory=runner_with(FakeTrainer(), slow_loader), idle_exit=0.1)
-    )
-    t.start()
+    t = start_worker(store, FakeTrainer(), slow_loader)
     while store.jobs.get(job).state != "running":
         time.sleep(0.05)
     store.jobs.cancel(job)
@@ -210,8 +213,7 @@ def test_a_job_that_cannot_start_carries_the_reason(store):
 def test_live_rows_carry_progress_and_resources_while_a_run_trains(store):
     trainer = FakeTrainer(steps=20, step_seconds=0.05)
     add(store)
-    t = threading.Thread(target=serve, args=(store.path,), kwargs=dict(runner_factory=runner_with(trainer), idle_exit=0.1))
-    t.start()
+    t = start_worker(store, trainer)
     deadline = time.monotonic() + 10
     while not (rows := store.live.all()) or not next(iter(rows.values())).step:
         assert time.monotonic() < deadline, "no live row with progress"

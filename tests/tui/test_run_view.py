@@ -58,7 +58,9 @@ def test_ended_runs_say_how_and_stop_the_clock(store):
     c = curve(4)
     store.finish_run(
         run_id,
-        Finished(run_id, "cancelled", 4, train_accuracy=c["accuracy"], val_accuracy=c["val_accuracy"], test_accuracy=0.8),
+        Finished(
+            run_id, "cancelled", 4, train_accuracy=c["accuracy"], val_accuracy=c["val_accuracy"], test_accuracy=0.8
+        ),
     )
     v = RunView(None, store.get_run(run_id), None)
     assert not v.active and v.status == "cancelled"

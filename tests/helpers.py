@@ -1,0 +1,23 @@
+"""Plain helpers shared by test modules. Imported as `from helpers import ...`: a conftest cannot be
+imported by name, since tests/ and tests/tui/ each have one and both would be the module `conftest`."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@cache
+def run_probe(script: Path, backend: str) -> dict:
+    """Run a probe script in a fresh process on one Keras backend (Keras picks its backend once per process,
+    so one pytest run checks both): its last line of output is its JSON report. Once per session."""
+    env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    proc = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
