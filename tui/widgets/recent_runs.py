@@ -1,8 +1,8 @@
 """Recent runs on Home: newest first, with their validation accuracy; up/down move a highlight and enter
 opens the run (the widget posts RecentRuns.Open).
 
-Drawn as a Rich table sized at render time: the name column gives up width first, then columns are left
-out from the right (epochs, then test, then status) instead of being clipped mid-word; val always stays,
+Drawn as a Rich table sized at render time: columns are left out from the right (epochs, then test, then
+status) before the name is clipped, instead of being clipped mid-word; val always stays,
 and shows the status instead while a run has no val yet (running) or never will (diverged).
 Only the rows that fit are drawn, scrolled so the highlighted run is always one of them.
 """
@@ -21,9 +21,9 @@ from tui.format import clip, pct
 from tui.run_summary import STATUS_STYLE
 from tui.text import literal
 
-# (header, width); the name (second) shrinks to NAME_MIN before any column is dropped
+# (header, width); columns past val are shown only while the name (second) keeps its full width: clipped
+# names of one part's runs ("Part Two, n…") could not be told apart
 COLUMNS = (("#", 3), ("name", 16), ("val", 6), ("status", 9), ("test", 6), ("epochs", 6))
-NAME_MIN = 14  # below this the names of one part's runs ("Part Two, n…") cannot be told apart
 ESSENTIAL = 3  # run, name, val
 
 
@@ -80,8 +80,8 @@ class RecentRuns(Widget, can_focus=True):
         others = [w for _, w in COLUMNS]
         for count in range(len(COLUMNS), ESSENTIAL - 1, -1):
             fixed = sum(others[:count]) - others[1] + 2 * (count - 1)
-            if width - fixed >= NAME_MIN:
-                return count, min(others[1], width - fixed)
+            if width - fixed >= others[1]:  # a column is added only while the name keeps its full width
+                return count, others[1]
         fixed = sum(others[:ESSENTIAL]) - others[1] + 2 * (ESSENTIAL - 1)
         return ESSENTIAL, max(4, min(others[1], width - fixed))  # a tiny pane: the name gives way, val stays
 
