@@ -148,7 +148,8 @@ class HomeScreen(Screen):
             return
         self.refresh_status()
         view = snap.view
-        runs_key = (tuple(r.run_id for r in snap.running_runs), view.key if view else None, view.status if view else None)
+        running = tuple(r.run_id for r in snap.running_runs)
+        runs_key = (running, view.key if view else None, view.status if view else None)
         if runs_key != self._runs_key:
             self._runs_key = runs_key
             self.refresh_runs()
