@@ -109,7 +109,8 @@ class Chart:
 
 
 def history_series(history: Sequence[EpochLike], metric: Literal["accuracy", "loss"]) -> list[Series]:
-    """Training and validation of one metric from a run's epochs (accuracy in percent)."""
+    """Training and validation ("val", short so a legend fits a small chart) of one metric from a run's
+    epochs (accuracy in percent)."""
     x = [e.epoch for e in history]
     if metric == "accuracy":
         train = [None if e.accuracy is None else 100 * e.accuracy for e in history]
@@ -117,7 +118,7 @@ def history_series(history: Sequence[EpochLike], metric: Literal["accuracy", "lo
     else:
         train = [e.loss for e in history]
         val = [e.val_loss for e in history]
-    return [Series("train", x, train, "*", "cyan"), Series("validation", x, val, "o", "dark_orange")]
+    return [Series("train", x, train, "*", "cyan"), Series("val", x, val, "o", "dark_orange")]
 
 
 def choose_axis(low: float, high: float, rows: int, fixed: bool = False) -> Axis:
@@ -195,7 +196,7 @@ def line_chart(
     legend = _legend(series, markers, styles, kind, bool(drawn), empty)
     if title:  # what the chart shows, first on the legend line
         legend = [(f"{title}: " if drawn else f"{title} · ", "bold"), *legend]
-    overlap_note = [("  ", ""), (OVERLAP, OVERLAP_STYLE), (" two or more overlap", "dim")]
+    overlap_note = [("  ", ""), (OVERLAP, OVERLAP_STYLE), (" overlap", "dim")]
     # room for the overlap note is kept whenever two series are drawn, so the plot never outgrows the height
     legend_lines = _wrap(legend + overlap_note if len(drawn) > 1 else legend, width)
     last_epoch = max([epochs, 1, *(max(xs) for _, xs, _ in drawn)])

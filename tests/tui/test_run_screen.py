@@ -55,8 +55,8 @@ def test_shows_spec_data_environment_epochs_gradients_and_both_charts(store, ids
             assert "dense 1" in grads and "output" in grads and "1.0e-09" in grads and "ep 10" in grads
             accuracy = screen.query_one("#run-accuracy", ChartView).plain_text
             loss = screen.query_one("#run-loss", ChartView).plain_text
-            assert "* train 12.2%" in accuracy and "o validation 11.2%" in accuracy and "100┤" in accuracy
-            assert "* train 0.1" in loss and "o validation 0.11" in loss
+            assert "* train 12.2%" in accuracy and "o val 11.2%" in accuracy and "100┤" in accuracy
+            assert "* train 0.1" in loss and "o val 0.11" in loss
 
     asyncio.run(scenario())
 
