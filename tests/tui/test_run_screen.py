@@ -158,3 +158,23 @@ def test_the_gradients_table_fits_80_columns_with_the_first_and_last_epoch(store
             assert "…" not in text and "ep 1 " in text and "ep 10" in text and "dense 10" in text
 
     asyncio.run(scenario())
+
+
+def test_a_running_run_grows_on_screen(store):
+    from tui_fakes import until
+
+    from engine.events import EpochEnd
+    from engine.spec import make_spec
+
+    run_id = store.start_run("part1-small", "part1-small", make_spec(name="live", hidden_layers=[8], epochs=3))
+
+    async def scenario():
+        app = Host(store, run_id)
+        async with app.run_test(size=(80, 24)) as pilot:
+            chart = app.screen.query_one("#run-accuracy", ChartView)
+            await pilot.pause()
+            assert "waiting for epoch 1" in chart.plain_text
+            store.add_epoch(run_id, EpochEnd(1, 0.5, 0.8, 0.6, 0.75, 1.0, None))
+            await until(pilot, lambda: "* train 80.0%" in chart.plain_text, what="epoch 1 on screen")
+
+    asyncio.run(scenario())

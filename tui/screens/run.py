@@ -1,7 +1,7 @@
 """One run on its own: accuracy and loss curves (train and validation), what it was (spec, every
 hyperparameter, data, environment), how it ended and why, the per-epoch table and the per-layer gradients
 over epochs. d deletes it (after a yes), l labels it, n writes a note; Home, Compare and the CLI's `show`
-all open it."""
+all open it. A run still training is read again every few seconds, so it grows on screen."""
 
 from __future__ import annotations
 
@@ -23,6 +23,8 @@ from tui.screens.dialogs import ConfirmDialog, TextDialog
 from tui.text import notify_literal
 from tui.widgets.chart_view import ChartView
 from tui.widgets.footer import KeyFooter
+
+FOLLOW_SECONDS = 2.0  # how often a running run is read again from the store
 
 if TYPE_CHECKING:
     from textual.screen import Screen as AnyScreen
@@ -112,6 +114,12 @@ class RunScreen(Screen):
         self.query_one("#run-epochs").border_title = "Per epoch"
         self.query_one("#run-gradients").border_title = "Mean |dL/dW| per layer"
         self.action_reload()
+        self.set_interval(FOLLOW_SECONDS, self.follow)
+
+    def follow(self) -> None:
+        """A run still training (here or in another process) grows on screen: its new epochs and its end."""
+        if self.run is not None and self.run.status == "running" and self.is_current:
+            self.action_reload()
 
     def action_reload(self) -> None:
         try:
