@@ -28,6 +28,7 @@ from engine.spec import NetworkSpec
 from engine.store import Store
 from engine.worker import ensure_worker
 from tui.live import LiveSnapshot, StoreWatcher
+from tui.palette import RunCommands
 from tui.quitting import ExitGuard
 from tui.screens.home import HomeScreen
 
@@ -42,6 +43,7 @@ class MnistTuiApp(ExitGuard, App):
     # a mode rather than get_default_screen: Textual loads a screen's CSS_PATH only for modes and pushes
     MODES = {"home": HomeScreen}
     DEFAULT_MODE = "home"
+    COMMANDS = App.COMMANDS | {RunCommands}  # ctrl+p finds every stored run from any screen
     BINDINGS = [
         Binding("q", "quit", "Quit", tooltip="Quit; training goes on in the background (Q stops it first)"),
         Binding("Q", "quit_and_stop", "Quit+stop", show=False, tooltip="Stop all training, empty the queue, quit"),

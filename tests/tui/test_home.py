@@ -195,6 +195,7 @@ def test_A_queues_the_whole_exercise_in_order(app_factory):
         async with app.run_test(size=(100, 32)) as pilot:
             await pilot.press("A")
             await asyncio.to_thread(trainer.holding.wait, 5)
+            await until(pilot, lambda: len(app.live.waiting) == 5, what="the first job to start")
             pending = [j.preset for j in app.live.waiting]
             assert pending == ["part1-small", "part2-narrow", "part2-medium", "part2-wide", "part3"]
             app.store.jobs.clear()

@@ -22,7 +22,6 @@ from engine.rules import PART_TITLES
 from engine.spec import count_params, format_layers
 from engine.store import RunRecord, Store
 from tui.format import clip, pct
-from tui.palette import RunCommands
 from tui.run_summary import HIDDEN_BY_DEFAULT, SPEC_FIELDS, spec_value
 from tui.screens.run import ask_delete, ask_label
 from tui.text import literal, notify_literal
@@ -121,7 +120,6 @@ def layers_diff(runs: list[RunRecord]) -> Table | Text:
 class CompareScreen(Screen):
     CSS_PATH = "compare.tcss"
     AUTO_FOCUS = "#runs"
-    COMMANDS = {RunCommands}
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("space", "toggle_pick", "Pick", tooltip="Pick or unpick the highlighted run (the cursor stays)"),

@@ -14,7 +14,6 @@ from textual.widgets import OptionList, Static
 from engine.errors import MnistTuiError
 from engine.presets import Preset, all_presets
 from engine.rules import PART_TITLES
-from tui.palette import RunCommands
 from tui.run_summary import HIDDEN_BY_DEFAULT
 from tui.spec_form import number_text
 from tui.text import literal, notify_literal
@@ -53,7 +52,6 @@ def details_text(p: Preset) -> Text:
 class HomeScreen(Screen):
     CSS_PATH = "home.tcss"
     AUTO_FOCUS = "#presets"
-    COMMANDS = {RunCommands}  # ctrl+p also finds every recent run
     BINDINGS = [
         Binding("t", "train", "Train", tooltip="Train the highlighted preset"),
         Binding("T", "train_part", "Part", tooltip="Queue every preset of the highlighted one's part"),

@@ -17,7 +17,6 @@ from textual.widgets import Static
 from engine.charts import history_series
 from engine.errors import MnistTuiError
 from engine.store import RunRecord, Store
-from tui.palette import RunCommands
 from tui.run_summary import epochs_table, gradient_columns, gradients_table, summary_text, title_text
 from tui.screens.dialogs import ConfirmDialog, TextDialog
 from tui.text import notify_literal
@@ -80,7 +79,6 @@ class RunScreen(Screen):
     RunScreen .run-section { height: auto; border: round $primary-darken-2; padding: 0 1; }
     """
     AUTO_FOCUS = "#run-body"
-    COMMANDS = {RunCommands}
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("d", "delete", "Delete"),
