@@ -8,6 +8,7 @@ import pytest
 from known_runs import fill_exercise
 from textual.app import App
 from textual.widgets import Markdown, Static, TabbedContent, TextArea
+from tui_fakes import record_notifications
 
 from engine.report import export_markdown
 from engine.store import Store
@@ -104,12 +105,13 @@ def test_write_key_writes_the_file_and_shows_the_path(store, tmp_path):
 def test_unwritable_path_is_a_notification_not_a_crash(store, tmp_path):
     async def scenario():
         app = Host(lambda: AnswersScreen(store, out_path=tmp_path / "no-such-dir" / "answers.md"))
+        app.notes = record_notifications(app)
         async with app.run_test(size=(100, 40)) as pilot:
             await settle(app, pilot)
             await pilot.press("w")
             await settle(app, pilot)
             assert app.screen.written is None
-            assert any("does not exist" in n.message for n in app._notifications)
+            assert any("does not exist" in n.message for n in app.notes)
 
     asyncio.run(scenario())
 

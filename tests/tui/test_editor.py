@@ -45,7 +45,7 @@ def test_invalid_values_show_inline_and_training_is_refused(app_factory, store):
             assert "cannot train" in text_of(editor.query_one("#verdict"))
             await pilot.press("ctrl+t")
             assert isinstance(app.screen, EditorScreen)
-            assert any("Cannot train" in n.message for n in app._notifications)
+            assert any("Cannot train" in n.message for n in app.notes)
             await type_into(pilot, editor, "epochs", "10")  # fixing one field clears only its error
             assert not editor.query_one("#err-epochs").display and editor.query_one("#err-hidden_layers").display
 
@@ -113,7 +113,7 @@ def test_ctrl_t_trains_the_form_and_save_refuses_a_taken_name(app_factory, store
             await pilot.press("escape", "escape")
             editor = await open_editor(pilot)  # a second copy of the same built-in: same name
             await pilot.press("ctrl+s")
-            assert any("already have a preset" in n.message for n in app._notifications)
+            assert any("already have a preset" in n.message for n in app.notes)
             await pilot.press("ctrl+t")
             assert isinstance(app.screen, TrainingScreen)
             await until(pilot, lambda: not app.live.busy, what="the run")

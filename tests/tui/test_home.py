@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from textual.widgets._footer import FooterKey
 from tui_fakes import FakeTrainer, no_data_loader, text_of, until
 
 from tui.screens.editor import EditorScreen
@@ -22,7 +21,7 @@ def run(coro):
 async def footer_keys_fit(pilot, keys: list[str]) -> None:
     """Every key is in the footer and drawn whole inside the terminal's width."""
     await pilot.pause()
-    footer_keys = list(pilot.app.screen.query(FooterKey))
+    footer_keys = list(pilot.app.screen.query("FooterKey"))
     shown = {k.key_display or k.key: k for k in footer_keys}
     for key in keys:
         assert key in shown, f"{key} missing from the footer"
@@ -175,7 +174,7 @@ def test_no_data_is_shown_in_app_and_the_app_stays_usable(app_factory, store):
         async with app.run_test(size=(100, 32)) as pilot:
             await pilot.press("t")
             await until(pilot, lambda: app.view and app.view.status == "failed", what="the data error")
-            assert any("--data" in n.message for n in app._notifications)
+            assert any("--data" in n.message for n in app.notes)
             assert "failed before training began" in text_of(app.screen.query_one("#detail"))
             await pilot.press("escape")
             status = text_of(app.screen.query_one("#status"))

@@ -50,7 +50,7 @@ def run(coro):
 
 
 def messages(app) -> list[str]:
-    return [n.message for n in app._notifications]
+    return [n.message for n in app.notes]
 
 
 async def open_editor(pilot) -> EditorScreen:
@@ -125,7 +125,7 @@ def test_ctrl_s_into_an_unwritable_config_dir_keeps_the_form(app_factory, tmp_pa
             await pilot.pause()
             await pilot.press("ctrl+s")
             assert app.screen is editor and editor.query_one("#f-epochs", Input).value == "3"
-            [failure] = [n for n in app._notifications if n.title == "Preset not saved"]
+            [failure] = [n for n in app.notes if n.title == "Preset not saved"]
             assert "cannot create the presets folder" in failure.message and str(blocker) in failure.message
 
     run(scenario())

@@ -117,7 +117,7 @@ def test_s_stops_only_the_running_run_and_it_is_kept_as_cancelled(app_factory, s
             assert app.screen.active_bindings["s"].binding.action == "nothing_to_stop"
             await pilot.press("s")
             await pilot.pause()
-            assert any("Nothing is training" in str(n.message) for n in app._notifications)
+            assert any("Nothing is training" in str(n.message) for n in app.notes)
 
     run(scenario())
     records = {r.preset: r for r in store.runs()}

@@ -166,3 +166,23 @@ class FakeWorker:
         self.trainer.release.set() if hasattr(self.trainer, "release") else None
         for thread in self.threads:
             thread.join(10)
+
+
+class Note:
+    """One toast the app showed: what a test can read without Textual's private notification list."""
+
+    def __init__(self, message, title: str = "", severity: str = "information") -> None:
+        self.message, self.title, self.severity = str(message), title, severity
+
+
+def record_notifications(app) -> list[Note]:
+    """From now on every app.notify (screens and widgets call it too) is also kept in the returned list."""
+    notes: list[Note] = []
+    real = app.notify
+
+    def notify(message, *, title: str = "", severity: str = "information", **kwargs):
+        notes.append(Note(message, title, severity))
+        return real(message, title=title, severity=severity, **kwargs)
+
+    app.notify = notify
+    return notes
