@@ -7,6 +7,7 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from tui.app_access import mnist_app
 from tui.text import printable
 
 MAX_RUNS = 50  # newest runs offered; older ones are a search away in Compare
@@ -45,4 +46,4 @@ class RunCommands(Provider):
     def open_run(self, run_id: int) -> None:
         from tui.screens.run import RunScreen
 
-        self.app.push_screen(RunScreen(self.app.store, run_id))
+        self.app.push_screen(RunScreen(mnist_app(self).store, run_id))

@@ -11,6 +11,7 @@ from tui_fakes import curve
 from engine.events import EpochEnd
 from engine.presets import find_preset
 from engine.store import LiveRow
+from tui.app import make_app
 
 
 def three_epochs_in(store) -> None:
@@ -32,11 +33,13 @@ def three_epochs_in(store) -> None:
 
 
 @pytest.mark.parametrize("size", [(80, 24), (100, 32)], ids=["80x24", "100x32"])
-def test_training_mid_run(snap_compare, app_factory, store, size):
+def test_training_mid_run(snap_compare, store, size):
     three_epochs_in(store)
+    # no worker: one would take the waiting jobs (the rows are the whole story here)
+    app = make_app(store, spawn_worker=lambda path: None)
 
     async def show(pilot):
         pilot.app.action_show_training()
         await pilot.pause()
 
-    assert snap_compare(app_factory(), terminal_size=size, run_before=show)
+    assert snap_compare(app, terminal_size=size, run_before=show)

@@ -19,6 +19,7 @@ from textual.widgets import Markdown, Static, TabbedContent, TabPane, TextArea
 from engine.answers import NOTE_KEYS
 from engine.errors import MnistTuiError
 from engine.store import Store
+from tui.app_access import mnist_app
 from tui.text import literal, notify_literal
 from tui.widgets.footer import KeyFooter
 
@@ -146,12 +147,12 @@ class AnswersScreen(Screen):
                 preset = find_preset(preset_id)
                 for control in control_specs(preset.spec):
                     for spec, group in expand_repeats(control.spec, DEFAULT_REPEATS):
-                        request = self.app.request(preset.id, preset.part, spec)
+                        request = mnist_app(self).request(preset.id, preset.part, spec)
                         requests.append(replace(request, repeat_group=group, kind="control", label=control.label))
         except MnistTuiError as exc:
             self.notify(str(exc), title="Controls not queued", severity="error", markup=False)
             return
-        self.app.start_training(requests)
+        mnist_app(self).start_training(requests)
 
     # -- writing ------------------------------------------------------------------------------------------
     def action_write(self) -> None:

@@ -18,6 +18,7 @@ from engine.errors import MnistTuiError
 from engine.presets import Preset, save_user_preset, user_preset_id
 from engine.rules import check_rules
 from engine.spec import count_params, shape_text
+from tui.app_access import mnist_app
 from tui.screens.dialogs import ConfirmDialog
 from tui.spec_form import (
     CHOICE_FIELDS,
@@ -179,7 +180,8 @@ class EditorScreen(Screen):
         if self._refuse("train"):
             return
         spec = self.result.spec
-        self.app.start_training([self.app.request(user_preset_id(spec.name, self.preset_id), self.chosen_part, spec)])
+        app = mnist_app(self)
+        app.start_training([app.request(user_preset_id(spec.name, self.preset_id), self.chosen_part, spec)])
 
     def action_save(self) -> None:
         if self._refuse("save"):

@@ -14,8 +14,7 @@ PALETTE = [Binding("ctrl+p", "command_palette", "Command palette: search every a
 QUIT = [Binding("ctrl+q", "quit", "Quit (also while typing in a field)")]
 
 
-def _sections() -> list[tuple[str, list]]:
-    from tui.app import MnistTuiApp
+def _sections(app) -> list[tuple[str, list]]:
     from tui.screens.answers import AnswersScreen
     from tui.screens.compare import CompareScreen
     from tui.screens.editor import EditorScreen
@@ -25,7 +24,7 @@ def _sections() -> list[tuple[str, list]]:
     from tui.widgets.queue_panel import QueuePanel
 
     return [
-        ("Everywhere", MnistTuiApp.BINDINGS + PALETTE + QUIT),
+        ("Everywhere", type(app).BINDINGS + PALETTE + QUIT),
         ("Home", HomeScreen.BINDINGS + [Binding("up/down", "", "Highlight a preset"), Binding("enter", "", "Edit it")]),
         ("Editor", EditorScreen.BINDINGS + [Binding("tab/shift+tab", "", "Next / previous field")]),
         ("Training", TrainingScreen.BINDINGS + QueuePanel.BINDINGS),
@@ -40,7 +39,7 @@ def keys_table(app) -> Table:
     table = Table(box=None, show_header=False, padding=(0, 2, 0, 0))
     table.add_column("key", style="bold", no_wrap=True)
     table.add_column("action")
-    for title, bindings in _sections():
+    for title, bindings in _sections(app):
         table.add_row(Text(title, style="bold underline"), "")
         merged: dict[tuple[str, str], list[str]] = {}
         for b in bindings:

@@ -14,6 +14,7 @@ from textual.widgets import OptionList, Static
 from engine.errors import MnistTuiError
 from engine.presets import Preset, all_presets
 from engine.rules import PART_TITLES
+from tui.app_access import mnist_app
 from tui.run_summary import HIDDEN_BY_DEFAULT
 from tui.spec_form import number_text
 from tui.text import literal, notify_literal
@@ -82,10 +83,10 @@ class HomeScreen(Screen):
 
     def on_mount(self) -> None:
         self.ready = True
-        self.app.live_changed.subscribe(self, self.live_changed, immediate=True)
+        mnist_app(self).live_changed.subscribe(self, self.live_changed, immediate=True)
         self.query_one("#details-pane").border_title = "Details"
         self.query_one("#runs").border_title = "Recent runs (⏎ opens, c compares)"
-        self.query_one(DataLine).show(self.app.data)
+        self.query_one(DataLine).show(mnist_app(self).data)
         self.query_one("#details-pane").can_focus = False  # tab goes from the presets to the recent runs
         self.action_reload()
 
@@ -108,7 +109,7 @@ class HomeScreen(Screen):
 
     def refresh_runs(self) -> None:
         try:
-            records = self.app.store.runs(limit=RECENT_RUNS * 3)
+            records = mnist_app(self).store.runs(limit=RECENT_RUNS * 3)
         except MnistTuiError as exc:
             notify_literal(self, exc, severity="error")
             return
@@ -123,7 +124,7 @@ class HomeScreen(Screen):
     def open_run(self, event: RecentRuns.Open) -> None:
         from tui.screens.run import RunScreen
 
-        self.app.push_screen(RunScreen(self.app.store, event.run_id))
+        self.app.push_screen(RunScreen(mnist_app(self).store, event.run_id))
 
     def refresh_status(self) -> None:
         app = self.app
@@ -161,18 +162,18 @@ class HomeScreen(Screen):
 
     def action_train(self) -> None:
         if preset := self._current():
-            self.app.start_training([self.app.request(preset.id, preset.part, preset.spec)])
+            mnist_app(self).start_training([mnist_app(self).request(preset.id, preset.part, preset.spec)])
 
     def action_train_part(self) -> None:
         """Queue every preset in the highlighted preset's group (e.g. all of Part Two), to run unattended."""
         if preset := self._current():
             group = [p for p in self.query_one(PresetList).presets.values() if p.group == preset.group]
-            self.app.start_training([self.app.request(p.id, p.part, p.spec) for p in group])
+            mnist_app(self).start_training([mnist_app(self).request(p.id, p.part, p.spec) for p in group])
 
     def action_train_all(self) -> None:
         """The whole exercise in order (Part One to Part Three), like `mnist-tui train --all`."""
         exercise = [p for p in self.query_one(PresetList).presets.values() if p.builtin]
-        self.app.start_training([self.app.request(p.id, p.part, p.spec) for p in exercise])
+        mnist_app(self).start_training([mnist_app(self).request(p.id, p.part, p.spec) for p in exercise])
 
     def action_edit(self) -> None:
         if preset := self._current():
@@ -183,9 +184,9 @@ class HomeScreen(Screen):
     def action_compare(self) -> None:
         from tui.screens.compare import CompareScreen
 
-        self.app.push_screen(CompareScreen(self.app.store))
+        self.app.push_screen(CompareScreen(mnist_app(self).store))
 
     def action_answers(self) -> None:
         from tui.screens.answers import AnswersScreen
 
-        self.app.push_screen(AnswersScreen(self.app.store))
+        self.app.push_screen(AnswersScreen(mnist_app(self).store))

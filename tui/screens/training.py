@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import ProgressBar, Static
 
 from engine.errors import MnistTuiError
+from tui.app_access import mnist_app
 from tui.format import pct
 from tui.live import LiveSnapshot
 from tui.run_view import RunView
@@ -70,10 +71,7 @@ class TrainingScreen(Screen):
 
     @property
     def mnist_app(self) -> MnistTuiApp:
-        from tui.app import MnistTuiApp
-
-        assert isinstance(self.app, MnistTuiApp)
-        return self.app
+        return mnist_app(self)
 
     def compose(self) -> ComposeResult:
         yield Static(id="run-title")
