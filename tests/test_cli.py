@@ -128,12 +128,12 @@ def test_store_path_flag_and_env(tmp_path, capsys, monkeypatch):
 
 
 def test_unexpected_exception_is_one_line_without_traceback(monkeypatch, capsys):
-    import tui.cli as cli_mod
+    import tui.commands.presets as presets_mod
 
     def boom(args):
         raise ValueError("something nobody foresaw\nsecond line")
 
-    monkeypatch.setattr(cli_mod, "cmd_presets", boom)
+    monkeypatch.setattr(presets_mod, "cmd_presets", boom)
     assert main(["presets"]) == 1
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "ValueError: something nobody foresaw" in err

@@ -12,7 +12,7 @@ from engine.errors import SpecError
 
 
 def add_controls_parser(sub, common) -> None:
-    from tui.cli import positive_int, whole
+    from tui.commands.common import positive_int, whole
 
     p = sub.add_parser(
         "controls",
@@ -64,7 +64,7 @@ def control_requests(args) -> list:
 
 
 def cmd_controls(args) -> int:
-    from tui.cli import train_requests
+    from tui.commands.train import train_requests
 
     if args.detach:
         from tui.commands.queue import queue_requests

@@ -16,7 +16,7 @@ WATCH_POLL = 0.5
 
 
 def add_parsers(sub, common) -> None:
-    from tui.cli import positive_int, whole
+    from tui.commands.common import positive_int, whole
 
     p = sub.add_parser("queue", parents=[common], help="queue presets for the background worker, or list the queue")
     p.add_argument("presets", nargs="*", metavar="PRESET_OR_SPEC_FILE", help="what to queue (none: list the queue)")
@@ -40,15 +40,16 @@ def add_parsers(sub, common) -> None:
 
 # -- queue -------------------------------------------------------------------------------------------------
 def cmd_queue(args) -> int:
-    from tui.cli import _requests, _store
+    from tui.commands.common import open_store
+    from tui.commands.train import requests_from
 
-    store = _store(args)
+    store = open_store(args)
     if not args.presets and not args.all:
         return _list_queue(store, args.json)
     requests = []
     for preset in args.presets or [None]:
         one = argparse.Namespace(**{**vars(args), "preset": preset})
-        requests += _requests(one)
+        requests += requests_from(one)
     return queue_requests(args, requests, store)
 
 
@@ -56,9 +57,9 @@ def queue_requests(args, requests, store=None) -> int:
     """Add the requests as jobs and make sure a worker runs them; print their job ids."""
     from engine.data import resolve_source
     from engine.worker import ensure_worker, log_path
-    from tui.cli import _store
+    from tui.commands.common import open_store
 
-    store = store or _store(args)
+    store = store or open_store(args)
     ids = []
     for req in requests:
         data = resolve_source(req.data)
@@ -115,9 +116,9 @@ def _list_queue(store, as_json: bool) -> int:
 
 # -- watch -------------------------------------------------------------------------------------------------
 def cmd_watch(args) -> int:
-    from tui.cli import _store
+    from tui.commands.common import open_store
 
-    store = _store(args)
+    store = open_store(args)
     run_id = args.run or _wait_for_a_run(store)
     if run_id is None:
         print("mnist-tui: nothing is training or queued", file=sys.stderr)
@@ -201,9 +202,9 @@ def _num(x) -> str:
 
 # -- cancel ------------------------------------------------------------------------------------------------
 def cmd_cancel(args) -> int:
-    from tui.cli import _store
+    from tui.commands.common import open_store
 
-    store = _store(args)
+    store = open_store(args)
     stopped, cleared = [], 0
     if args.all:
         cleared = store.jobs.clear()

@@ -15,8 +15,8 @@ from tui.text import literal
 
 def add_run_parsers(sub, common) -> None:
     """runs, show, rm and label: registered together by tui/cli.py."""
-    from tui.cli import positive_int
     from tui.commands import label, rm, show
+    from tui.commands.common import positive_int
 
     add_arguments(sub.add_parser("runs", parents=[common], help="list stored runs and their results"), positive_int)
     show.add_arguments(sub.add_parser("show", parents=[common], help="one run in full: spec, curves, epochs"))

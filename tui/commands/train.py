@@ -1,0 +1,169 @@
+"""`mnist-tui train PRESET_OR_SPEC_FILE|--all`: training in the foreground, with the engine's events printed
+as lines (or JSON lines); the first Ctrl+C stops after the current step and keeps the run. `--detach` hands
+the same requests to the queue instead. `train_requests` is shared with `controls`."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import threading
+
+from engine.errors import SpecError, one_line
+from tui.commands.common import number, open_store, positive_int, silence_stdout, whole
+
+PROG = "mnist-tui"
+
+
+def add_parser(sub, common) -> None:
+    p = sub.add_parser("train", parents=[common], help="train a preset or a spec file headless")
+    p.add_argument("preset", nargs="?", metavar="PRESET_OR_SPEC_FILE", help="a preset id or a .toml spec file")
+    p.add_argument("--all", action="store_true", help="train every built-in preset in order (the whole exercise)")
+    p.add_argument("--epochs", type=whole, help="override the spec's epochs")
+    p.add_argument("--learning-rate", type=number, help="override the spec's learning rate")
+    p.add_argument("--batch-size", type=whole, help="override the spec's batch size")
+    p.add_argument("--seed", type=whole, help="override the spec's seed")
+    p.add_argument("--subset", type=positive_int, metavar="N", help="train on the first N training examples")
+    p.add_argument(
+        "--repeats", type=positive_int, default=1, metavar="N", help="train each spec N times (seeds seed, seed+1, ...)"
+    )
+    p.add_argument("--json", action="store_true", help="JSON lines: one per epoch, then an end event")
+    p.add_argument("--detach", action="store_true", help="queue for the background worker instead (see watch)")
+
+
+def requests_from(args):
+    from engine.presets import builtin_presets, find_preset
+    from engine.repeats import expand_repeats
+    from engine.runner import RunRequest
+    from engine.spec import make_spec
+
+    if args.all and args.preset:
+        raise SpecError("give either a preset or --all, not both")
+    if not args.all and not args.preset:
+        raise SpecError("train needs a preset id or spec file (see mnist-tui presets), or --all")
+    presets = builtin_presets() if args.all else [find_preset(args.preset)]
+    overrides = {
+        k: v
+        for k, v in (
+            ("epochs", args.epochs),
+            ("learning_rate", args.learning_rate),
+            ("batch_size", args.batch_size),
+            ("seed", args.seed),
+        )
+        if v is not None
+    }
+    out = []
+    for p in presets:
+        spec = make_spec(source=p.id, **{**p.spec.model_dump(), **overrides}) if overrides else p.spec
+        for seeded, group in expand_repeats(spec, args.repeats):
+            data = getattr(args, "data", None)
+            out.append(RunRequest(p.id, p.part, seeded, data=data, subset=args.subset, repeat_group=group))
+    return out
+
+
+class _Printer:
+    """Turns engine events into the CLI's output: JSON lines on stdout, or human lines."""
+
+    def __init__(self, as_json: bool, total: int, cancel: threading.Event | None = None):
+        self.as_json, self.total, self.cancel = as_json, total, cancel
+        self.reader_gone = False
+
+    def __call__(self, ev) -> None:
+        """A reader that went away (`| head`, or `| tee` killed by the same Ctrl+C) cancels the run, so it
+        is kept as cancelled with its epochs instead of failing on a broken pipe."""
+        if self.reader_gone:
+            return
+        try:
+            self._print(ev)
+        except BrokenPipeError:
+            self.reader_gone = True
+            silence_stdout()
+            if self.cancel is not None:
+                self.cancel.set()
+
+    def _print(self, ev) -> None:
+        from engine.events import EpochEnd, Finished, Phase, Started
+
+        if self.as_json:
+            if isinstance(ev, EpochEnd | Finished):
+                print(json.dumps(ev.as_json()), flush=True)
+            return
+        if isinstance(ev, Phase):  # progress is part of the run's log: stderr is kept for errors alone
+            print(f"  {ev.message}...", flush=True)
+        elif isinstance(ev, Started):
+            print(
+                f"run {ev.run_id}: {ev.train_size:,} train / {ev.val_size:,} validation / {ev.test_size:,} test "
+                f"examples on {ev.backend}, {ev.device}",
+                flush=True,
+            )
+        elif isinstance(ev, EpochEnd):
+            print(
+                f"epoch {ev.epoch:>3}/{self.total}  loss {_loss(ev.loss)}  acc {ev.accuracy:.2%}  "
+                f"val_loss {_loss(ev.val_loss)}  val_acc {ev.val_accuracy:.2%}  {ev.seconds:.2f}s",
+                flush=True,
+            )
+        elif isinstance(ev, Finished) and ev.run_id is not None:
+            line = f"run {ev.run_id} {ev.status} after {ev.epochs_completed} epoch(s)"
+            if ev.test_accuracy is not None:
+                line += (
+                    f": train {ev.train_accuracy:.2%}, validation {ev.val_accuracy:.2%}, test {ev.test_accuracy:.2%}"
+                )
+            if ev.seconds_per_epoch is not None:
+                line += f", {ev.seconds_per_epoch:.2f}s/epoch"
+            if ev.error:
+                line += f" ({one_line(ev.error)})"
+            print(line, flush=True)
+
+
+def _loss(x: float) -> str:
+    return f"{x:.4f}" if abs(x) < 1e4 else f"{x:.3g}"  # a blown-up loss is not 20 digits wide
+
+
+def cmd_train(args) -> int:
+    if args.detach:
+        from tui.commands.queue import queue_requests
+
+        return queue_requests(args, requests_from(args))
+    return train_requests(args, requests_from(args))
+
+
+def train_requests(args, requests) -> int:
+    """Train each request in the foreground, in order; the first Ctrl+C stops after the current step."""
+    from engine.runner import Runner
+
+    store = open_store(args)
+    runner = Runner(store)
+    cancel = threading.Event()
+
+    def on_sigint(signum, frame):  # first Ctrl+C: stop after the current step and keep the run
+        if cancel.is_set():
+            raise KeyboardInterrupt
+        cancel.set()
+        print(f"\n{PROG}: stopping (Ctrl+C again to abort)...", file=sys.stderr, flush=True)
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    worst = 0
+    try:
+        for req in requests:
+            if cancel.is_set():
+                break
+            if len(requests) > 1 and not args.json:
+                seed = f", seed {req.spec.seed}" if req.repeat_group else ""
+                print(f"== {req.preset}: {req.label or req.spec.name} ({req.spec.layers_text()}{seed}) ==", flush=True)
+            result = runner.run(req, _Printer(args.json, req.spec.epochs, cancel), cancel)
+            if result.status == "cancelled" and result.run_id is None:
+                print(f"{PROG}: cancelled before training started; nothing was stored", file=sys.stderr)
+                return 130
+            if result.status == "cancelled":
+                print(
+                    f"{PROG}: run {result.run_id} cancelled; its {result.epochs_completed} finished epoch(s) are "
+                    f"kept in {store.path}",
+                    file=sys.stderr,
+                )
+                return 130
+            if result.status in ("diverged", "failed"):
+                print(f"{PROG}: error: run {result.run_id} {result.status}: {one_line(result.error)}", file=sys.stderr)
+                worst = 1
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    return worst
