@@ -23,6 +23,7 @@ from textual.signal import Signal
 
 from engine.data import resolve_source
 from engine.errors import MnistTuiError
+from engine.repeats import expand_repeats
 from engine.runner import RunRequest
 from engine.spec import NetworkSpec
 from engine.store import Store
@@ -73,6 +74,7 @@ class MnistTuiApp(ExitGuard, App):
         self.live = LiveSnapshot()
         self.live_changed: Signal[LiveSnapshot] = Signal(self, "live-changed")
         self.farewell: str | None = None  # printed after the terminal is restored
+        self.repeats = 1  # seeds per net that t, T and A queue (R on Home sets it)
 
     @property
     def view(self):
@@ -121,6 +123,13 @@ class MnistTuiApp(ExitGuard, App):
     # -- starting and stopping training ---------------------------------------------------------------
     def request(self, preset: str, part: str | None, spec: NetworkSpec) -> RunRequest:
         return RunRequest(preset, part, spec, data=self.data, subset=self.subset)
+
+    def requests(self, preset: str, part: str | None, spec: NetworkSpec) -> list[RunRequest]:
+        """One request per seed of the repeats setting (R on Home): repeats share a group in the store."""
+        return [
+            RunRequest(preset, part, seeded, data=self.data, subset=self.subset, repeat_group=group)
+            for seeded, group in expand_repeats(spec, self.repeats)
+        ]
 
     def start_training(self, requests: list[RunRequest]) -> None:
         """Queue runs for the worker (they run one after another) and show the training screen."""

@@ -220,3 +220,26 @@ def test_rows_stay_one_line_when_user_presets_make_the_list_scroll(app_factory):
             assert plist.virtual_size.height == plist.option_count
 
     run(scenario())
+
+
+def test_R_sets_how_many_seeds_each_train_key_queues(app_factory, store):
+    trainer = FakeTrainer(hold_after=1)
+
+    async def scenario():
+        app = app_factory(trainer=trainer)
+        async with app.run_test(size=(100, 32)) as pilot:
+            await pilot.press("R")
+            await pilot.press("backspace", "3", "enter")
+            assert app.repeats == 3
+            assert "t/T/A train 3 seeds of each net" in text_of(app.screen.query_one("#status"))
+            await pilot.press("down", "down", "T")  # Part Two: three nets x three seeds
+            await asyncio.to_thread(trainer.holding.wait, 5)
+            jobs = store.jobs.running() + store.jobs.waiting()
+            assert [j.preset for j in jobs] == ["part2-narrow"] * 3 + ["part2-medium"] * 3 + ["part2-wide"] * 3
+            assert [j.spec.seed for j in jobs[:3]] == [42, 43, 44]
+            assert len({j.repeat_group for j in jobs}) == 3 and all(j.repeat_group for j in jobs)
+            store.jobs.clear()
+            await pilot.press("s")
+            await until(pilot, lambda: not app.live.busy, what="the stop")
+
+    run(scenario())

@@ -13,6 +13,7 @@ from textual.widgets import OptionList, Static
 
 from engine.errors import MnistTuiError
 from engine.presets import Preset, all_presets
+from engine.repeats import MAX_REPEATS
 from engine.rules import PART_TITLES
 from tui.app_access import mnist_app
 from tui.run_summary import HIDDEN_BY_DEFAULT
@@ -61,6 +62,7 @@ class HomeScreen(Screen):
         Binding("c", "compare", "Compare", tooltip="Compare stored runs: table, curves, layer differences"),
         Binding("a", "answers", "Answers", tooltip="The exercise's answers from the stored runs; export markdown"),
         Binding("w", "app.show_training", "Watch", tooltip="Show the training screen"),
+        Binding("R", "set_repeats", "Repeats", show=False, tooltip="How many seeds t, T and A train of each net"),
         Binding("r", "reload", "Reload", show=False, tooltip="Reload presets and runs from disk"),
     ]
 
@@ -127,8 +129,8 @@ class HomeScreen(Screen):
         self.app.push_screen(RunScreen(mnist_app(self).store, event.run_id))
 
     def refresh_status(self) -> None:
-        app = self.app
-        self.query_one(StatusLine).show(app.live)
+        app = mnist_app(self)
+        self.query_one(StatusLine).show(app.live, app.repeats)
 
     def show_details(self) -> None:
         preset = self.query_one(PresetList).current
@@ -162,18 +164,48 @@ class HomeScreen(Screen):
 
     def action_train(self) -> None:
         if preset := self._current():
-            mnist_app(self).start_training([mnist_app(self).request(preset.id, preset.part, preset.spec)])
+            self._queue([preset])
 
     def action_train_part(self) -> None:
         """Queue every preset in the highlighted preset's group (e.g. all of Part Two), to run unattended."""
         if preset := self._current():
-            group = [p for p in self.query_one(PresetList).presets.values() if p.group == preset.group]
-            mnist_app(self).start_training([mnist_app(self).request(p.id, p.part, p.spec) for p in group])
+            self._queue([p for p in self.query_one(PresetList).presets.values() if p.group == preset.group])
 
     def action_train_all(self) -> None:
         """The whole exercise in order (Part One to Part Three), like `mnist-tui train --all`."""
-        exercise = [p for p in self.query_one(PresetList).presets.values() if p.builtin]
-        mnist_app(self).start_training([mnist_app(self).request(p.id, p.part, p.spec) for p in exercise])
+        self._queue([p for p in self.query_one(PresetList).presets.values() if p.builtin])
+
+    def _queue(self, presets: list[Preset]) -> None:
+        """Each preset as many times as the repeats setting says (seeds seed, seed+1, ...)."""
+        app = mnist_app(self)
+        try:
+            requests = [r for p in presets for r in app.requests(p.id, p.part, p.spec)]
+        except MnistTuiError as exc:  # a seed pushed past the largest one
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        app.start_training(requests)
+
+    def action_set_repeats(self) -> None:
+        from tui.screens.dialogs import TextDialog
+
+        app = mnist_app(self)
+
+        def chosen(text: str | None) -> None:
+            if text is None:
+                return
+            try:
+                n = int(text or "1")
+            except ValueError:
+                n = 0
+            if not 1 <= n <= MAX_REPEATS:
+                self.notify(f"repeats must be a whole number from 1 to {MAX_REPEATS}", severity="error")
+                return
+            app.repeats = n
+            what = "one run of each net" if n == 1 else f"{n} runs of each net (seeds seed..seed+{n - 1})"
+            self.notify(f"t, T and A now queue {what}: the answers then give mean ± sd and measured noise.")
+            self.refresh_status()
+
+        self.app.push_screen(TextDialog("Seeds per net for t, T and A (1-50):", str(app.repeats)), chosen)
 
     def action_edit(self) -> None:
         if preset := self._current():

@@ -10,17 +10,23 @@ from tui.live import LiveSnapshot
 
 
 class StatusLine(Static):
-    def show(self, snap: LiveSnapshot) -> None:
+    def show(self, snap: LiveSnapshot, repeats: int = 1) -> None:
+        self.update(self.text(snap, repeats))
+
+    def text(self, snap: LiveSnapshot, repeats: int) -> Text:
+        text = self._state(snap)
+        if repeats > 1:
+            text.append(f" · t/T/A train {repeats} seeds of each net", style="bold")
+        return text
+
+    def _state(self, snap: LiveSnapshot) -> Text:
         if snap.error:
-            self.update(Text(f"✗ {snap.error}", style="bold red"))
-            return
+            return Text(f"✗ {snap.error}", style="bold red")
         if snap.problem:
-            self.update(Text(f"✗ {snap.problem}", style="bold red"))
-            return
+            return Text(f"✗ {snap.problem}", style="bold red")
         view = snap.view
         if view is None:
-            self.update(Text("Nothing is training: t trains the highlighted preset.", style="dim"))
-            return
+            return Text("Nothing is training: t trains the highlighted preset.", style="dim")
         text = Text("▶ " if view.active else "■ ", style="bold")
         text.append(view.summary())  # a Text built by append: names are shown literally
         if snap.waiting:
@@ -28,4 +34,4 @@ class StatusLine(Static):
         others = snap.active_runs() - (1 if view.active and view.started else 0)
         if others > 0:
             text.append(f" · {others} more training", style="bold")
-        self.update(text)
+        return text
