@@ -142,7 +142,7 @@ def _as_tensors(x: np.ndarray, y: np.ndarray):
 
     key = (id(x), id(y))
     if key not in _tensors:
-        if len(_tensors) >= 8:  # a process that loads several datasets: the oldest copies go
+        if len(_tensors) >= 3:  # one dataset's train, validation and test; another dataset replaces them
             _tensors.pop(next(iter(_tensors)))
         _tensors[key] = (x, y, tf.convert_to_tensor(x), tf.convert_to_tensor(y))
     return _tensors[key][2:]
