@@ -1,10 +1,10 @@
-"""`mnist-tui runs`: stored runs newest first, filtered by part and status; failed, cancelled and
-interrupted runs are left out unless --all (or --status asks for them)."""
+"""`mnist-tui runs`: stored runs newest first, filtered by part and status. The table leaves failed,
+cancelled and interrupted runs out unless --all (or --status asks for them); --json lists every run, as
+scripts reading it expect, unless a filter is given."""
 
 from __future__ import annotations
 
 import json
-import sys
 from functools import partial
 
 from engine.store import RunRecord, Store
@@ -33,11 +33,9 @@ def run_handlers() -> dict:
 
 
 def _with_store(verb, args) -> int:
-    from rich.console import Console
+    from tui.commands.common import console, open_store
 
-    # piped output is not squeezed to 80 columns: a table that folds is useless to grep
-    console = Console() if sys.stdout.isatty() else Console(width=200)
-    return verb(args, Store(getattr(args, "store", None)), console)
+    return verb(args, open_store(args), console())
 
 
 def add_arguments(parser, positive_int) -> None:
@@ -65,7 +63,7 @@ def select(records: list[RunRecord], part: str | None, status: str | None, show_
 
 def run(args, store: Store, console) -> int:
     everything = store.runs()
-    records = select(everything, args.part, args.status, args.all)
+    records = select(everything, args.part, args.status, args.all or args.json)
     hidden = len(select(everything, args.part, args.status, True)) - len(records)
     if args.limit:
         records = records[: args.limit]
