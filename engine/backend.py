@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import gc
 import os
 import platform
+import shutil
+import tempfile
 import threading
 from contextlib import contextmanager
 from functools import cache
@@ -82,11 +85,55 @@ def _cache_folder(backend: str) -> Path | None:
 
 
 def _enable_tensorflow_cache() -> None:
-    """TensorFlow reads TF_XLA_FLAGS once, at its first XLA compile: set before it is imported."""
+    """TensorFlow reads TF_XLA_FLAGS once, at its first XLA compile: set before it is imported.
+
+    TensorFlow writes an entry straight to its final name, and a truncated one (a process killed while
+    writing, a full disk) fails every later run that reads it. So each process works in a staging folder
+    of its own, hard links to the shared entries, and moves its new entries in whole (os.replace) when it
+    exits; a killed process's staging folder is removed by the next one."""
     folder = _cache_folder("tensorflow")
     flags = os.environ.get("TF_XLA_FLAGS", "")
-    if folder is not None and "tf_xla_persistent_cache_directory" not in flags:
-        os.environ["TF_XLA_FLAGS"] = f"{flags} --tf_xla_persistent_cache_directory={folder}".strip()
+    if folder is None or "tf_xla_persistent_cache_directory" in flags:
+        return
+    try:
+        _remove_dead_staging(folder)
+        staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=folder))
+        for entry in folder.glob("*.pb"):
+            os.link(entry, staging / entry.name)
+    except OSError:  # no hard links or no room: this process compiles without the cache
+        return
+    os.environ["TF_XLA_FLAGS"] = f"{flags} --tf_xla_persistent_cache_directory={staging}".strip()
+    atexit.register(_publish, staging, folder)
+
+
+STAGING_PREFIX = "staging-"
+
+
+def _publish(staging: Path, folder: Path) -> None:
+    for entry in staging.glob("*.pb"):
+        try:
+            if not (folder / entry.name).exists():
+                os.replace(entry, folder / entry.name)
+        except OSError:
+            pass
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def _remove_dead_staging(folder: Path) -> None:
+    for staging in folder.glob(f"{STAGING_PREFIX}*"):
+        pid = staging.name.removeprefix(STAGING_PREFIX).split("-")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, not ours
+        return True
+    return True
 
 
 def _enable_jax_cache() -> None:
