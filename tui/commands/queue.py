@@ -127,7 +127,9 @@ def cmd_watch(args) -> int:
 
 
 def _wait_for_a_run(store) -> int | None:
-    """The run training now; or, with jobs queued, the first one's run once the worker starts it."""
+    """The run training now; or, with jobs queued, the first one's run once the worker starts it (even if
+    it has already ended by the time we look again: a short run can start and finish between two polls)."""
+    seen: list[int] = []
     while True:
         running = store.running_runs()
         if running:
@@ -135,8 +137,11 @@ def _wait_for_a_run(store) -> int | None:
         jobs = store.jobs.running()
         if jobs and jobs[0].run_id:
             return jobs[0].run_id
-        if not jobs and not store.jobs.waiting():
-            return None
+        waiting = store.jobs.waiting()
+        seen += [j.job_id for j in jobs + waiting if j.job_id not in seen]
+        if not jobs and not waiting:
+            ended = [job.run_id for job_id in seen if (job := store.jobs.get(job_id)) and job.run_id]
+            return ended[0] if ended else None
         time.sleep(WATCH_POLL)
 
 
