@@ -16,6 +16,21 @@ from tui.format import pct
 from tui.text import literal
 
 HIDDEN_BY_DEFAULT = ("failed", "cancelled", "interrupted")  # lists hide these unless asked to show all
+
+
+def filter_runs(runs: list[RunRecord], part: str | None, status: str | None, show_all: bool) -> list[RunRecord]:
+    """The runs a list shows (Compare, `mnist-tui runs`): one part ('own': runs of no part), one status, and
+    the failed, cancelled and interrupted ones only when asked for (or when their status is asked for)."""
+    out = []
+    for r in runs:
+        if part is not None and (r.part or "own") != part:
+            continue
+        if status is not None and r.status != status:
+            continue
+        if status is None and not show_all and r.status in HIDDEN_BY_DEFAULT:
+            continue
+        out.append(r)
+    return out
 STATUS_STYLE = {"completed": "green", "running": "bold", "cancelled": "yellow", "interrupted": "yellow"}
 # spec fields in reading order, with the label a person reads
 SPEC_FIELDS = (

@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 from functools import partial
 
-from engine.store import RunRecord, Store
+from engine.store import Store
 from tui.format import pct
-from tui.run_summary import HIDDEN_BY_DEFAULT
+from tui.run_summary import filter_runs
 from tui.text import literal
 
 
@@ -46,25 +46,10 @@ def add_arguments(parser, positive_int) -> None:
     parser.add_argument("--all", action="store_true", help="include failed, cancelled and interrupted runs")
 
 
-def select(records: list[RunRecord], part: str | None, status: str | None, show_all: bool) -> list[RunRecord]:
-    """The runs a list shows: one part ('own': runs of no part), one status, and the failed, cancelled and
-    interrupted ones only when asked for."""
-    out = []
-    for r in records:
-        if part is not None and (r.part or "own") != part:
-            continue
-        if status is not None and r.status != status:
-            continue
-        if status is None and not show_all and r.status in HIDDEN_BY_DEFAULT:
-            continue
-        out.append(r)
-    return out
-
-
 def run(args, store: Store, console) -> int:
     everything = store.runs()
-    records = select(everything, args.part, args.status, args.all or args.json)
-    hidden = len(select(everything, args.part, args.status, True)) - len(records)
+    records = filter_runs(everything, args.part, args.status, args.all or args.json)
+    hidden = len(filter_runs(everything, args.part, args.status, True)) - len(records)
     if args.limit:
         records = records[: args.limit]
     if args.json:

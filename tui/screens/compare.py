@@ -22,7 +22,7 @@ from engine.rules import PART_TITLES
 from engine.spec import count_params, format_layers
 from engine.store import RunRecord, Store
 from tui.format import clip, pct
-from tui.run_summary import HIDDEN_BY_DEFAULT, SPEC_FIELDS, spec_value
+from tui.run_summary import SPEC_FIELDS, filter_runs, spec_value
 from tui.screens.run import ask_delete, ask_label
 from tui.text import literal, notify_literal
 from tui.widgets.chart_view import ChartView
@@ -72,19 +72,6 @@ def sort_runs(runs: list[RunRecord], key: str, descending: bool) -> list[RunReco
     known = [r for r in runs if column.value(r) is not None]
     unknown = [r for r in runs if column.value(r) is None]
     return sorted(known, key=column.value, reverse=descending) + unknown
-
-
-def visible_runs(runs: list[RunRecord], part: str | None, status: str | None, show_hidden: bool) -> list[RunRecord]:
-    out = []
-    for r in runs:
-        if part is not None and (r.part or "own") != part:
-            continue
-        if status is not None and r.status != status:
-            continue
-        if status is None and not show_hidden and r.status in HIDDEN_BY_DEFAULT:
-            continue
-        out.append(r)
-    return out
 
 
 def marker_of(index: int) -> str:
@@ -187,7 +174,7 @@ class CompareScreen(Screen):
     def fill_table(self) -> None:
         table = self.query_one(DataTable)
         current = self.current_run_id()
-        self.runs = visible_runs(self.all_runs, self.part_filter, self.status_filter, self.show_hidden)
+        self.runs = filter_runs(self.all_runs, self.part_filter, self.status_filter, self.show_hidden)
         table.clear()
         for run in sort_runs(self.runs, self.sort_key, self.descending):
             mark = "✓" if run.run_id in self.picked else ""
@@ -204,7 +191,7 @@ class CompareScreen(Screen):
             line.append(f" · part {self.part_filter}", style="bold")
         if self.status_filter:
             line.append(f" · {self.status_filter}", style="bold")
-        hidden = len(visible_runs(self.all_runs, self.part_filter, self.status_filter, True)) - len(self.runs)
+        hidden = len(filter_runs(self.all_runs, self.part_filter, self.status_filter, True)) - len(self.runs)
         if hidden:
             line.append(f" · {hidden} failed/cancelled hidden (h)", style="dim")
         if not self.all_runs:
