@@ -170,8 +170,8 @@ def test_q_mid_run_quits_at_once_and_the_training_goes_on(app_factory, store):
         app = app_factory(trainer=trainer)
         async with app.run_test(size=(100, 32)) as pilot:
             await pilot.press("t")
-            await asyncio.to_thread(trainer.holding.wait, 5)
-            await until(pilot, lambda: epochs_seen(app) == 1, what="an epoch")
+            await asyncio.to_thread(trainer.holding.wait, 20)
+            await until(pilot, lambda: epochs_seen(app) == 1, timeout=20, what=f"an epoch ({app.live})")
             t0 = time.perf_counter()
             await pilot.press("q")
             await until(pilot, lambda: not app.is_running, what="exit")
