@@ -93,9 +93,14 @@ class MnistTuiApp(ExitGuard, App):
         if snap is None:
             return
         self._tell_if_ended(self.live.view, snap.view)
+        before = self._binding_state()
         self.live = snap
-        self.refresh_bindings()
+        if self._binding_state() != before:  # a footer recompose costs tens of ms: only when keys change
+            self.refresh_bindings()
         self.live_changed.publish(snap)
+
+    def _binding_state(self) -> tuple[bool, bool]:
+        return (self.check_action("stop", ()) is True, self.check_action("show_training", ()) is True)
 
     def _tell_if_ended(self, before, after) -> None:
         """A toast when the followed run ends, wherever the user is (it may have trained elsewhere)."""
