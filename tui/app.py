@@ -10,6 +10,7 @@ Built by `make_app` so tests can pass a temp store and a fake worker spawner.
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from collections.abc import Callable, Iterable
@@ -83,6 +84,11 @@ class MnistTuiApp(ExitGuard, App):
 
     # -- the store link ------------------------------------------------------------------------------------
     def on_mount(self) -> None:
+        # What exists after the first frame lives on: no collection walks it again; and a young generation ten
+        # times the default keeps collections rare while a screen is built (bench/keys, worst key while an
+        # epoch trains: 180 ms -> 112 ms; with nothing training 177 -> 84 ms).
+        self.call_after_refresh(gc.freeze)
+        gc.set_threshold(7000, 10, 10)
         self.poll_store()
         if self.live.waiting and not self.live.worker_alive and not self.store.read_only:
             self._spawn()  # jobs left queued (a reboot, a killed worker): pick them up

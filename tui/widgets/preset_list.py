@@ -47,7 +47,10 @@ class PresetList(OptionList):
         self.presets: dict[str, Preset] = {}
 
     def set_presets(self, presets: list[Preset], keep: str | None = None) -> None:
-        """Show presets grouped; keep the highlight on preset `keep` if it is still there."""
+        """Show presets grouped; keep the highlight on preset `keep` if it is still there. The same presets
+        again (Home shown again) change nothing: rebuilding the options costs a layout pass."""
+        if self.presets and list(self.presets.values()) == presets:
+            return
         self.presets = {p.id: p for p in presets}
         options: list[Option] = []
         for group in GROUPS:

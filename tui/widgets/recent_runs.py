@@ -57,6 +57,8 @@ class RecentRuns(Widget, can_focus=True):
         self.hidden = 0  # failed/cancelled runs left out (the caller counts them)
 
     def show(self, records: list[RunRecord]) -> None:
+        if records == self.records:
+            return  # Home shown again with nothing new: no repaint
         current = self.current
         self.records = records
         ids = [r.run_id for r in records]
