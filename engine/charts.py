@@ -15,6 +15,9 @@ The rules, so a chart never misleads:
 plotext keeps one global figure, so building is serialised with a lock (the answers screen builds its
 markdown in a thread). No Textual here: `Chart.text()` is a rich Text a widget can show, `plain()` is for
 markdown.
+
+About 310 lines, one job: these rules interlock (the trimmed height decides the labels, the layers decide
+the legend), so they stay in one module.
 """
 
 from __future__ import annotations

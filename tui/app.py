@@ -6,6 +6,8 @@ publishes what changed on `live_changed`, a Signal every screen that shows train
 never wait on an epoch, quitting leaves training running, and any TUI anywhere shows the same live run.
 
 Built by `make_app` so tests can pass a temp store and a fake worker spawner.
+About 330 lines: the app is the one link between the screens and the store (poll and publish, queue, stop,
+quit, palette navigation); each part reads the same snapshot, so they stay together.
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
 """Compare: stored runs in a sortable table that fits 80 columns; runs picked with space have one metric
 (m cycles train/val accuracy/loss) overlaid in one chart, or (v) their layers and settings side by side.
 The answers (a) are built from exactly the runs picked. enter opens a run; d deletes, l labels it.
-Failed, cancelled and interrupted runs are hidden until h; p and f filter by part and status."""
+Failed, cancelled and interrupted runs are hidden until h; p and f filter by part and status.
+Longer than most files here (about 330 lines): the table, the overlay and the side-by-side are three views
+of one set of picks, and kept together they share it without passing it between modules."""
 
 from __future__ import annotations
 
