@@ -39,9 +39,10 @@ def part_three_section(ans: Answers) -> list[str]:
             m is not None and z is not None and abs(m) <= z
             for m, z in ((p.val_margin, p.val_margin_noise), (p.test_margin, p.test_margin_noise))
         )
-        goal = f"- **Goal (better than {GOAL:.0%} on validation and test):** {'met' if met else 'not met'}"
+        verdict = "met by the means" if met else "not met by the means"
+        goal = f"- **Goal (better than {GOAL:.0%} on validation and test):** {verdict}"
         if close:
-            goal += f", and not settled either way: a figure is within noise of {GOAL:.0%}"
+            goal += f", but not settled: at least one margin is inside its noise band, so more runs could tip it"
         lines.append(goal + ".")
         firsts = p.first_epoch_over_goal
         if any(firsts):
