@@ -42,7 +42,7 @@ def part_three_section(ans: Answers) -> list[str]:
         verdict = "met by the means" if met else "not met by the means"
         goal = f"- **Goal (better than {GOAL:.0%} on validation and test):** {verdict}"
         if close:
-            goal += f", but not settled: at least one margin is inside its noise band, so more runs could tip it"
+            goal += ", but not settled: at least one margin is inside its noise band, so more runs could tip it"
         lines.append(goal + ".")
         firsts = p.first_epoch_over_goal
         if any(firsts):
