@@ -15,9 +15,12 @@ so it would not separate these two, and batch normalisation changes the paramete
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from engine.errors import SpecError
-from engine.spec import NetworkSpec, make_spec
+
+if TYPE_CHECKING:
+    from engine.spec import NetworkSpec
 
 LR_FACTOR = 10
 CONTROL_KEYS = ("relu", "lr-x10")
@@ -51,6 +54,8 @@ def control_specs(spec: NetworkSpec, keys: tuple[str, ...] = CONTROL_KEYS) -> li
             changed = {"learning_rate": spec.learning_rate * LR_FACTOR}
         else:
             raise SpecError(f"unknown control {key!r} (known: {', '.join(CONTROL_KEYS)})")
+        from engine.spec import make_spec
+
         control_spec = make_spec(source=f"{spec.name} control {key}", **{**fields, **changed})
         out.append(Control(key, describe_change(spec, control_spec) or key, control_spec))
     return out

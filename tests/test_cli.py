@@ -139,3 +139,15 @@ def test_unexpected_exception_is_one_line_without_traceback(monkeypatch, capsys)
     assert len(err.strip().splitlines()) == 1 and "ValueError: something nobody foresaw" in err
     with pytest.raises(ValueError):
         main(["presets", "--debug"])
+
+
+def test_help_answers_without_loading_the_engine():
+    """`--help` must answer at once: no pydantic, numpy, Textual or Keras behind it (each command module
+    imports what it needs when it runs)."""
+    code = (
+        "import sys, tui.cli\n"
+        "try:\n    tui.cli.main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('pydantic', 'numpy', 'textual', 'keras', 'tensorflow') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"

@@ -3,8 +3,12 @@
 
 from __future__ import annotations
 
-from engine.store import Store
+from typing import TYPE_CHECKING
+
 from tui.commands.show import find_run
+
+if TYPE_CHECKING:
+    from engine.store import Store
 
 
 def add_arguments(parser) -> None:

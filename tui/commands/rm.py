@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 from engine.errors import MnistTuiError
-from engine.store import Store
 from tui.commands.show import find_run
+
+if TYPE_CHECKING:
+    from engine.store import Store
 
 
 def add_arguments(parser) -> None:

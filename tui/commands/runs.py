@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import json
 from functools import partial
+from typing import TYPE_CHECKING
 
-from engine.store import Store
 from tui.format import pct
-from tui.run_summary import filter_runs
 from tui.text import literal
+
+if TYPE_CHECKING:
+    from engine.store import Store
 
 
 def add_run_parsers(sub, common) -> None:
@@ -47,6 +49,8 @@ def add_arguments(parser, positive_int) -> None:
 
 
 def run(args, store: Store, console) -> int:
+    from tui.run_summary import filter_runs
+
     everything = store.runs()
     records = filter_runs(everything, args.part, args.status, args.all or args.json)
     hidden = len(filter_runs(everything, args.part, args.status, True)) - len(records)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
-from engine.charts import history_series, line_chart
 from engine.errors import MnistTuiError
-from engine.store import RunRecord, Store
+
+if TYPE_CHECKING:
+    from engine.store import RunRecord, Store
 
 
 def find_run(store: Store, run_id: int) -> RunRecord:
@@ -36,6 +38,8 @@ def run(args, store: Store, console) -> int:
     epochs = record.epochs_planned or record.epochs_completed or 1
     for metric, kind in (("accuracy", "percent"), ("loss", "loss")):
         console.print(Rule(f"{metric} by epoch", align="left"), width=width)
+        from engine.charts import history_series, line_chart
+
         console.print(line_chart(history_series(record.history, metric), width, 14, epochs, kind).text())
     console.print(Rule("per epoch", align="left"), width=width)
     console.print(epochs_table(record), width=width)
