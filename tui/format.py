@@ -9,6 +9,13 @@ def pct(x: float | None) -> str:
     return "-" if x is None else f"{x:.2%}"
 
 
+def loss(x: float | None) -> str:
+    """A loss with four decimals, '-' when there is none; a blown-up loss in short form, not 20 digits."""
+    if x is None:
+        return "-"
+    return f"{x:.4f}" if abs(x) < 1e4 else f"{x:.3g}"
+
+
 def duration(seconds: float | None) -> str:
     """0:07, 12:03, 1:02:03."""
     if seconds is None:

@@ -53,3 +53,29 @@ def silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError):
         pass
+
+
+def epoch_line(e, total) -> str:
+    """One finished epoch (an EpochEnd event or a stored EpochRow: the same fields) as `train` prints it while
+    it trains and `watch` while it reads the store."""
+    from tui.format import loss, pct
+
+    return (
+        f"epoch {e.epoch:>3}/{total}  loss {loss(e.loss)}  acc {pct(e.accuracy)}  "
+        f"val_loss {loss(e.val_loss)}  val_acc {pct(e.val_accuracy)}  {e.seconds or 0:.2f}s"
+    )
+
+
+def end_line(run_id, status, epochs, train, val, test, seconds_per_epoch=None, error=None) -> str:
+    """How a run ended, in one line: its three accuracies when it was evaluated, and why when it failed."""
+    from engine.errors import one_line
+    from tui.format import pct
+
+    line = f"run {run_id} {status} after {epochs} epoch(s)"
+    if test is not None:
+        line += f": train {pct(train)}, validation {pct(val)}, test {pct(test)}"
+    if seconds_per_epoch is not None:
+        line += f", {seconds_per_epoch:.2f}s/epoch"
+    if error:
+        line += f" ({one_line(error)})"
+    return line

@@ -8,9 +8,10 @@ import argparse
 import json
 import sys
 import time
+from dataclasses import asdict
 
 from engine.errors import MnistTuiError, SpecError
-from tui.format import pct
+from tui.commands.common import end_line, epoch_line
 
 WATCH_POLL = 0.5
 
@@ -91,8 +92,9 @@ def _absolute(path: str | None) -> str | None:
 
 
 def _list_queue(store, as_json: bool) -> int:
-    from rich.console import Console
     from rich.table import Table
+
+    from tui.commands.common import console
 
     jobs = store.jobs.running() + store.jobs.waiting()
     if as_json:
@@ -110,7 +112,7 @@ def _list_queue(store, as_json: bool) -> int:
         table.add_row(
             str(j.job_id), j.state, literal(j.preset), literal(j.name), str(j.run_id or "-"), literal(j.phase or "")
         )
-    Console(width=None if sys.stdout.isatty() else 200).print(table)
+    console().print(table)
     return 0
 
 
@@ -163,13 +165,10 @@ def follow(store, run_id: int, as_json: bool) -> int:
             if tty:
                 print("\r\033[K", end="")
             if as_json:
-                print(json.dumps({"event": "epoch", "run_id": run_id, **_epoch(e)}), flush=True)
+                epoch = {k: v for k, v in asdict(e).items() if k != "gradients"}
+                print(json.dumps({"event": "epoch", "run_id": run_id, **epoch}), flush=True)
             else:
-                print(
-                    f"epoch {e.epoch:>3}/{run.epochs_planned}  loss {_num(e.loss)}  acc {pct(e.accuracy)}  "
-                    f"val_loss {_num(e.val_loss)}  val_acc {pct(e.val_accuracy)}  {e.seconds or 0:.2f}s",
-                    flush=True,
-                )
+                print(epoch_line(e, run.epochs_planned), flush=True)
         shown = len(run.history)
         if run.status != "running":
             break
@@ -184,25 +183,12 @@ def follow(store, run_id: int, as_json: bool) -> int:
         end.update(seconds_per_epoch=run.seconds_per_epoch, error=run.error)
         print(json.dumps(end), flush=True)
     else:
-        line = f"run {run_id} {run.status} after {run.epochs_completed} epoch(s)"
-        if m.get("test_accuracy") is not None:
-            line += f": train {pct(m['train_accuracy'])}, validation {pct(m['val_accuracy'])}, "
-            line += f"test {pct(m['test_accuracy'])}"
-        if run.error:
-            line += f" ({run.error})"
+        line = end_line(
+            run_id, run.status, run.epochs_completed, m["train_accuracy"], m["val_accuracy"], m["test_accuracy"],
+            error=run.error,
+        )
         print(line, flush=True)
     return {"completed": 0, "cancelled": 130}.get(run.status, 1)
-
-
-def _epoch(e) -> dict:
-    return dict(
-        epoch=e.epoch, loss=e.loss, accuracy=e.accuracy, val_loss=e.val_loss, val_accuracy=e.val_accuracy,
-        seconds=e.seconds,
-    )
-
-
-def _num(x) -> str:
-    return "-" if x is None else f"{x:.4f}"
 
 
 # -- cancel ------------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import sys
 import threading
 
 from engine.errors import SpecError, one_line
-from tui.commands.common import number, open_store, positive_int, silence_stdout, whole
+from tui.commands.common import end_line, epoch_line, number, open_store, positive_int, silence_stdout, whole
 
 PROG = "mnist-tui"
 
@@ -97,26 +97,21 @@ class _Printer:
                 flush=True,
             )
         elif isinstance(ev, EpochEnd):
+            print(epoch_line(ev, self.total), flush=True)
+        elif isinstance(ev, Finished) and ev.run_id is not None:
             print(
-                f"epoch {ev.epoch:>3}/{self.total}  loss {_loss(ev.loss)}  acc {ev.accuracy:.2%}  "
-                f"val_loss {_loss(ev.val_loss)}  val_acc {ev.val_accuracy:.2%}  {ev.seconds:.2f}s",
+                end_line(
+                    ev.run_id,
+                    ev.status,
+                    ev.epochs_completed,
+                    ev.train_accuracy,
+                    ev.val_accuracy,
+                    ev.test_accuracy,
+                    ev.seconds_per_epoch,
+                    ev.error,
+                ),
                 flush=True,
             )
-        elif isinstance(ev, Finished) and ev.run_id is not None:
-            line = f"run {ev.run_id} {ev.status} after {ev.epochs_completed} epoch(s)"
-            if ev.test_accuracy is not None:
-                line += (
-                    f": train {ev.train_accuracy:.2%}, validation {ev.val_accuracy:.2%}, test {ev.test_accuracy:.2%}"
-                )
-            if ev.seconds_per_epoch is not None:
-                line += f", {ev.seconds_per_epoch:.2f}s/epoch"
-            if ev.error:
-                line += f" ({one_line(ev.error)})"
-            print(line, flush=True)
-
-
-def _loss(x: float) -> str:
-    return f"{x:.4f}" if abs(x) < 1e4 else f"{x:.3g}"  # a blown-up loss is not 20 digits wide
 
 
 def cmd_train(args) -> int:

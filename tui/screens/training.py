@@ -16,7 +16,7 @@ from textual.widgets import ProgressBar, Static
 
 from engine.errors import MnistTuiError
 from tui.app_access import mnist_app
-from tui.format import pct
+from tui.format import loss, pct
 from tui.live import LiveSnapshot
 from tui.run_view import RunView
 from tui.widgets.curves import CurvesPlot
@@ -52,17 +52,14 @@ def detail_text(view: RunView) -> Text:
     if view.history:
         e = view.history[-1]
         text = Text(
-            f"epoch {e.epoch}: loss {_num(e.loss)} · acc {pct(e.accuracy)} · "
-            f"val_loss {_num(e.val_loss)} · val_acc {pct(e.val_accuracy)} · {e.seconds or 0:.1f} s"
+            f"epoch {e.epoch}: loss {loss(e.loss)} · acc {pct(e.accuracy)} · "
+            f"val_loss {loss(e.val_loss)} · val_acc {pct(e.val_accuracy)} · {e.seconds or 0:.1f} s"
         )
         if e.gradients and len(e.gradients) > 1:
             text.append(f"\nmean |dL/dW|: first layer {e.gradients[0]:.1e} … output {e.gradients[-1]:.1e}", style="dim")
         return text
     return Text(f"{view.phase}…", style="italic")
 
-
-def _num(x: float | None) -> str:
-    return "-" if x is None else f"{x:.4f}"
 
 
 class TrainingScreen(Screen):
