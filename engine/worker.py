@@ -45,8 +45,14 @@ def log_path() -> Path:
 
 
 class WorkerLock:
-    """An exclusive, non-blocking flock on a file beside the store. The kernel drops it when the process
-    dies, however it dies, so a killed worker never blocks the next one."""
+    """An exclusive flock on a file beside the store. The kernel drops it when the process dies, however it
+    dies, so a killed worker never blocks the next one.
+
+    `worker_running` probes the same lock by taking it shared for a moment, so a worker starting at that
+    moment would find it taken: acquiring therefore retries for PROBE_GRACE seconds before it concludes that
+    another worker holds the lock (a worker holds it for as long as it runs)."""
+
+    PROBE_GRACE = 1.0
 
     def __init__(self, store_path: Path):
         self.path = lock_path(store_path)
@@ -54,11 +60,16 @@ class WorkerLock:
 
     def acquire(self) -> bool:
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            return False
+        deadline = time.monotonic() + self.PROBE_GRACE
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    os.close(fd)
+                    return False
+                time.sleep(0.02)
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
         self.fd = fd
@@ -137,6 +148,24 @@ def cancel_watch(store: Store, job_id: int, cancel: threading.Event, stopping: t
         return False
 
     return Ticker(f"job-cancel-{job_id}", 0.25, tick)
+
+
+def enqueue(store: Store, req: RunRequest) -> int:
+    """A request as a job (the inverse of `request_of`). The data source is fixed now, as an absolute path,
+    so the worker reads what the asking process meant whatever its own directory or environment."""
+    from engine.data import resolve_source
+
+    data = resolve_source(req.data)
+    return store.jobs.add(
+        req.preset,
+        req.part,
+        req.spec,
+        data=str(Path(data).resolve()) if data else None,
+        subset=req.subset,
+        repeat_group=req.repeat_group,
+        kind=req.kind,
+        label=req.label,
+    )
 
 
 def request_of(job: JobRecord) -> RunRequest:

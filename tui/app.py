@@ -24,13 +24,12 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.signal import Signal
 
-from engine.data import resolve_source
 from engine.errors import MnistTuiError
 from engine.repeats import expand_repeats
 from engine.runner import RunRequest
 from engine.spec import NetworkSpec
 from engine.store import Store
-from engine.worker import ensure_worker
+from engine.worker import enqueue, ensure_worker
 from tui.live import LiveSnapshot, StoreWatcher
 from tui.palette import RunCommands
 from tui.quitting import ExitGuard
@@ -149,7 +148,7 @@ class MnistTuiApp(ExitGuard, App):
         if not requests:
             return
         try:
-            ids = [self.enqueue(r) for r in requests]
+            ids = [enqueue(self.store, r) for r in requests]
         except MnistTuiError as exc:
             self.notify(str(exc), title="Could not queue", severity="error", markup=False)
             return
@@ -162,20 +161,6 @@ class MnistTuiApp(ExitGuard, App):
             self.watcher.follow(("job", ids[0]))
         self.poll_store()
         self.action_show_training()
-
-    def enqueue(self, req: RunRequest) -> int:
-        """One job; the data source is fixed now (an absolute path), so the worker reads what this TUI meant."""
-        data = resolve_source(req.data)
-        return self.store.jobs.add(
-            req.preset,
-            req.part,
-            req.spec,
-            data=str(Path(data).resolve()) if data else None,
-            subset=req.subset,
-            repeat_group=req.repeat_group,
-            kind=req.kind,
-            label=req.label,
-        )
 
     def action_stop(self) -> None:
         view = self.live.view
@@ -216,17 +201,13 @@ class MnistTuiApp(ExitGuard, App):
         self.exit()
 
     async def action_quit_and_stop(self) -> None:
-        try:  # read afresh: the last poll may be a few tenths of a second old
+        try:  # from the store, not the last poll: that may be a few tenths of a second old
             self.store.jobs.clear()
-            jobs, runs = self.store.jobs.running(), self.store.running_runs()
-            for job in jobs:
-                self.store.jobs.cancel(job.job_id)
-            for run in runs:
-                self.store.request_cancel(run.run_id)
+            runs, loading = self.store.cancel_running()
         except MnistTuiError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
-        if jobs or runs:
+        if runs or loading:
             self.farewell = "Stopping the training (kept as cancelled with its finished epochs); the queue is empty."
         self.exit()
 

@@ -159,6 +159,18 @@ class Store:
             conn.execute("UPDATE jobs SET cancel_requested=1 WHERE run_id=? AND state='running'", (run_id,))
             return cur.rowcount > 0
 
+    def cancel_running(self) -> tuple[list[int], int]:
+        """Ask every run training now (the worker's or a foreground `train`) to stop after its block, and
+        cancel every job still loading (no run row yet). Returns the run ids asked and how many loading
+        jobs were cancelled."""
+        runs = [r.run_id for r in self.running_runs()]
+        for run_id in runs:
+            self.request_cancel(run_id)
+        loading = [j for j in self.jobs.running() if j.run_id is None or j.run_id not in runs]
+        for job in loading:
+            self.jobs.cancel(job.job_id)
+        return runs, len(loading)
+
     def cancel_requested(self, run_id: int) -> bool:
         rows = self.db.read("SELECT cancel_requested FROM runs WHERE id=?", (run_id,))
         return bool(rows and rows[0][0])

@@ -56,26 +56,11 @@ def cmd_queue(args) -> int:
 
 def queue_requests(args, requests, store=None) -> int:
     """Add the requests as jobs and make sure a worker runs them; print their job ids."""
-    from engine.data import resolve_source
-    from engine.worker import ensure_worker, log_path
+    from engine.worker import enqueue, ensure_worker, log_path
     from tui.commands.common import open_store
 
     store = store or open_store(args)
-    ids = []
-    for req in requests:
-        data = resolve_source(req.data)
-        ids.append(
-            store.jobs.add(
-                req.preset,
-                req.part,
-                req.spec,
-                data=_absolute(data),
-                subset=req.subset,
-                repeat_group=req.repeat_group,
-                kind=req.kind,
-                label=req.label,
-            )
-        )
+    ids = [enqueue(store, req) for req in requests]
     started = ensure_worker(store.path)
     if getattr(args, "json", False):
         print(json.dumps({"queued": ids, "worker_started": started}))
@@ -83,12 +68,6 @@ def queue_requests(args, requests, store=None) -> int:
         print(f"queued {len(ids)} job(s): {', '.join(map(str, ids))}; the worker logs to {log_path()}")
         print("follow with: mnist-tui watch   (or open mnist-tui)")
     return 0
-
-
-def _absolute(path: str | None) -> str | None:
-    from pathlib import Path
-
-    return str(Path(path).resolve()) if path else None
 
 
 def _list_queue(store, as_json: bool) -> int:
@@ -199,8 +178,7 @@ def cmd_cancel(args) -> int:
     stopped, cleared = [], 0
     if args.all:
         cleared = store.jobs.clear()
-    targets = args.runs or [r.run_id for r in store.running_runs()]
-    for run_id in targets:
+    for run_id in args.runs:
         run = store.get_run(run_id)
         if run is None:
             raise SpecError(f"no run {run_id} in {store.path} (see mnist-tui runs)")
@@ -209,10 +187,8 @@ def cmd_cancel(args) -> int:
             continue
         store.request_cancel(run_id)
         stopped.append(run_id)
-    if not args.runs:  # a job still loading (no run row yet) is cancelled too
-        for job in store.jobs.running():
-            if job.run_id is None or job.run_id not in stopped:
-                store.jobs.cancel(job.job_id)
+    if not args.runs:  # what trains now, and a job still loading (no run row yet) too
+        stopped, _ = store.cancel_running()
     if stopped:
         print(f"stopping run(s) {', '.join(map(str, stopped))} after the current block (kept as cancelled)")
     if cleared:
