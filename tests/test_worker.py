@@ -273,3 +273,19 @@ def test_a_store_that_fails_mid_run_stops_the_worker_and_loses_no_finished_epoch
     [run] = store.runs()
     assert run.epochs_completed == 2
     assert [j.state for j in store.jobs.waiting()] == ["queued"]  # the next job waits for a healthy store
+
+
+def test_a_worker_starting_while_a_reader_probes_the_lock_still_takes_it(store):
+    """A TUI asks `worker_running` a few times a second: that probe takes the lock shared for a moment,
+    and a worker starting at that very moment must not take it for another worker's and leave."""
+    import fcntl
+
+    from engine.worker import lock_path
+
+    path = lock_path(store.path)
+    probe = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    fcntl.flock(probe, fcntl.LOCK_SH | fcntl.LOCK_NB)  # a probe caught in the act
+    threading.Timer(0.2, lambda: os.close(probe)).start()
+    lock = WorkerLock(store.path)
+    assert lock.acquire()  # waited out the probe
+    lock.release()
