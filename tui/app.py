@@ -182,12 +182,6 @@ class MnistTuiApp(ExitGuard, App):
     def action_nothing_to_stop(self) -> None:
         self.notify("Nothing is training.")
 
-    def follow(self, key: tuple[str, int]) -> None:
-        """Show this run (or job) on the training screen, even when another one starts."""
-        self.watcher.follow(key, pinned=True)
-        self.poll_store()
-        self.action_show_training()
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # hidden while pointless, so the footer keeps room for the keys that matter at 80 columns
         if action == "stop":

@@ -57,12 +57,12 @@ class StoreWatcher:
         self.worker_alive = worker_alive
         self.clock = clock
         self.followed: tuple[str, int] | None = None
-        self.pinned = False  # the user chose this run (w on a run): keep it even when another starts
         self.spawned_at: float | None = None
         self.last: LiveSnapshot | None = None
 
-    def follow(self, key: tuple[str, int] | None, pinned: bool = False) -> None:
-        self.followed, self.pinned = key, pinned
+    def follow(self, key: tuple[str, int] | None) -> None:
+        """Follow this job (or run) while it is active; then whatever trains next, or it as it ended."""
+        self.followed = key
 
     def worker_spawned(self) -> None:
         self.spawned_at = self.clock()
@@ -104,12 +104,8 @@ class StoreWatcher:
             for v in candidates:
                 if v.job is not None and v.job.job_id == self.followed[1]:
                     self.followed = v.key
-        if self.followed in keys and (self.pinned or keys[self.followed].active):
+        if self.followed in keys and keys[self.followed].active:
             return keys[self.followed]
-        if self.followed and self.pinned:
-            pinned = self._ended(self.followed)
-            if pinned is not None:
-                return pinned
         if candidates:
             self.followed = candidates[0].key
             return candidates[0]
