@@ -10,6 +10,7 @@ from tui_fakes import FakeTrainer, no_data_loader, text_of, until
 from tui.screens.editor import EditorScreen
 from tui.screens.home import HomeScreen
 from tui.screens.training import TrainingScreen
+from tui.widgets.footer import KeyFooter
 from tui.widgets.preset_list import PresetList
 from tui.widgets.recent_runs import RecentRuns
 
@@ -19,16 +20,18 @@ def run(coro):
 
 
 async def footer_keys_fit(pilot, keys: list[str]) -> None:
-    """Every key is in the footer and drawn whole inside the terminal's width."""
+    """Every key is in the footer, drawn whole inside the terminal's width, and no two keys share a cell."""
     await pilot.pause()
-    footer_keys = list(pilot.app.screen.query("FooterKey"))
-    shown = {k.key_display or k.key: k for k in footer_keys}
+    footer = pilot.app.screen.query_one(KeyFooter)
+    line = footer.render().plain
+    shown = {k.display: k for k in footer.shown}
     for key in keys:
         assert key in shown, f"{key} missing from the footer"
-        assert shown[key].region.right <= pilot.app.size.width, f"{key} clipped"
-    for i, a in enumerate(footer_keys):  # the docked palette hint must not sit on top of a key
-        for b in footer_keys[i + 1 :]:
-            assert not a.region.overlaps(b.region), f"{a.key_display} and {b.key_display} overlap"
+        assert shown[key].end <= pilot.app.size.width, f"{key} clipped"
+        assert line[shown[key].start : shown[key].end].strip().startswith(key), f"{key} not where it was counted"
+    spans = sorted((k.start, k.end) for k in footer.shown)
+    for (_, end), (start, _) in zip(spans, spans[1:]):
+        assert end <= start, "two keys overlap"
 
 
 def option_texts(plist: PresetList) -> list[str]:
@@ -241,5 +244,21 @@ def test_R_sets_how_many_seeds_each_train_key_queues(app_factory, store):
             store.jobs.clear()
             await pilot.press("s")
             await until(pilot, lambda: not app.live.busy, what="the stop")
+
+    run(scenario())
+
+
+def test_a_click_on_a_footer_key_presses_it(app_factory):
+    from tui.screens.help import HelpScreen
+
+    async def scenario():
+        app = app_factory()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            footer = app.screen.query_one(KeyFooter)
+            help_key = next(k for k in footer.shown if k.display == "?")
+            await pilot.click(KeyFooter, offset=(help_key.start, 0))
+            await pilot.pause()
+            assert isinstance(app.screen, HelpScreen)
 
     run(scenario())
