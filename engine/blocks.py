@@ -120,16 +120,51 @@ def training_input(x: np.ndarray, y: np.ndarray, batch_size: int, block: int = B
     return TrainingInput({"x": _numpy_blocks(x, y, plan), "shuffle": False}, plan.batches_done, True)
 
 
-def evaluation_input(x: np.ndarray, y: np.ndarray, batch_size: int) -> dict:
+def evaluation_input(x: np.ndarray, y: np.ndarray, batch_size: int, keep: bool = True) -> dict:
     """Keyword arguments for `evaluate`/`predict` over one split, in order, in batches of batch_size.
     On TensorFlow a tf.data pipeline over tensors made once per process: given numpy arrays, Keras
     copies the whole split into a new tensor on every call (0.2-0.5 s for the 50,000 training images,
-    at every validation and every final evaluation)."""
+    at every validation and every final evaluation). keep=False: a one-off input, not kept."""
     if backend_name() != "tensorflow":
         return {"x": x, "y": y, "batch_size": batch_size}
     import tensorflow as tf
 
-    return {"x": tf.data.Dataset.from_tensor_slices(_as_tensors(x, y)).batch(batch_size)}
+    tensors = _as_tensors(x, y) if keep else (x, y)
+    return {"x": tf.data.Dataset.from_tensor_slices(tensors).batch(batch_size)}
+
+
+def validation_kwargs(data: dict) -> dict:
+    """evaluation_input's arguments as fit's validation arguments."""
+    if "y" not in data:
+        return {"validation_data": data["x"]}
+    return {"validation_data": (data["x"], data["y"]), "validation_batch_size": data["batch_size"]}
+
+
+def warm_up_input(x: np.ndarray, y: np.ndarray, batch_size: int, block: int = BLOCK_BATCHES) -> dict:
+    """`fit` arguments for one element shaped and typed exactly as training_input's (so it reaches the same
+    compiled program), running one SGD step on the first examples. It draws nothing at random: it may run
+    while another run trains, whose shuffling reads the process's random state."""
+    plan = BlockPlan(len(x), batch_size, block)
+    rows, tail, meta = plan.element_indices(np.arange(plan.n))[0]
+    meta = np.array([min(1, meta[0]), 0 if meta[0] else meta[1]], dtype=np.int32)
+    if tail is None:
+        element = pack(x[rows], y[rows], meta)
+    else:
+        element = pack(x[rows], y[rows], meta, x[tail], y[tail])
+    if backend_name() == "tensorflow":
+        import tensorflow as tf
+
+        return {"x": tf.data.Dataset.from_tensors(element), "shuffle": False}
+    keras = import_keras()
+
+    class OneElement(keras.utils.PyDataset):
+        def __len__(self) -> int:
+            return 1
+
+        def __getitem__(self, i: int):
+            return element
+
+    return {"x": OneElement(), "shuffle": False}
 
 
 _tensors: dict[tuple[int, int], tuple] = {}  # (id(x), id(y)) -> (x, y, x tensor, y tensor)

@@ -55,12 +55,15 @@ def _tensorflow_left_out():
         del sys.modules["tensorflow"]
 
 
-def seeded_network(spec: NetworkSpec):
+def seeded_network(spec: NetworkSpec, seeded: bool = True):
     """(inputs, outputs) of the network, its weights drawn under spec.seed (which also seeds the epochs'
-    shuffling): what a fresh model of this spec starts from."""
+    shuffling): what a fresh model of this spec starts from. seeded=False leaves the process's random
+    state alone (a model built while another run trains: engine/warm_up.py); its weights are then not
+    the spec's, and must be set before it trains a run."""
     keras = import_keras()
-    with native_stderr_silenced(), _tensorflow_left_out():
-        keras.utils.set_random_seed(spec.seed)
+    if seeded:
+        with native_stderr_silenced(), _tensorflow_left_out():
+            keras.utils.set_random_seed(spec.seed)
     inputs = keras.Input(shape=(INPUTS,), name="pixels")
     x = inputs
     for i, units in enumerate(spec.hidden_layers, start=1):
@@ -69,7 +72,7 @@ def seeded_network(spec: NetworkSpec):
     return inputs, outputs
 
 
-def build_model(spec: NetworkSpec):
+def build_model(spec: NetworkSpec, seeded: bool = True):
     """784 -> Dense(hidden, activation)... -> Dense(10, softmax), seeded so a seed reproduces a run.
 
     The model also trains on blocks of batches (engine/blocks.py), so fit's own steps_per_execution
@@ -79,7 +82,7 @@ def build_model(spec: NetworkSpec):
     keras = import_keras()
     from engine.block_model import BlockModel
 
-    model = BlockModel(*seeded_network(spec), name="mnist_mlp")
+    model = BlockModel(*seeded_network(spec, seeded), name="mnist_mlp")
     model.compile(
         optimizer=make_optimizer(spec),
         loss=spec.loss,

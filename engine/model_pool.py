@@ -18,7 +18,6 @@ POOL_SIZE = 4  # models kept: a few MB each for these nets
 RUN_ONLY_FIELDS = {"name", "description", "seed", "epochs", "validation_fraction"}
 
 
-
 @dataclass
 class PooledModel:
     model: object  # an engine.block_model.BlockModel, compiled
@@ -36,15 +35,13 @@ def graph_key(spec: NetworkSpec) -> str:
 def take_model(spec: NetworkSpec) -> PooledModel:
     """A model for spec, fresh or reused, starting exactly as build_model(spec) would."""
     from engine.backend import import_keras
-    from engine.model import build_model, seeded_network
+    from engine.model import seeded_network
 
     key = graph_key(spec)
     with _lock:
         entry = _pool.pop(key, None)
     if entry is None:
-        model = build_model(spec)
-        model.optimizer.build(model.trainable_variables)  # its variables' starting values, kept for reuse
-        return PooledModel(model, [v.numpy() for v in model.optimizer.variables])
+        return new_model(spec)
     model = entry.model
     keras = import_keras()
     model.set_weights(keras.Model(*seeded_network(spec)).get_weights())  # seeds as build_model does
@@ -52,6 +49,20 @@ def take_model(spec: NetworkSpec) -> PooledModel:
         variable.assign(value)
     model.reset_metrics()
     return entry
+
+
+def new_model(spec: NetworkSpec, seeded: bool = True) -> PooledModel:
+    """A freshly built model and its optimizer's starting values (what a reuse puts back)."""
+    from engine.model import build_model
+
+    model = build_model(spec, seeded)
+    model.optimizer.build(model.trainable_variables)
+    return PooledModel(model, [v.numpy() for v in model.optimizer.variables])
+
+
+def holds(spec: NetworkSpec) -> bool:
+    with _lock:
+        return graph_key(spec) in _pool
 
 
 def give_back(spec: NetworkSpec, pooled: PooledModel) -> None:

@@ -41,9 +41,17 @@ class Runner:
         self.trainer = trainer or KerasTrainer()
         self.loader = loader
 
-    def run(self, req: RunRequest, listener: Listener | None = None, cancel: threading.Event | None = None) -> Finished:
+    def run(
+        self,
+        req: RunRequest,
+        listener: Listener | None = None,
+        cancel: threading.Event | None = None,
+        next_up: Callable[[], RunRequest | None] | None = None,
+    ) -> Finished:
         """Train one spec. Data errors raise DataError before any run row exists; everything after the
-        run row is written ends in a Finished that is stored (training failures never raise)."""
+        run row is written ends in a Finished that is stored (training failures never raise).
+        next_up: what the queue runs after this one, asked once this run is under way, so the trainer
+        can compile that network meanwhile (engine/warm_up.py)."""
         listener = listener or (lambda ev: None)
         cancel = cancel or threading.Event()
         # data first: a missing or broken file is reported at once, not after TensorFlow's import
@@ -65,9 +73,9 @@ class Runner:
             label=req.label,
         )
         with run_monitor(self.store, run_id, cancel):
-            return self._train(req, splits, run_id, listener, cancel)
+            return self._train(req, splits, run_id, listener, cancel, _same_data_next(req, next_up))
 
-    def _train(self, req: RunRequest, splits: Splits, run_id: int, listener: Listener, cancel) -> Finished:
+    def _train(self, req: RunRequest, splits: Splits, run_id: int, listener: Listener, cancel, next_up) -> Finished:
         live = LiveReporter(self.store)
 
         def emit(ev: Event) -> None:
@@ -80,7 +88,7 @@ class Runner:
             listener(ev)
 
         try:
-            result = self.trainer.train(req.spec, splits, emit, cancel)
+            result = self.trainer.train(req.spec, splits, emit, cancel, next_up)
         except BaseException as exc:  # KeyboardInterrupt included: the run row must not stay 'running'
             status = "cancelled" if isinstance(exc, KeyboardInterrupt) else "failed"
             done = self.store.get_run(run_id)
@@ -96,6 +104,24 @@ class Runner:
         live(result)
         listener(result)
         return result
+
+
+def _same_data_next(req: RunRequest, next_up: Callable[[], RunRequest | None] | None):
+    """The next request's spec, when it trains on the same splits as req (so on the same input shapes)."""
+    if next_up is None:
+        return None
+
+    def then() -> NetworkSpec | None:
+        nxt = next_up()
+        if nxt is None:
+            return None
+
+        def shapes(r: RunRequest) -> tuple:
+            return r.data, r.subset, r.spec.validation_fraction
+
+        return nxt.spec if shapes(nxt) == shapes(req) else None
+
+    return then
 
 
 def _first_line(text: str | None) -> str | None:

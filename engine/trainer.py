@@ -19,6 +19,7 @@ from engine.events import EpochEnd, Event, Finished, Phase, Progress, Started
 from engine.spec import NetworkSpec
 
 Emit = Callable[[Event], None]
+NextUp = Callable[[], NetworkSpec | None]  # the network a queue trains next, if it shares this run's data
 PROGRESS_INTERVAL = 0.25  # seconds between Progress events: a few a second is plenty for a screen
 PROBE_BATCH = 256
 
@@ -28,7 +29,9 @@ class Trainer(Protocol):
 
     def prepare(self, emit: Emit) -> None: ...
 
-    def train(self, spec: NetworkSpec, splits: Splits, emit: Emit, cancel: threading.Event) -> Finished: ...
+    def train(
+        self, spec: NetworkSpec, splits: Splits, emit: Emit, cancel: threading.Event, next_up: NextUp | None = None
+    ) -> Finished: ...
 
 
 def _finite(x) -> bool:
@@ -56,8 +59,11 @@ def seconds_summary(seconds: list[float]) -> tuple[float | None, float | None]:
 
 class KerasTrainer:
     def __init__(self, probe_gradients: bool = True, reuse_models: bool = True):
+        from engine.warm_up import WarmUp
+
         self.probe_gradients = probe_gradients
         self.reuse_models = reuse_models  # engine/model_pool.py: a network trained again skips compiling
+        self.warm_up = WarmUp()  # engine/warm_up.py: the next network of a queue compiles during this one
 
     def prepare(self, emit: Emit) -> None:
         from engine.backend import backend_name, background_priority, import_keras
@@ -67,16 +73,19 @@ class KerasTrainer:
         import_keras()
         emit(Phase(f"Keras ready on {backend_name()}"))
 
-    def train(self, spec: NetworkSpec, splits: Splits, emit: Emit, cancel: threading.Event) -> Finished:
+    def train(
+        self, spec: NetworkSpec, splits: Splits, emit: Emit, cancel: threading.Event, next_up: NextUp | None = None
+    ) -> Finished:
         from engine.backend import backend_name, background_priority, device_name, import_keras, versions
-        from engine.blocks import evaluation_input, training_input
+        from engine.blocks import evaluation_input, training_input, validation_kwargs
         from engine.gradients import mean_abs_kernel_gradients
         from engine.model import build_model, eval_batch_size
-        from engine.model_pool import give_back, take_model
+        from engine.model_pool import give_back, graph_key, take_model
 
         background_priority()
         keras = import_keras()
         emit(Phase("building model"))
+        self.warm_up.wait()  # this network may be compiling ahead: finishing beats starting over
         pooled = take_model(spec) if self.reuse_models else None
         model = pooled.model if pooled else build_model(spec)
         train_input = training_input(splits.x_train, splits.y_train, spec.batch_size)
@@ -97,6 +106,14 @@ class KerasTrainer:
         )
         probe_x, probe_y = splits.x_train[:PROBE_BATCH], splits.y_train[:PROBE_BATCH]
         probe = self.probe_gradients
+        warm_up = self.warm_up if self.reuse_models and next_up is not None else None
+
+        def warm_next() -> None:
+            """Once this run's own programs are compiled (its first epoch is over), compile the next's."""
+            upcoming = next_up() if next_up is not None else None
+            if warm_up is not None and upcoming is not None and graph_key(upcoming) != graph_key(spec):
+                warm_up.start(upcoming, splits, eval_batch, PROBE_BATCH)
+
         # weights after the last completed epoch: a run cancelled partway into the next is evaluated on them
         state = {"status": "completed", "seconds": [], "weights": None, "val": None}
 
@@ -151,12 +168,14 @@ class KerasTrainer:
                 if probe and state["status"] != "diverged":
                     grads = mean_abs_kernel_gradients(self.model, probe_x, probe_y)
                 emit(EpochEnd(self.epoch, *values, seconds=seconds, gradients=grads))
+                if self.epoch == 1:
+                    warm_next()
 
         try:
             model.fit(
                 **train_input.fit_kwargs,
                 epochs=spec.epochs,
-                **_validation_kwargs(evaluation_input(splits.x_val, splits.y_val, eval_batch)),
+                **validation_kwargs(evaluation_input(splits.x_val, splits.y_val, eval_batch)),
                 verbose=0,
                 callbacks=[Bridge()],
             )
@@ -202,13 +221,6 @@ class KerasTrainer:
         extra = {"test_predicted_counts": [int((predicted == d).sum()) for d in range(splits.y_test.shape[1])]}
         extra["evaluated"] = f"after epoch {len(state['seconds'])}"
         return Finished(None, state["status"], **result, **metrics, extra=extra)
-
-
-def _validation_kwargs(data: dict) -> dict:
-    """evaluation_input's arguments as fit's validation arguments."""
-    if "y" not in data:
-        return {"validation_data": data["x"]}
-    return {"validation_data": (data["x"], data["y"]), "validation_batch_size": data["batch_size"]}
 
 
 def _default_backend() -> str:

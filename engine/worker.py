@@ -183,13 +183,21 @@ def request_of(job: JobRecord) -> RunRequest:
     )
 
 
+def next_request(store: Store) -> RunRequest | None:
+    """The job the queue runs next, as a request (None when the queue is empty or the job unreadable)."""
+    waiting = store.jobs.waiting()
+    if not waiting or waiting[0].spec is None:
+        return None
+    return request_of(waiting[0])
+
+
 def run_job(store: Store, runner: Runner, job: JobRecord, stopping: threading.Event) -> None:
     cancel = threading.Event()
     if stopping.is_set():
         cancel.set()
     try:
         with cancel_watch(store, job.job_id, cancel, stopping):
-            result = runner.run(request_of(job), JobListener(store, job), cancel)
+            result = runner.run(request_of(job), JobListener(store, job), cancel, lambda: next_request(store))
     except StoreError:
         raise  # the store itself is failing: this worker cannot go on (see serve)
     except MnistTuiError as exc:  # no data, a spec this version cannot read: the reason goes on the job

@@ -30,7 +30,7 @@ def splits(n_train: int):
     return make_splits(RawMnist(x, y, xt, yt, "synthetic"), validation_fraction=100 / (n_train + 100))
 
 
-def train(spec, data, cancel_on_first_progress: bool = False):
+def train(spec, data, cancel_on_first_progress: bool = False, trainer=None, next_up=None):
     events = []
     cancel = threading.Event()
 
@@ -39,10 +39,55 @@ def train(spec, data, cancel_on_first_progress: bool = False):
         if cancel_on_first_progress and isinstance(ev, Progress):
             cancel.set()
 
-    trainer = KerasTrainer()
+    trainer = trainer or KerasTrainer()
     trainer.prepare(emit)
-    result = trainer.train(spec, data, emit, cancel)
+    result = trainer.train(spec, data, emit, cancel, next_up)
     return result, events
+
+
+def numbers(result, events) -> list:
+    """Every number a run reports: per epoch loss, accuracies and gradients, then the final evaluation."""
+    epochs = [(e.loss, e.accuracy, e.val_loss, e.val_accuracy, e.gradients) for e in events if isinstance(e, EpochEnd)]
+    return [epochs, result.train_loss, result.val_loss, result.test_loss, result.test_accuracy]
+
+
+def warm_up() -> dict:
+    """A queue of two networks: the second is compiled while the first trains (engine/warm_up.py). Both
+    must report exactly what they report trained alone, with fresh models."""
+    from engine.block_model import BlockModel
+    from engine.model_pool import clear
+
+    traces = []  # train_step runs as Python only while its program is traced
+    original = BlockModel.train_step
+
+    def counted(self, *args):
+        traces.append(self.name)
+        return original(self, *args)
+
+    BlockModel.train_step = counted
+    data = splits(600)
+    first = make_spec(name="first", hidden_layers=[32], learning_rate=0.5, epochs=3, batch_size=16, seed=1)
+    second = make_spec(name="second", hidden_layers=[16, 8], optimizer="adam", learning_rate=0.01, epochs=2, seed=2)
+    clear()
+    queue = KerasTrainer()
+    first_queued = numbers(*train(first, data, trainer=queue, next_up=lambda: second))
+    queue.warm_up.wait()
+    warmed, error = list(queue.warm_up.warmed), queue.warm_up.error
+    traced_before = len(traces)
+    second_queued = numbers(*train(second, data, trainer=queue))
+    traced_by_second = len(traces) - traced_before
+    BlockModel.train_step = original
+    clear()
+    first_alone = numbers(*train(first, data, trainer=KerasTrainer(reuse_models=False)))
+    second_alone = numbers(*train(second, data, trainer=KerasTrainer(reuse_models=False)))
+    return {
+        "warmed": warmed,
+        "error": error,
+        "first_same": first_queued == first_alone,
+        "second_same": second_queued == second_alone,
+        "traced_by_second": traced_by_second,
+        "traced": len(traces),
+    }
 
 
 def main() -> None:
@@ -76,6 +121,7 @@ def main() -> None:
     boom = make_spec(name="boom", hidden_layers=[64], activation="relu", learning_rate=10_000, epochs=3)
     result, events = train(boom, splits(300))
     out["diverge"] = {"status": result.status, "error": result.error}
+    out["warm_up"] = warm_up()
     print(json.dumps(out))
 
 

@@ -60,6 +60,18 @@ def test_blown_up_relu_is_diverged(backend):
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
+def test_the_next_network_of_a_queue_compiles_meanwhile_and_trains_exactly_as_alone(backend):
+    """engine/warm_up.py: while the first run trains, the second network is built and compiled in a
+    thread; neither run's numbers move (the thread must not touch the random state the first one shuffles
+    with, and the second starts from its own seed's weights and a fresh optimizer)."""
+    run = probe(backend)["warm_up"]
+    assert run["error"] is None and run["warmed"] == ["second"], run
+    assert run["first_same"] and run["second_same"], run
+    # the warm-up fed the second network's training program the run's exact shapes: it was not traced again
+    assert run["traced_by_second"] == 0 and run["traced"] > 0, run
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_compile_cache_persists_compiled_programs_where_asked(backend, tmp_path):
     """The persistent XLA cache (off in the other tests) writes under MNIST_TUI_COMPILE_CACHE/<backend>."""
     script = (

@@ -70,12 +70,14 @@ class FakeRunner:
     """Records the requests and stores nothing: the CLI's loop without TensorFlow."""
 
     seen: list = []
+    next_seen: list = []
 
     def __init__(self, store):
         self.store = store
 
-    def run(self, req, listener, cancel):
+    def run(self, req, listener, cancel, next_up=None):
         FakeRunner.seen.append(req)
+        FakeRunner.next_seen.append(next_up() if next_up else None)
         return Finished(len(FakeRunner.seen), "completed", req.spec.epochs)
 
 
@@ -84,6 +86,7 @@ def fake_runner(monkeypatch):
     import engine.runner
 
     FakeRunner.seen = []
+    FakeRunner.next_seen = []
     monkeypatch.setattr(engine.runner, "Runner", FakeRunner)
     return FakeRunner.seen
 
@@ -100,6 +103,8 @@ def test_train_all_repeats_groups_each_preset(fake_runner, tmp_path):
     assert main(["train", "--all", "--repeats", "2", "--store", str(tmp_path / "s.sqlite3")]) == 0
     assert len(fake_runner) == 12
     assert len({r.repeat_group for r in fake_runner}) == 6
+    # each run knows the next, so its network compiles while this one trains (engine/warm_up.py)
+    assert FakeRunner.next_seen == [*fake_runner[1:], None]
 
 
 def test_controls_on_the_cli(fake_runner, tmp_path):

@@ -33,7 +33,7 @@ class FakeTrainer:
         self.prepared = True
         emit(Phase("loading nothing"))
 
-    def train(self, spec, splits, emit, cancel):
+    def train(self, spec, splits, emit, cancel, next_up=None):
         emit(Started(None, spec.epochs, 1, 4, 4, 4, "fake", "nowhere"))
         for n in range(1, self.epochs + 1):
             emit(EpochEnd(n, 1.0 / n, 0.5, 1.0, 0.4, 0.01))

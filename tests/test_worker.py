@@ -118,6 +118,8 @@ def test_the_worker_drains_the_queue_in_order_and_exits_when_idle(store):
     trainer = FakeTrainer()
     assert serve(store.path, runner_with(trainer), idle_exit=0.1) == 0
     assert trainer.trained == ["Part Two, narrow", "Part One, small", "Part Three"]
+    # each run is told what the queue trains next, so that network can compile meanwhile
+    assert trainer.next_seen == ["Part One, small", "Part Three", None]
     assert [j.state for j in store.jobs.recent()] == ["done", "done", "done"]
     assert all(j.run_id is not None for j in store.jobs.recent())
     assert store.live.all() == {}  # live rows go when their run ends

@@ -39,12 +39,13 @@ class FakeTrainer:
         self.release = threading.Event()
         self.holding = threading.Event()
         self.trained: list[str] = []
+        self.next_seen: list[str | None] = []  # what the queue said comes next, asked after each run's epoch 1
 
     def prepare(self, emit) -> None:
         emit(Phase("loading TensorFlow"))
         emit(Phase("Keras ready on fake"))
 
-    def train(self, spec: NetworkSpec, splits: Splits, emit, cancel: threading.Event) -> Finished:
+    def train(self, spec: NetworkSpec, splits: Splits, emit, cancel: threading.Event, next_up=None) -> Finished:
         self.trained.append(spec.name)
         emit(Phase("building model"))
         emit(
@@ -71,6 +72,9 @@ class FakeTrainer:
                 emit(Progress(epoch, step, self.steps, loss=curve(epoch)["loss"]))
             emit(EpochEnd(epoch, **curve(epoch), seconds=1.0, gradients=[1e-6 * epoch, 1e-3]))
             done = epoch
+            if epoch == 1:
+                upcoming = next_up() if next_up is not None else None
+                self.next_seen.append(upcoming.name if upcoming else None)
             if epoch == self.hold_after:
                 self.holding.set()
                 while not (self.release.is_set() or cancel.is_set()):

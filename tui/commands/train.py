@@ -139,13 +139,14 @@ def train_requests(args, requests) -> int:
     previous = signal.signal(signal.SIGINT, on_sigint)
     worst = 0
     try:
-        for req in requests:
+        for i, req in enumerate(requests):
             if cancel.is_set():
                 break
             if len(requests) > 1 and not args.json:
                 seed = f", seed {req.spec.seed}" if req.repeat_group else ""
                 print(f"== {req.preset}: {req.label or req.spec.name} ({req.spec.layers_text()}{seed}) ==", flush=True)
-            result = runner.run(req, _Printer(args.json, req.spec.epochs, cancel), cancel)
+            upcoming = requests[i + 1] if i + 1 < len(requests) else None
+            result = runner.run(req, _Printer(args.json, req.spec.epochs, cancel), cancel, lambda n=upcoming: n)
             if result.status == "cancelled" and result.run_id is None:
                 print(f"{PROG}: cancelled before training started; nothing was stored", file=sys.stderr)
                 return 130
