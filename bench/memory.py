@@ -61,8 +61,10 @@ def main() -> None:
         )
         print(f"RATIO {backend} train --all / train part1-large = {every / one:.2f} (one copy of the data: near 1)")
     tui_mb = tui["tui_rss"] / 2**20
-    print(f"  TUI process after queuing part1-large and watching it train: {tui_mb:.0f} MB RSS, heavy modules "
-          f"imported: {tui['heavy'] or 'none'}")
+    print(
+        f"  TUI process after queuing part1-large and watching it train: {tui_mb:.0f} MB RSS, heavy modules "
+        f"imported: {tui['heavy'] or 'none'}"
+    )
     print(f"RATIO TUI RSS after a run / target = {tui_mb / TUI_TARGET_MB:.2f} ({tui_mb:.0f} MB vs {TUI_TARGET_MB} MB)")
 
 

@@ -69,7 +69,7 @@ def read_idx(path: Path) -> np.ndarray:
         info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):  # a FIFO or device would block or stream forever
             raise DataError(f"{path}: not a regular file")
-        with (gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")) as fh:
+        with gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb") as fh:
             head = fh.read(4)
             head += fh.read(4 * head[3]) if len(head) == 4 else b""
             shape, header = parse_header(head, str(path))

@@ -106,16 +106,37 @@ def fill_exercise(store: Store) -> dict[str, int]:
     ids["part1-large"] = add_run(store, "part1-large", [384], train=0.9035, val=0.8927, test=0.8920, grads=[2e-4, 1e-2])
     ids["part1-small"] = add_run(store, "part1-small", [48], train=0.9158, val=0.9040, test=0.9085, grads=[5e-4, 5e-3])
     ids["part2-narrow"] = add_run(
-        store, "part2-narrow", [8] * 10, train=0.1143, val=0.1118, test=0.1150, grads=NARROW_GRADS,
-        learning_rate=0.01, predicted=ONE_DIGIT,
+        store,
+        "part2-narrow",
+        [8] * 10,
+        train=0.1143,
+        val=0.1118,
+        test=0.1150,
+        grads=NARROW_GRADS,
+        learning_rate=0.01,
+        predicted=ONE_DIGIT,
     )
     ids["part2-medium"] = add_run(
-        store, "part2-medium", [32] * 10, train=0.1143, val=0.1250, test=0.1150, grads=MEDIUM_GRADS,
-        learning_rate=0.01, predicted=ONE_DIGIT,
+        store,
+        "part2-medium",
+        [32] * 10,
+        train=0.1143,
+        val=0.1250,
+        test=0.1150,
+        grads=MEDIUM_GRADS,
+        learning_rate=0.01,
+        predicted=ONE_DIGIT,
     )
     ids["part2-wide"] = add_run(
-        store, "part2-wide", [64] * 10, train=0.1143, val=0.1180, test=0.1135, grads=WIDE_GRADS,
-        learning_rate=0.01, predicted=[0, 0, 0, 0, 2000, 0, 0, 0, 0, 0],
+        store,
+        "part2-wide",
+        [64] * 10,
+        train=0.1143,
+        val=0.1180,
+        test=0.1135,
+        grads=WIDE_GRADS,
+        learning_rate=0.01,
+        predicted=[0, 0, 0, 0, 2000, 0, 0, 0, 0, 0],
     )
     ids["part3"] = add_run(
         store, "part3", [256, 128, 64], train=0.9877, val=0.9370, test=0.9365, epochs=20, learning_rate=0.5
@@ -146,6 +167,16 @@ def fill_controls(
             for i, t in enumerate(tests):
                 kw = {"learning_rate": 0.01, **change}
                 add_run(
-                    store, part, hidden, train=t, val=t, test=t, seed=42 + i, repeat_group=group, kind="control",
-                    name=part, grads=grads, **kw,
+                    store,
+                    part,
+                    hidden,
+                    train=t,
+                    val=t,
+                    test=t,
+                    seed=42 + i,
+                    repeat_group=group,
+                    kind="control",
+                    name=part,
+                    grads=grads,
+                    **kw,
                 )

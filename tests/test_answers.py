@@ -137,8 +137,14 @@ def test_no_gradients_recorded_means_no_evidence(store):
 def test_correlation_covers_parts_one_to_three_with_p_values(filled):
     store, ids = filled
     c = build_answers(store).part_two.correlation
-    assert [n.slot for n in c.nets] == ["part1-large", "part1-small", "part2-narrow", "part2-medium", "part2-wide",
-                                        "part3"]
+    assert [n.slot for n in c.nets] == [
+        "part1-large",
+        "part1-small",
+        "part2-narrow",
+        "part2-medium",
+        "part2-wide",
+        "part3",
+    ]
     params = [305_290, 38_170, 7_018, 34_954, 88_330, 242_762]
     accs = [0.8920, 0.9085, 0.1150, 0.1150, 0.1135, 0.9365]
     assert c.test.n == 6
@@ -203,8 +209,17 @@ def test_controls_never_answer_and_are_read_against_their_net(filled):
 
 def test_a_control_changing_two_things_has_no_change(store):
     add_run(store, "part2-wide", [64] * 10, train=0.11, val=0.11, test=0.11, learning_rate=0.01)
-    add_run(store, "part2-wide", [64] * 10, train=0.9, val=0.9, test=0.9, learning_rate=0.1, activation="relu",
-            kind="control")
+    add_run(
+        store,
+        "part2-wide",
+        [64] * 10,
+        train=0.9,
+        val=0.9,
+        test=0.9,
+        learning_rate=0.1,
+        activation="relu",
+        kind="control",
+    )
     (c,) = build_answers(store).part_two.controls
     assert c.change is None
 
@@ -281,8 +296,15 @@ def test_sample_is_named(filled):
 
 
 def test_full_mnist_is_not_called_a_sample(store):
-    add_run(store, "part1-small", [48], train=0.9, val=0.9, test=0.9,
-            sizes={"train": 50_000, "validation": 10_000, "test": 10_000})
+    add_run(
+        store,
+        "part1-small",
+        [48],
+        train=0.9,
+        val=0.9,
+        test=0.9,
+        sizes={"train": 50_000, "validation": 10_000, "test": 10_000},
+    )
     assert build_answers(store).sample_note is None
 
 

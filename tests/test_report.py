@@ -134,8 +134,7 @@ def test_controls_where_both_changes_rescue(store):
 
 def test_a_part_two_net_above_twenty_percent_is_not_called_a_failure(store):
     fill_exercise(store)
-    add_run(store, "part2-wide", [64] * 10, train=0.57, val=0.56, test=0.5612, learning_rate=0.01,
-            predicted=[200] * 10)
+    add_run(store, "part2-wide", [64] * 10, train=0.57, val=0.56, test=0.5612, learning_rate=0.01, predicted=[200] * 10)
     text = render(build_answers(store), today=DAY)
     p2 = section(text, "## Part Two")
     assert "**Yes.** The best mean figure of the Part Two nets is 56.12% on test (*part2-wide*), above the 20%" in p2

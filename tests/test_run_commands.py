@@ -53,8 +53,21 @@ def test_show_prints_spec_epochs_gradients_and_truthful_charts(filled, capsys):
     store, ids = filled
     assert run_cli(store, "show", str(ids["part2-narrow"])) == 0
     out = capsys.readouterr().out
-    for needle in ("learning rate", "0.01", "batch size", "10: 10 x 8", "mnist-sample.npz", "6,000 / 1,333 / 2,000",
-                   "tensorflow", "val loss", "dense 1", "output", "accuracy by epoch", "100┤", "  0┤"):
+    for needle in (
+        "learning rate",
+        "0.01",
+        "batch size",
+        "10: 10 x 8",
+        "mnist-sample.npz",
+        "6,000 / 1,333 / 2,000",
+        "tensorflow",
+        "val loss",
+        "dense 1",
+        "output",
+        "accuracy by epoch",
+        "100┤",
+        "  0┤",
+    ):
         assert needle in out, needle
     assert run_cli(store, "show", str(ids["part3"]), "--json") == 0
     data = json.loads(capsys.readouterr().out)

@@ -9,13 +9,13 @@ import sys
 
 from helpers import ROOT
 
-TESTS = '''
+TESTS = """
 import pytest
 
 pytest.importorskip("{missing}")
-'''
+"""
 
-CASES = '''
+CASES = """
 import pytest
 
 def test_skipped_in_the_body():
@@ -30,7 +30,7 @@ def test_platform():
 
 def test_passes():
     pass
-'''
+"""
 
 
 def run_pytest(folder) -> subprocess.CompletedProcess:

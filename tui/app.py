@@ -276,8 +276,7 @@ def farewell(training: int, waiting: int) -> str | None:
     if waiting:
         parts.append(f"{waiting} waiting in the queue")
     return (
-        f"Still going in the background: {', '.join(parts)}. "
-        "Run mnist-tui to watch, or mnist-tui cancel --all to stop."
+        f"Still going in the background: {', '.join(parts)}. Run mnist-tui to watch, or mnist-tui cancel --all to stop."
     )
 
 

@@ -31,6 +31,8 @@ def filter_runs(runs: list[RunRecord], part: str | None, status: str | None, sho
             continue
         out.append(r)
     return out
+
+
 STATUS_STYLE = {"completed": "green", "running": "bold", "cancelled": "yellow", "interrupted": "yellow"}
 # spec fields in reading order, with the label a person reads
 SPEC_FIELDS = (

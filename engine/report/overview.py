@@ -82,8 +82,10 @@ def results_section(ans: Answers) -> list[str]:
     ]
     lines += table(["Network", "Hidden layers", "Params", "Weights", "Biases", "Rules"], shape) + [""]
     lines += ["Hyperparameters (the same for every run of a net but its seed):", ""]
-    lines += table(["Network", "Activation", "Loss", "Optimizer", "Learning rate", "Batch", "Epochs", "Seeds"],
-                   [hyper_row(n) for n in nets]) + [""]
+    lines += table(
+        ["Network", "Activation", "Loss", "Optimizer", "Learning rate", "Batch", "Epochs", "Seeds"],
+        [hyper_row(n) for n in nets],
+    ) + [""]
     trained = [
         [
             _name(n),

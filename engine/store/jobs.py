@@ -121,8 +121,7 @@ class JobQueue:
         with self.db.writing() as conn:
             conn.execute("UPDATE jobs SET run_id=? WHERE id=?", (run_id, job_id))
             conn.execute(
-                "UPDATE runs SET cancel_requested=1 WHERE id=? AND"
-                " (SELECT cancel_requested FROM jobs WHERE id=?)=1",
+                "UPDATE runs SET cancel_requested=1 WHERE id=? AND (SELECT cancel_requested FROM jobs WHERE id=?)=1",
                 (run_id, job_id),
             )
 
@@ -184,6 +183,3 @@ def job_record(r: sqlite3.Row) -> JobRecord:
         finished_at=r["finished_at"],
         cancel_requested=bool(r["cancel_requested"]),
     )
-
-
-

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 
 import pytest
 from tui_fakes import FakeTrainer, no_data_loader, text_of, until
@@ -30,7 +31,7 @@ async def footer_keys_fit(pilot, keys: list[str]) -> None:
         assert shown[key].end <= pilot.app.size.width, f"{key} clipped"
         assert line[shown[key].start : shown[key].end].strip().startswith(key), f"{key} not where it was counted"
     spans = sorted((k.start, k.end) for k in footer.shown)
-    for (_, end), (start, _) in zip(spans, spans[1:]):
+    for (_, end), (start, _) in itertools.pairwise(spans):
         assert end <= start, "two keys overlap"
 
 

@@ -38,11 +38,17 @@ FAST = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 # run names as shown in clipped columns: text of one cell each, so a prefix of it must be on screen
-cell_text = st.lists(
-    st.one_of(st.sampled_from(MARKUP_LIKE), st.text(alphabet=string.ascii_letters + "0123456789[]/@=_-.é", max_size=4)),
-    min_size=1,
-    max_size=5,
-).map(lambda parts: "".join(parts).strip()).filter(bool)
+cell_text = (
+    st.lists(
+        st.one_of(
+            st.sampled_from(MARKUP_LIKE), st.text(alphabet=string.ascii_letters + "0123456789[]/@=_-.é", max_size=4)
+        ),
+        min_size=1,
+        max_size=5,
+    )
+    .map(lambda parts: "".join(parts).strip())
+    .filter(bool)
+)
 
 
 def run(coro):

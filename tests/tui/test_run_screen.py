@@ -45,9 +45,21 @@ def test_shows_spec_data_environment_epochs_gradients_and_both_charts(store, ids
             await pilot.pause()
             assert "Run " in text_of(screen, "#run-title") and "part2-narrow" in text_of(screen, "#run-title")
             summary = text_of(screen, "#run-summary")
-            for needle in ("learning rate", "0.01", "batch size", "32", "epochs planned", "10: 10 x 8", "sigmoid",
-                           "mnist-sample.npz", "6,000 / 1,333 / 2,000", "tensorflow", "keras 3.15.1",
-                           "train 11.43% · val 11.18% · test 11.50%", "7,018 params"):
+            for needle in (
+                "learning rate",
+                "0.01",
+                "batch size",
+                "32",
+                "epochs planned",
+                "10: 10 x 8",
+                "sigmoid",
+                "mnist-sample.npz",
+                "6,000 / 1,333 / 2,000",
+                "tensorflow",
+                "keras 3.15.1",
+                "train 11.43% · val 11.18% · test 11.50%",
+                "7,018 params",
+            ):
                 assert needle in summary, needle
             epochs = text_of(screen, "#run-epochs")
             assert "val loss" in epochs and "seconds" in epochs and epochs.count("\n") >= 11

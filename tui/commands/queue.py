@@ -163,7 +163,12 @@ def follow(store, run_id: int, as_json: bool) -> int:
         print(json.dumps(end), flush=True)
     else:
         line = end_line(
-            run_id, run.status, run.epochs_completed, m["train_accuracy"], m["val_accuracy"], m["test_accuracy"],
+            run_id,
+            run.status,
+            run.epochs_completed,
+            m["train_accuracy"],
+            m["val_accuracy"],
+            m["test_accuracy"],
             error=run.error,
         )
         print(line, flush=True)

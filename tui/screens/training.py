@@ -61,7 +61,6 @@ def detail_text(view: RunView) -> Text:
     return Text(f"{view.phase}…", style="italic")
 
 
-
 class TrainingScreen(Screen):
     CSS_PATH = "training.tcss"
     BINDINGS = [Binding("escape", "back", "Back", tooltip="Back; training goes on (w on Home returns here)")]
