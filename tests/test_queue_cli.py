@@ -105,6 +105,7 @@ def test_cancel_stops_the_running_run_and_all_empties_the_queue(store, capsys):
     assert run.status == "cancelled" and run.epochs_completed == 1
 
 
-def test_cancel_of_an_unknown_run_is_a_clear_error(store, capsys):
-    assert cli.main(["cancel", "7", "--store", str(store.path)]) == 2
+@pytest.mark.parametrize("verb", ["cancel", "watch"])
+def test_an_unknown_run_is_a_clear_error_and_exit_1_as_in_show(store, capsys, verb):
+    assert cli.main([verb, "7", "--store", str(store.path)]) == 1
     assert "no run 7" in capsys.readouterr().err

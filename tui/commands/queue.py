@@ -10,7 +10,7 @@ import sys
 import time
 from dataclasses import asdict
 
-from engine.errors import MnistTuiError, SpecError
+from engine.errors import MnistTuiError
 from tui.commands.common import end_line, epoch_line
 
 WATCH_POLL = 0.5
@@ -131,7 +131,7 @@ def follow(store, run_id: int, as_json: bool) -> int:
     completed, 1 when it failed, diverged or was interrupted, 130 when it was cancelled."""
     run = store.get_run(run_id)
     if run is None:
-        raise SpecError(f"no run {run_id} in {store.path} (see mnist-tui runs)")
+        raise MnistTuiError(f"no run {run_id} in {store.path} (see mnist-tui runs --all)")
     shown = 0
     tty = sys.stdout.isatty() and not as_json
     if not as_json:
@@ -186,7 +186,7 @@ def cmd_cancel(args) -> int:
     for run_id in args.runs:
         run = store.get_run(run_id)
         if run is None:
-            raise SpecError(f"no run {run_id} in {store.path} (see mnist-tui runs)")
+            raise MnistTuiError(f"no run {run_id} in {store.path} (see mnist-tui runs --all)")
         if run.status != "running":
             print(f"mnist-tui: run {run_id} is not training ({run.status})", file=sys.stderr)
             continue
