@@ -63,6 +63,7 @@ def main() -> None:
     base_env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "MNIST_TUI_CONFIG": str(tmp / "config")}
     this_round = {"n": 1}
     firsts: dict[str, list[float]] = {}  # "tf-cold part2-wide" -> first epoch / steady epoch, per round
+    floors: dict[str, list[float]] = {}  # variant -> seconds if every epoch of every net took its steady time
 
     def run_one(name: str) -> float:
         backend, kind = VARIANTS[name]
@@ -84,6 +85,7 @@ def main() -> None:
             if end["status"] != "completed":
                 raise SystemExit(f"{name}: {preset} {end['status']}: {end.get('error')}")
             firsts.setdefault(f"{name} {preset}", []).append(end["first_epoch_seconds"] / end["seconds_per_epoch"])
+        floors.setdefault(name, []).append(sum(e["seconds_per_epoch"] * e["epochs_completed"] for e in ends))
         return seconds
 
     def next_round() -> None:
@@ -110,6 +112,13 @@ def main() -> None:
                 failed |= not ok
                 verdict = (f"(target <= {target}) {'ok' if ok else 'MISSED'}") if judged else "(for reference)"
                 print(f"RATIO {name} train --all / {base} = {ratio:.2f} {verdict}")
+            if name in floors and "tf-plain" in results:
+                floor = median(floors[name])
+                print(
+                    f"  its steady epochs alone (every epoch at its net's steady time, nothing else): {floor:.1f} s = "
+                    f"{floor / median(results['tf-plain']):.2f}x of tf-plain; start-up, compiling and evaluating: "
+                    f"{median(results[name]) - floor:.1f} s"
+                )
     if firsts:
         print("first epoch / mean of the later epochs, per net (median over rounds):")
         rows = []
