@@ -133,3 +133,17 @@ def test_the_data_source_is_shown_at_start_found_or_missing(app_factory, tmp_pat
     asyncio.run(scenario(str(npz), "✓"))
     asyncio.run(scenario(str(tmp_path / "nowhere.npz"), "✗ missing"))
     assert "--data" in str(data_status(str(tmp_path / "nowhere.npz")))
+
+
+def test_a_running_run_shows_its_last_epochs_val_so_far(store):
+    from engine.events import EpochEnd
+    from engine.presets import find_preset
+    from tui.widgets.recent_runs import val_or_status
+
+    preset = find_preset("part1-small")
+    run_id = store.start_run(preset.id, preset.part, preset.spec, data_source="x.npz", sizes={})
+    assert val_or_status(store.get_run(run_id)).plain == "running"  # no epoch yet
+    store.add_epoch(run_id, EpochEnd(1, 0.9, 0.7, 0.8, 0.75, seconds=0.1))
+    store.add_epoch(run_id, EpochEnd(2, 0.5, 0.85, 0.6, 0.8312, seconds=0.1))
+    shown = val_or_status(store.get_run(run_id))
+    assert shown.plain == "83.12%" and "dim" in str(shown.style)

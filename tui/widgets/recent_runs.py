@@ -3,7 +3,8 @@ opens the run (the widget posts RecentRuns.Open).
 
 Drawn as a Rich table sized at render time: columns are left out from the right (epochs, then test, then
 status) before the name is clipped, instead of being clipped mid-word; val always stays,
-and shows the status instead while a run has no val yet (running) or never will (diverged).
+and while a run trains it shows its last epoch's val, dimmed (the status before its first epoch ends, or for
+a run that never gets one, such as a diverged run).
 Only the rows that fit are drawn, scrolled so the highlighted run is always one of them.
 """
 
@@ -29,9 +30,11 @@ ESSENTIAL = 3  # run, name, val
 
 def val_or_status(run: RunRecord) -> Text:
     val = run.metrics.get("val_accuracy")
-    if val is None:
-        return Text(run.status, style=STATUS_STYLE.get(run.status, "red"))
-    return Text(pct(val))
+    if val is not None:
+        return Text(pct(val))
+    if run.status == "running" and run.history and run.history[-1].val_accuracy is not None:
+        return Text(pct(run.history[-1].val_accuracy), style="dim")  # so far: the final value comes at the end
+    return Text(run.status, style=STATUS_STYLE.get(run.status, "red"))
 
 
 class RecentRuns(Widget, can_focus=True):
