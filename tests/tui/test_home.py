@@ -249,6 +249,18 @@ def test_R_sets_how_many_seeds_each_train_key_queues(app_factory, store):
     run(scenario())
 
 
+def test_at_60_columns_every_home_key_fits_and_only_long_labels_are_shortened(app_factory):
+    async def scenario():
+        app = app_factory()
+        async with app.run_test(size=(60, 18)) as pilot:
+            await footer_keys_fit(pilot, ["t", "T", "A", "e", "c", "a", "q", "?"])
+            line = app.screen.query_one(KeyFooter).render().plain
+            assert "? Help" in line and "q Quit" in line and "t Train" in line, line
+            assert "…" in line  # Compare / Answers shortened, not cut off at the edge
+
+    run(scenario())
+
+
 def test_a_click_on_a_footer_key_presses_it(app_factory):
     from tui.screens.help import HelpScreen
 

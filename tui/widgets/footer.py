@@ -34,6 +34,27 @@ class ShownKey:
     end: int
 
 
+def fitting_length(keys: list[tuple[str, str, str, bool]], width: int) -> int | None:
+    """The longest description that lets every compact key fit in width (None: all fit whole). Only the
+    longest labels are shortened, so "? Help" and "q Quit" stay whole at 60 columns."""
+
+    def needed(cap: int | None) -> int:
+        return sum(len(display) + 2 + len(shorten(description, cap)) for _, display, description, _ in keys)
+
+    if not width or needed(None) <= width:
+        return None
+    for cap in range(max((len(k[2]) for k in keys), default=0), 1, -1):
+        if needed(cap) <= width:
+            return cap
+    return 1
+
+
+def shorten(description: str, cap: int | None) -> str:
+    if cap is None or len(description) <= cap:
+        return description
+    return description[: cap - 1] + "…"
+
+
 class KeyFooter(Widget):
     ALLOW_SELECT = False
     COMPONENT_CLASSES = {"key-footer--key", "key-footer--description", "key-footer--palette"}
@@ -98,14 +119,17 @@ class KeyFooter(Widget):
         key_style = self.get_component_rich_style("key-footer--key")
         description_style = self.get_component_rich_style("key-footer--description")
         compact = self.compact
+        keys = self.keys()
+        longest = fitting_length(keys, self.size.width) if compact else None
         line = Text(no_wrap=True, overflow="crop")
         shown = []
-        for key, display, description, enabled in self.keys():
+        for key, display, description, enabled in keys:
             start = line.cell_len
             dim = Style() if enabled else Style(dim=True)
             if compact:
                 line.append(display, key_style + dim)
-                line.append(f" {description}" if description else "", description_style + dim)
+                label = shorten(description, longest)
+                line.append(f" {label}" if label else "", description_style + dim)
                 end = line.cell_len
                 line.append(" ")
             else:
