@@ -152,6 +152,11 @@ def _enable_jax_cache() -> None:
 SUPPORTED_BACKENDS = ("tensorflow", "jax")  # the block model has a compiled loop for each (engine/block_model.py)
 
 
+def requested_backend() -> str:
+    """The Keras backend this process trains on (KERAS_BACKEND, else TensorFlow), known without importing Keras."""
+    return os.environ.get("KERAS_BACKEND") or "tensorflow"
+
+
 @cache
 def import_keras():
     """Import keras once (and its backend), quietly, with the persistent compile cache on."""

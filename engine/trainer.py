@@ -66,10 +66,10 @@ class KerasTrainer:
         self.warm_up = WarmUp()  # engine/warm_up.py: the next network of a queue compiles during this one
 
     def prepare(self, emit: Emit) -> None:
-        from engine.backend import backend_name, background_priority, import_keras
+        from engine.backend import backend_name, background_priority, import_keras, requested_backend
 
         background_priority()  # before Keras starts its compute threads: they inherit it
-        emit(Phase("loading TensorFlow" if _default_backend() == "tensorflow" else "loading Keras"))
+        emit(Phase("loading TensorFlow" if requested_backend() == "tensorflow" else "loading Keras"))
         import_keras()
         emit(Phase(f"Keras ready on {backend_name()}"))
 
@@ -221,9 +221,3 @@ class KerasTrainer:
         extra = {"test_predicted_counts": [int((predicted == d).sum()) for d in range(splits.y_test.shape[1])]}
         extra["evaluated"] = f"after epoch {len(state['seconds'])}"
         return Finished(None, state["status"], **result, **metrics, extra=extra)
-
-
-def _default_backend() -> str:
-    import os
-
-    return os.environ.get("KERAS_BACKEND", "tensorflow")

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from platformdirs import user_state_path
 
+from engine.backend import requested_backend
 from engine.errors import MnistTuiError, StoreError, one_line
 from engine.events import Event, Phase, Started
 from engine.live_report import Ticker
@@ -100,10 +101,14 @@ def worker_running(store_path: Path) -> bool:
     return False
 
 
-def ensure_worker(store_path: Path) -> bool:
-    """Start a detached worker for this store unless one holds its lock. True if one was started."""
+def ensure_worker(store_path: Path, backend: str | None = None) -> bool:
+    """Start a detached worker for this store unless one holds its lock. True if one was started.
+    backend: the Keras backend it runs (KERAS_BACKEND); by default this process's."""
     if worker_running(store_path):
         return False
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    if backend:
+        env["KERAS_BACKEND"] = backend
     log = log_path()
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "ab") as out:
@@ -115,7 +120,7 @@ def ensure_worker(store_path: Path) -> bool:
             start_new_session=True,  # no controlling terminal: a hang-up of the TUI's terminal never reaches it
             close_fds=True,
             cwd="/",
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env=env,
         )
     return True
 
@@ -165,6 +170,7 @@ def enqueue(store: Store, req: RunRequest) -> int:
         repeat_group=req.repeat_group,
         kind=req.kind,
         label=req.label,
+        backend=requested_backend(),
     )
 
 
@@ -216,9 +222,12 @@ def serve(
     runner_factory=None,
     idle_exit: float = IDLE_EXIT_SECONDS,
     stopping: threading.Event | None = None,
+    hand_over=ensure_worker,
 ) -> int:
     """Drain the queue while holding the lock; 0 when the queue stayed empty, 3 when another worker has it.
-    `runner_factory(store)` makes the Runner (tests pass one with a fake trainer)."""
+    `runner_factory(store)` makes the Runner (tests pass one with a fake trainer). A worker runs one Keras
+    backend: when the next job asked for another, it lets go of the lock and `hand_over(store_path,
+    backend)` starts a worker on that one (tests pass a recorder)."""
     store_path = Path(store_path)
     lock = WorkerLock(store_path)
     if not lock.acquire():
@@ -230,8 +239,15 @@ def serve(
         if recovered := store.jobs.recover_orphans():
             _log(f"{recovered} job(s) of a worker that stopped marked interrupted")
         idle_since = time.monotonic()
+        backend = requested_backend()
         while not stopping.is_set():
-            job = store.jobs.claim_next()
+            job = store.jobs.claim_next(backend)
+            waiting = store.jobs.waiting() if job is None else []
+            if waiting and waiting[0].backend and waiting[0].backend != backend:
+                _log(f"job {waiting[0].job_id} asks for {waiting[0].backend}: handing the queue to a worker on it")
+                lock.release()
+                hand_over(store_path, waiting[0].backend)
+                return 0
             if job is None:
                 if time.monotonic() - idle_since < idle_exit:
                     stopping.wait(POLL_SECONDS)

@@ -291,3 +291,33 @@ def test_a_worker_starting_while_a_reader_probes_the_lock_still_takes_it(store):
     lock = WorkerLock(store.path)
     assert lock.acquire()  # waited out the probe
     lock.release()
+
+
+# -- one Keras backend per worker ------------------------------------------------------------------------
+def test_a_job_remembers_the_backend_it_was_queued_under(store, monkeypatch):
+    from engine.presets import find_preset
+    from engine.runner import RunRequest
+    from engine.worker import enqueue
+
+    p = find_preset("part1-small")
+    monkeypatch.setenv("KERAS_BACKEND", "jax")
+    enqueue(store, RunRequest(p.id, p.part, p.spec))
+    monkeypatch.delenv("KERAS_BACKEND")
+    enqueue(store, RunRequest(p.id, p.part, p.spec))
+    assert [j.backend for j in store.jobs.waiting()] == ["jax", "tensorflow"]
+
+
+def test_a_job_for_another_backend_is_handed_to_a_worker_on_it_in_queue_order(store, monkeypatch):
+    monkeypatch.setenv("KERAS_BACKEND", "tensorflow")
+    add(store, "part2-narrow", backend="tensorflow")
+    add(store, "part1-small", backend="jax")
+    add(store, "part3")  # queued before jobs carried a backend: any worker runs it
+    handed = []
+    trainer = FakeTrainer()
+    code = serve(store.path, runner_with(trainer), idle_exit=0.1, hand_over=lambda path, b: handed.append(b))
+    assert code == 0 and handed == ["jax"]
+    assert trainer.trained == ["Part Two, narrow"]  # part3 waits its turn behind the JAX job
+    assert [j.preset for j in store.jobs.waiting()] == ["part1-small", "part3"]
+    monkeypatch.setenv("KERAS_BACKEND", "jax")  # the worker it handed over to
+    assert serve(store.path, runner_with(trainer), idle_exit=0.1, hand_over=lambda path, b: handed.append(b)) == 0
+    assert trainer.trained == ["Part Two, narrow", "Part One, small", "Part Three"] and handed == ["jax"]

@@ -34,12 +34,13 @@ class JobQueue:
         repeat_group: str | None = None,
         kind: str = "exercise",
         label: str | None = None,
+        backend: str | None = None,
     ) -> int:
         with self.db.writing() as conn:
             last = conn.execute("SELECT max(position) FROM jobs").fetchone()[0]
             cur = conn.execute(
                 "INSERT INTO jobs (position, preset, part, spec_json, data, subset, repeat_group, kind, label, state,"
-                " created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                " created_at, backend) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     (last or 0) + 1,
                     preset,
@@ -52,6 +53,7 @@ class JobQueue:
                     label,
                     "queued",
                     now_text(),
+                    backend,
                 ),
             )
             return int(cur.lastrowid)
@@ -98,12 +100,13 @@ class JobQueue:
             return False
 
     # -- the worker's side ---------------------------------------------------------------------------
-    def claim_next(self) -> JobRecord | None:
-        """The first waiting job, now marked running and owned by this process."""
+    def claim_next(self, backend: str | None = None) -> JobRecord | None:
+        """The first waiting job, now marked running and owned by this process. Given this process's Keras
+        backend, a first job that asked for another is left queued (None): jobs never run out of order."""
         pid = os.getpid()
         with self.db.writing() as conn:
             row = conn.execute("SELECT * FROM jobs WHERE state='queued' ORDER BY position, id LIMIT 1").fetchone()
-            if row is None:
+            if row is None or (backend and row["backend"] and row["backend"] != backend):
                 return None
             conn.execute(
                 "UPDATE jobs SET state='running', started_at=?, worker_pid=?, worker_process=?, worker_host=?,"
@@ -182,4 +185,5 @@ def job_record(r: sqlite3.Row) -> JobRecord:
         started_at=r["started_at"],
         finished_at=r["finished_at"],
         cancel_requested=bool(r["cancel_requested"]),
+        backend=r["backend"],
     )

@@ -127,6 +127,7 @@ class JobRecord:
     started_at: str | None
     finished_at: str | None
     cancel_requested: bool
+    backend: str | None = None  # the Keras backend asked for; None: any
 
     @property
     def name(self) -> str:

@@ -103,5 +103,10 @@ MIGRATIONS = [
         updated_at REAL NOT NULL
     )
     """,
+    # v5: the Keras backend a job asked for (KERAS_BACKEND of the process that queued it). A worker runs one
+    # backend; NULL (a job queued before v5) runs on whichever the worker has.
+    """
+    ALTER TABLE jobs ADD COLUMN backend TEXT;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -83,13 +83,19 @@ def _list_queue(store, as_json: bool) -> int:
         print("the queue is empty")
         return 0
     table = Table(box=None, header_style="bold")
-    for col in ("job", "state", "preset", "name", "run", "phase"):
+    for col in ("job", "state", "preset", "name", "backend", "run", "phase"):
         table.add_column(col)
     from tui.text import literal
 
     for j in jobs:
         table.add_row(
-            str(j.job_id), j.state, literal(j.preset), literal(j.name), str(j.run_id or "-"), literal(j.phase or "")
+            str(j.job_id),
+            j.state,
+            literal(j.preset),
+            literal(j.name),
+            literal(j.backend or "any"),
+            str(j.run_id or "-"),
+            literal(j.phase or ""),
         )
     console().print(table)
     return 0
