@@ -144,12 +144,21 @@ class JobListener:
 
 def cancel_watch(store: Store, job_id: int, cancel: threading.Event, stopping: threading.Event) -> Ticker:
     """Before a job's run row exists (loading data or TensorFlow), its cancel flag lives on the job; and a
-    worker asked to stop (SIGTERM) cancels the running job, leaving the rest queued for the next worker."""
+    worker asked to stop (SIGTERM) cancels the running job, leaving the rest queued for the next worker.
+    Once the run row exists, cancelling the job also flags the run, which run_monitor watches: the job's
+    row is no longer read."""
+    watch_job = [True]
 
     def tick() -> bool:
-        if stopping.is_set() or store.jobs.cancel_requested(job_id):
+        if stopping.is_set():
             cancel.set()
             return True
+        if watch_job[0]:
+            flagged, run_id = store.jobs.cancel_state(job_id)
+            if flagged:
+                cancel.set()
+                return True
+            watch_job[0] = run_id is None
         return False
 
     return Ticker(f"job-cancel-{job_id}", 0.25, tick)

@@ -183,6 +183,20 @@ def test_cancel_flag_from_another_connection_stops_the_run_within_a_block(store)
     assert runs["part2-narrow"].status == "completed"  # cancel stops one run, not the queue
 
 
+def test_cancelling_the_job_of_a_training_run_stops_the_run(store):
+    """Once a job's run exists the worker reads only the run's flag; cancelling the job sets it too."""
+    trainer = FakeTrainer(hold_after=1)
+    job = add(store)
+    t = start_worker(store, trainer)
+    assert trainer.holding.wait(10)
+    time.sleep(0.6)  # past a few job-watcher ticks, which stop reading the job once its run exists
+    assert Store(store.path).jobs.cancel(job)  # x on the queue panel's running job, in another process
+    t.join(10)
+    [run] = store.runs()
+    assert run.status == "cancelled" and run.epochs_completed == 1
+    assert store.jobs.get(job).state == "cancelled"
+
+
 def test_a_job_cancelled_while_it_loads_stores_no_run(store):
     gate = threading.Event()
 

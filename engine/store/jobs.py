@@ -143,9 +143,10 @@ class JobQueue:
             (now_text(),),
         ).rowcount
 
-    def cancel_requested(self, job_id: int) -> bool:
-        rows = self.db.read("SELECT cancel_requested FROM jobs WHERE id=?", (job_id,))
-        return bool(rows and rows[0][0])
+    def cancel_state(self, job_id: int) -> tuple[bool, int | None]:
+        """(the job's cancel flag, its run id if the run row exists yet)."""
+        rows = self.db.read("SELECT cancel_requested, run_id FROM jobs WHERE id=?", (job_id,))
+        return (bool(rows[0][0]), rows[0][1]) if rows else (False, None)
 
     # -- reading -------------------------------------------------------------------------------------
     def get(self, job_id: int) -> JobRecord | None:
