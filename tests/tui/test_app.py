@@ -153,3 +153,24 @@ def test_the_palette_reaches_every_screen_from_anywhere(app_factory):
             assert isinstance(app.screen, HomeScreen)
 
     run(scenario())
+
+
+def test_backspace_goes_back_like_escape_without_the_escape_wait(app_factory):
+    """In a terminal a lone escape byte is only delivered once no sequence follows it (about 100 ms);
+    backspace is one unambiguous byte, so Back on the screens without text fields answers at once."""
+    from tui.screens.answers import AnswersScreen
+    from tui.screens.compare import CompareScreen
+
+    async def scenario():
+        app = app_factory()
+        async with app.run_test(size=(100, 32)) as pilot:
+            for key, screen in (("c", CompareScreen), ("a", AnswersScreen)):
+                await pilot.press(key)
+                await until(pilot, lambda s=screen: isinstance(app.screen, s), what=screen.__name__)
+                await pilot.press("backspace")
+                await until(pilot, lambda: isinstance(app.screen, HomeScreen), what="back on Home")
+            help_text = Console(width=100, record=True)
+            help_text.print(keys_table(app))
+            assert "esc / ⌫" in help_text.export_text()  # help lists both keys
+
+    run(scenario())

@@ -37,7 +37,7 @@ class AnswersScreen(Screen):
     CSS_PATH = "answers.tcss"
     AUTO_FOCUS = "#answers-scroll"
     BINDINGS = [
-        Binding("escape", "back", "Back"),
+        Binding("escape,backspace", "back", "Back", key_display="esc"),
         Binding("w", "write", "Write file"),
         Binding("ctrl+s", "save_notes", "Save notes", priority=True),
         Binding("n", "edit_notes", "Write notes"),

@@ -110,7 +110,7 @@ class CompareScreen(Screen):
     CSS_PATH = "compare.tcss"
     AUTO_FOCUS = "#runs"
     BINDINGS = [
-        Binding("escape", "back", "Back"),
+        Binding("escape,backspace", "back", "Back", key_display="esc"),
         Binding("space", "toggle_pick", "Pick", tooltip="Pick or unpick the highlighted run (the cursor stays)"),
         Binding("enter", "open_run", "Open", key_display="⏎", priority=True),
         Binding("m", "next_metric", "Metric", tooltip="Overlay the next metric: val/train accuracy, val/train loss"),

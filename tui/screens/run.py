@@ -80,7 +80,7 @@ class RunScreen(Screen):
     """
     AUTO_FOCUS = "#run-body"
     BINDINGS = [
-        Binding("escape", "back", "Back"),
+        Binding("escape,backspace", "back", "Back", key_display="esc"),
         Binding("d", "delete", "Delete"),
         Binding("l", "label", "Label"),
         Binding("n", "note", "Note"),

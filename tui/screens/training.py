@@ -63,7 +63,15 @@ def detail_text(view: RunView) -> Text:
 
 class TrainingScreen(Screen):
     CSS_PATH = "training.tcss"
-    BINDINGS = [Binding("escape", "back", "Back", tooltip="Back; training goes on (w on Home returns here)")]
+    BINDINGS = [
+        Binding(
+            "escape,backspace",
+            "back",
+            "Back",
+            key_display="esc",
+            tooltip="Back; training goes on (w on Home returns here)",
+        )
+    ]
 
     @property
     def mnist_app(self) -> MnistTuiApp:
