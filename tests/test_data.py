@@ -44,6 +44,9 @@ def test_npz_splits_are_scaled_one_hot_and_fixed(sample_npz, fresh_cache):
     assert np.array_equal(s.y_val.argmax(axis=1), raw.y_train[-1000:])
     assert np.array_equal(s.y_test.argmax(axis=1), raw.y_test)
     assert np.allclose(s.x_val[0], raw.x_train[-1000].reshape(784) / 255.0)
+    # bit for bit the pixels Keras examples feed (x.astype("float32") / 255), however they are computed
+    reference = raw.x_train.reshape(len(raw.x_train), 784).astype(np.float32) / 255.0
+    assert np.array_equal(np.concatenate([s.x_train, s.x_val]).view(np.uint32), reference.view(np.uint32))
 
 
 def test_subset_takes_the_first_n_and_keeps_validation_and_test(sample_npz, fresh_cache):
