@@ -57,6 +57,11 @@ def main() -> None:
         npz = write_synthetic_npz(Path(tmp))
         store = Path(tmp) / "runs.sqlite3"
         env = {**os.environ, "MNIST_TUI_CONFIG": str(Path(tmp) / "config"), "TF_CPP_MIN_LOG_LEVEL": "3"}
+
+        def cancel_all() -> None:
+            cancel = [PYTHON, "-m", "tui.cli", "cancel", "--all", "--store", str(store)]
+            subprocess.run(cancel, cwd=ROOT, env=env, capture_output=True)
+
         queue = [PYTHON, "-m", "tui.cli", "queue", "part1-large", "--epochs", "100", "--data", str(npz)]
         subprocess.run([*queue, "--store", str(store)], cwd=ROOT, env=env, check=True, capture_output=True)
         app = f"{PYTHON} -m tui.cli --data {npz} --store {store}"
@@ -71,8 +76,7 @@ def main() -> None:
             wait_for(TRAINING_MARK)
             wait_for("Epoch 2/", timeout=300)  # past the first epoch (compiling): a steady epoch trains
             if args.idle:
-                subprocess.run([PYTHON, "-m", "tui.cli", "cancel", "--all", "--store", str(store)], cwd=ROOT,
-                               env=env, capture_output=True)  # fmt: skip
+                cancel_all()
                 wait_for("cancelled", timeout=60)
                 time.sleep(4.0)  # the worker leaves once the queue stays empty
             times = []
@@ -85,8 +89,7 @@ def main() -> None:
                 wait_for(mark, timeout=10)
                 times.append((key, (time.perf_counter() - t0) * 1000))
         finally:
-            subprocess.run([PYTHON, "-m", "tui.cli", "cancel", "--all", "--store", str(store)], cwd=ROOT, env=env,
-                           capture_output=True)  # fmt: skip
+            cancel_all()
             subprocess.run(["tmux", "kill-session", "-t", SESSION], capture_output=True)
             time.sleep(1.0)  # the worker sees the cancel and leaves before the folder goes
     what = "nothing training" if args.idle else "while the worker trains a 60k epoch"

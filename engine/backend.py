@@ -44,17 +44,18 @@ def native_stderr_silenced():
 BACKGROUND_NICE = 10  # CPU weight about a tenth of a normal thread's when both want the CPU
 
 
-def background_priority() -> None:
+def background_priority(nice: int = BACKGROUND_NICE) -> None:
     """Training started off the main thread (an embedding app's thread) is background work next to an interface:
     lower that thread's CPU priority. On Linux the priority is per thread and inherited by the threads
     TensorFlow, XLA and tf.data start from it, so a key press preempts the math (measured: key latency
     mid-epoch falls to what it is with nothing training); an idle interface costs the training nothing.
-    The CLI trains on the main thread and is left alone."""
+    The CLI trains on the main thread and is left alone. A larger `nice` for work that should take only idle
+    CPU (engine/warm_up.py compiles the next network at 19)."""
     if threading.current_thread() is threading.main_thread():
         return
     try:
         tid = threading.get_native_id()
-        os.setpriority(os.PRIO_PROCESS, tid, max(os.getpriority(os.PRIO_PROCESS, tid), BACKGROUND_NICE))
+        os.setpriority(os.PRIO_PROCESS, tid, max(os.getpriority(os.PRIO_PROCESS, tid), nice))
     except (AttributeError, OSError):  # not Linux, or not allowed: run at normal priority
         pass
 

@@ -113,15 +113,14 @@ def _same_data_next(req: RunRequest, next_up: Callable[[], RunRequest | None] | 
 
     def then() -> NetworkSpec | None:
         nxt = next_up()
-        if nxt is None:
-            return None
-
-        def shapes(r: RunRequest) -> tuple:
-            return r.data, r.subset, r.spec.validation_fraction
-
-        return nxt.spec if shapes(nxt) == shapes(req) else None
+        return nxt.spec if nxt is not None and _splits_of(nxt) == _splits_of(req) else None
 
     return then
+
+
+def _splits_of(req: RunRequest) -> tuple:
+    """What decides a request's splits, and so the shapes its programs are compiled for."""
+    return req.data, req.subset, req.spec.validation_fraction
 
 
 def _first_line(text: str | None) -> str | None:

@@ -16,13 +16,12 @@ while its warm-up is still compiling waits for it rather than compiling the same
 from __future__ import annotations
 
 import atexit
-import os
 import threading
 
 from engine.data import Splits
 from engine.spec import NetworkSpec
 
-LOWEST_PRIORITY = 19
+LOWEST_PRIORITY = 19  # nice: what the current run leaves idle
 
 
 class WarmUp:
@@ -53,11 +52,12 @@ class WarmUp:
             self.thread.join()
 
     def _compile(self, spec: NetworkSpec, splits: Splits, eval_batch: int, probe_rows: int) -> None:
+        from engine.backend import background_priority
         from engine.blocks import evaluation_input, validation_kwargs, warm_up_input
         from engine.gradients import mean_abs_kernel_gradients
         from engine.model_pool import give_back, new_model
 
-        _lowest_priority()
+        background_priority(LOWEST_PRIORITY)
         try:
             pooled = new_model(spec, seeded=False)
             model = pooled.model
@@ -73,11 +73,3 @@ class WarmUp:
             return
         give_back(spec, pooled)
         self.warmed.append(spec.name)
-
-
-def _lowest_priority() -> None:
-    try:
-        tid = threading.get_native_id()
-        os.setpriority(os.PRIO_PROCESS, tid, LOWEST_PRIORITY)
-    except (AttributeError, OSError):
-        pass

@@ -31,6 +31,7 @@ from engine.events import Event, Phase, Started
 from engine.live_report import Ticker
 from engine.runner import Runner, RunRequest
 from engine.store import JobRecord, Store
+from engine.store.jobs import runs_on
 
 IDLE_EXIT_SECONDS = 3.0  # an empty queue for this long ends the worker
 POLL_SECONDS = 0.5
@@ -200,10 +201,8 @@ def request_of(job: JobRecord) -> RunRequest:
 
 def next_request(store: Store) -> RunRequest | None:
     """The job the queue runs next, as a request (None when the queue is empty or the job unreadable)."""
-    waiting = store.jobs.waiting()
-    if not waiting or waiting[0].spec is None:
-        return None
-    return request_of(waiting[0])
+    head = store.jobs.head()
+    return request_of(head) if head is not None and head.spec is not None else None
 
 
 def run_job(store: Store, runner: Runner, job: JobRecord, stopping: threading.Event) -> None:
@@ -251,11 +250,11 @@ def serve(
         backend = requested_backend()
         while not stopping.is_set():
             job = store.jobs.claim_next(backend)
-            waiting = store.jobs.waiting() if job is None else []
-            if waiting and waiting[0].backend and waiting[0].backend != backend:
-                _log(f"job {waiting[0].job_id} asks for {waiting[0].backend}: handing the queue to a worker on it")
+            head = store.jobs.head() if job is None else None
+            if head is not None and not runs_on(head.backend, backend):
+                _log(f"job {head.job_id} asks for {head.backend}: handing the queue to a worker on it")
                 lock.release()
-                hand_over(store_path, waiting[0].backend)
+                hand_over(store_path, head.backend)
                 return 0
             if job is None:
                 if time.monotonic() - idle_since < idle_exit:
@@ -263,7 +262,7 @@ def serve(
                     continue
                 lock.release()
                 # a job added while we decided to stop: take it if no new worker has taken the lock
-                if store.jobs.waiting() and lock.acquire():
+                if store.jobs.head() is not None and lock.acquire():
                     idle_since = time.monotonic()
                     continue
                 return 0

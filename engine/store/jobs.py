@@ -19,6 +19,14 @@ def now_text() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+HEAD = "SELECT * FROM jobs WHERE state='queued' ORDER BY position, id LIMIT 1"
+
+
+def runs_on(asked: str | None, backend: str | None) -> bool:
+    """Can a worker on `backend` run a job that asked for `asked`? (None on either side: any.)"""
+    return not (asked and backend and asked != backend)
+
+
 class JobQueue:
     def __init__(self, db: Database):
         self.db = db
@@ -105,8 +113,8 @@ class JobQueue:
         backend, a first job that asked for another is left queued (None): jobs never run out of order."""
         pid = os.getpid()
         with self.db.writing() as conn:
-            row = conn.execute("SELECT * FROM jobs WHERE state='queued' ORDER BY position, id LIMIT 1").fetchone()
-            if row is None or (backend and row["backend"] and row["backend"] != backend):
+            row = conn.execute(HEAD).fetchone()
+            if row is None or not runs_on(row["backend"], backend):
                 return None
             conn.execute(
                 "UPDATE jobs SET state='running', started_at=?, worker_pid=?, worker_process=?, worker_host=?,"
@@ -151,6 +159,11 @@ class JobQueue:
     # -- reading -------------------------------------------------------------------------------------
     def get(self, job_id: int) -> JobRecord | None:
         rows = self.db.read("SELECT * FROM jobs WHERE id=?", (job_id,))
+        return job_record(rows[0]) if rows else None
+
+    def head(self) -> JobRecord | None:
+        """The job that runs next (the first waiting one), if any."""
+        rows = self.db.read(HEAD)
         return job_record(rows[0]) if rows else None
 
     def waiting(self) -> list[JobRecord]:
