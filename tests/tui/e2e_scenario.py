@@ -30,8 +30,10 @@ async def until(pilot, condition, timeout: float, what: str) -> None:
 
 def requests(data: str) -> list[RunRequest]:
     out = []
-    # the second run is long enough (seconds) for the new TUI to find it still training
-    for preset_id, epochs in (("part1-small", 2), ("part2-narrow", 20)):
+    # the second run is long enough (seconds) for the new TUI to find it still training. Its own epochs must
+    # make it so: its programs are compiled while the first run trains (engine/warm_up.py), and 20 epochs of
+    # 500 images then ended before the new TUI had looked (seen on JAX)
+    for preset_id, epochs in (("part1-small", 2), ("part2-narrow", 100)):
         p = find_preset(preset_id)
         out.append(RunRequest(p.id, p.part, p.spec.model_copy(update={"epochs": epochs}), data=data, subset=500))
     return out

@@ -34,8 +34,8 @@ def test_training_outlives_the_tui_and_a_new_tui_follows_it(sample_npz, tmp_path
     assert seen["first_run_live"] == "part1-small"
     assert "in the background: 1 run training, 1 waiting in the queue" in seen["farewell"]
     assert seen["second_live"] is True  # the new TUI saw the second run while it trained
-    assert seen["epoch_label"] == "Epoch 20/20" and "completed after 20 epochs" in seen["detail"]
+    assert seen["epoch_label"] == "Epoch 100/100" and "completed after 100 epochs" in seen["detail"]
     assert seen["heavy_modules"] == []  # TensorFlow lives in the worker, never in a TUI
     runs = {r.preset: r for r in Store(store_path).runs()}
     assert runs["part1-small"].status == "completed" and runs["part2-narrow"].status == "completed"
-    assert runs["part2-narrow"].sizes["train"] == 500 and runs["part2-narrow"].epochs_completed == 20
+    assert runs["part2-narrow"].sizes["train"] == 500 and runs["part2-narrow"].epochs_completed == 100
