@@ -43,12 +43,13 @@ class JobQueue:
         kind: str = "exercise",
         label: str | None = None,
         backend: str | None = None,
+        sweep_id: int | None = None,
     ) -> int:
         with self.db.writing() as conn:
             last = conn.execute("SELECT max(position) FROM jobs").fetchone()[0]
             cur = conn.execute(
                 "INSERT INTO jobs (position, preset, part, spec_json, data, subset, repeat_group, kind, label, state,"
-                " created_at, backend) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                " created_at, backend, sweep_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     (last or 0) + 1,
                     preset,
@@ -62,6 +63,7 @@ class JobQueue:
                     "queued",
                     now_text(),
                     backend,
+                    sweep_id,
                 ),
             )
             return int(cur.lastrowid)

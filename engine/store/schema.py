@@ -108,5 +108,34 @@ MIGRATIONS = [
     """
     ALTER TABLE jobs ADD COLUMN backend TEXT;
     """,
+    # v6: several runs at once and everything a run is taken out with. Jobs and runs record the slot that
+    # trains them and the host and device it ran on (a Ray node's host for a cluster run) and the float
+    # precision of its matmuls; a run keeps its test-set predictions (one byte an image, for the confusion
+    # matrix and paired comparisons); sweeps group the runs of one sweep file; settings remember per store
+    # what the user chose last (the data source).
+    """
+    ALTER TABLE jobs ADD COLUMN slot INTEGER;
+    ALTER TABLE jobs ADD COLUMN sweep_id INTEGER;
+    ALTER TABLE jobs ADD COLUMN seed INTEGER;
+    ALTER TABLE runs ADD COLUMN slot INTEGER;
+    ALTER TABLE runs ADD COLUMN sweep_id INTEGER;
+    ALTER TABLE runs ADD COLUMN precision TEXT;
+    ALTER TABLE runs ADD COLUMN predictions BLOB;
+    ALTER TABLE live ADD COLUMN slot INTEGER;
+    ALTER TABLE live ADD COLUMN host TEXT;
+    ALTER TABLE live ADD COLUMN device TEXT;
+    CREATE TABLE sweeps (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL,
+        file TEXT,
+        definition_json TEXT NOT NULL,
+        sampling_seed INTEGER,
+        points INTEGER NOT NULL,
+        runs INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        cancelled INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at TEXT NOT NULL);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
