@@ -17,6 +17,7 @@ from pathlib import Path
 from platformdirs import user_cache_path
 
 from engine.errors import MnistTuiError
+from engine.store.liveness import pid_alive
 
 
 @contextmanager
@@ -123,18 +124,8 @@ def _publish(staging: Path, folder: Path) -> None:
 def _remove_dead_staging(folder: Path) -> None:
     for staging in folder.glob(f"{STAGING_PREFIX}*"):
         pid = staging.name.removeprefix(STAGING_PREFIX).split("-")[0]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not pid_alive(int(pid)):
             shutil.rmtree(staging, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # exists, not ours
-        return True
-    return True
 
 
 def _enable_jax_cache() -> None:

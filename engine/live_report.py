@@ -1,21 +1,18 @@
 """While a run trains, two things keep the store current for other processes: its live row (phase, batch,
-elapsed, ETA, CPU, memory, GPUs; a few writes a second at most) and a monitor thread that beats the run's
-heartbeat and turns a cancel flag set by any process (`s` in a TUI, `mnist-tui cancel`) into the trainer's
-cancel Event, checked after every block of SGD steps."""
+elapsed, ETA, CPU, memory, GPUs; a few writes a second at most), and (engine/watchers.py) a monitor thread
+that beats the run's heartbeat and turns a cancel flag set by any process into the trainer's cancel Event."""
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 
 from engine.errors import MnistTuiError
 from engine.events import EpochEnd, Event, Finished, Phase, Progress, Started
 from engine.resources import ResourceSampler
-from engine.store import HEARTBEAT_SECONDS, LiveRow, Store
+from engine.store import HOST, LiveRow, Store
 
 LIVE_INTERVAL = 0.3  # seconds between live-row writes (epoch ends and phase changes are written at once)
-CANCEL_POLL = 0.25  # seconds between looks at the cancel flag
 
 
 class EtaClock:
@@ -59,8 +56,10 @@ class LiveReporter:
     """A runner listener that mirrors events into the run's live row. Store errors are swallowed here:
     the live row is a courtesy; the epochs' own writes report a failing disk."""
 
-    def __init__(self, store: Store, sampler: ResourceSampler | None = None):
+    def __init__(self, store: Store, sampler: ResourceSampler | None = None, slot: int | None = None):
         self.store = store
+        self.slot = slot
+        self.device: str | None = None
         self.sampler = sampler or ResourceSampler()
         self.run_id: int | None = None
         self.clock: EtaClock | None = None
@@ -70,6 +69,7 @@ class LiveReporter:
     def __call__(self, ev: Event) -> None:
         if isinstance(ev, Started):
             self.run_id = ev.run_id
+            self.device = ev.device
             self.clock = EtaClock(ev.epochs)
             self.row = dict(phase="training", epoch=1, epochs=ev.epochs, step=0, steps=ev.steps_per_epoch)
             self._write(force=True)
@@ -114,49 +114,11 @@ class LiveReporter:
             rss_bytes=rss,
             gpus=gpus,
             updated_at=time.time(),
+            slot=self.slot,
+            host=HOST,
+            device=self.device,
         )
         try:
             self.store.live.update(row)
         except MnistTuiError:
             pass
-
-
-class Ticker:
-    """A daemon thread that calls `tick()` every `interval` seconds while its `with` block runs (and stops
-    early when tick returns True). Store errors in a tick are skipped: a busy or full disk is reported by
-    the writes that matter (the epochs), not by a watcher."""
-
-    def __init__(self, name: str, interval: float, tick: Callable[[], bool | None]):
-        self.interval, self.tick = interval, tick
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._run, name=name, daemon=True)
-
-    def _run(self) -> None:
-        while not self.stop.wait(self.interval):
-            try:
-                if self.tick():
-                    return
-            except MnistTuiError:
-                pass
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop.set()
-        self.thread.join()
-
-
-def run_monitor(store: Store, run_id: int, cancel: threading.Event) -> Ticker:
-    """Beside a training: the heartbeat every HEARTBEAT_SECONDS, the cancel flag every CANCEL_POLL."""
-    last_beat = [time.monotonic()]
-
-    def tick() -> None:
-        if not cancel.is_set() and store.cancel_requested(run_id):
-            cancel.set()
-        if time.monotonic() - last_beat[0] >= HEARTBEAT_SECONDS:
-            last_beat[0] = time.monotonic()
-            store.heartbeat(run_id)
-
-    return Ticker(f"run-monitor-{run_id}", CANCEL_POLL, tick)

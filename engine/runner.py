@@ -9,37 +9,31 @@ from __future__ import annotations
 import dataclasses
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from engine.data import Splits, describe_source, load_splits
 from engine.errors import one_line
 from engine.events import EpochEnd, Event, Finished, Phase, Started
-from engine.live_report import LiveReporter, run_monitor
+from engine.live_report import LiveReporter
+from engine.run_request import RunRequest
 from engine.spec import NetworkSpec
 from engine.store import Store
 from engine.trainer import KerasTrainer, Trainer
+from engine.watchers import run_monitor
+
+__all__ = ["Runner", "RunRequest"]
 
 Listener = Callable[[Event], None]
 Loader = Callable[..., Splits]
 
 
-@dataclass(frozen=True)
-class RunRequest:
-    preset: str
-    part: str | None
-    spec: NetworkSpec
-    data: str | None = None  # --data; None: MNIST_TUI_DATA or the Keras loader
-    subset: int | None = None
-    repeat_group: str | None = None  # runs of one spec over several seeds share this
-    kind: str = "exercise"  # or "control": an experiment outside the rules, never an exercise answer
-    label: str | None = None
-
-
 class Runner:
-    def __init__(self, store: Store, trainer: Trainer | None = None, loader: Loader = load_splits):
+    def __init__(
+        self, store: Store, trainer: Trainer | None = None, loader: Loader = load_splits, slot: int | None = None
+    ):
         self.store = store
         self.trainer = trainer or KerasTrainer()
         self.loader = loader
+        self.slot = slot  # the worker's slot that trains here (None: a foreground train)
 
     def run(
         self,
@@ -71,12 +65,14 @@ class Runner:
             repeat_group=req.repeat_group,
             kind=req.kind,
             label=req.label,
+            slot=self.slot,
+            sweep_id=req.sweep_id,
         )
         with run_monitor(self.store, run_id, cancel):
             return self._train(req, splits, run_id, listener, cancel, _same_data_next(req, next_up))
 
     def _train(self, req: RunRequest, splits: Splits, run_id: int, listener: Listener, cancel, next_up) -> Finished:
-        live = LiveReporter(self.store)
+        live = LiveReporter(self.store, slot=self.slot)
 
         def emit(ev: Event) -> None:
             if isinstance(ev, Started):

@@ -60,6 +60,12 @@ def pytest_make_collect_report(collector):
         report.outcome, report.longrepr = "failed", f"{collector.nodeid}: {why}"
 
 
+@pytest.fixture(autouse=True)
+def private_state(tmp_path_factory, monkeypatch):
+    """Worker logs and locks go to a state folder of the test session's, never the user's own."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.getbasetemp() / "state"))
+
+
 @pytest.fixture
 def store(tmp_path):
     """An empty run store of the test's own."""

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from engine.runner import Runner
-from engine.worker import serve
+from engine.worker.process import serve
 from tui import cli
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "tui"))
@@ -23,7 +23,7 @@ from tui_fakes import FakeTrainer, fake_loader  # noqa: E402
 def no_spawn(monkeypatch):
     """`queue` would start a real worker process: count the calls instead."""
     calls = []
-    monkeypatch.setattr("engine.worker.ensure_worker", lambda path: calls.append(path) or True)
+    monkeypatch.setattr("engine.worker.client.ensure_worker", lambda path, **kw: calls.append(path) or True)
     return calls
 
 

@@ -18,7 +18,9 @@ from engine.errors import DataError
 from engine.presets import find_preset
 from engine.runner import Runner
 from engine.store import Store
-from engine.worker import WorkerLock, serve, worker_running
+from engine.worker.client import worker_running
+from engine.worker.lock import WorkerLock
+from engine.worker.process import serve
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "tui"))
@@ -88,6 +90,7 @@ def test_two_processes_claiming_at_once_never_take_the_same_job(tmp_path):
 # -- the lock -----------------------------------------------------------------------------------------
 def test_one_worker_per_store(tmp_path):
     path = tmp_path / "runs.sqlite3"
+    Store(path).close()
     first, second = WorkerLock(path), WorkerLock(path)
     assert first.acquire()
     assert worker_running(path)
@@ -141,7 +144,7 @@ import sys, time
 sys.path.insert(0, {tests!r})
 from tui_fakes import FakeTrainer, fake_loader
 from engine.runner import Runner
-from engine.worker import serve
+from engine.worker.process import serve
 trainer = FakeTrainer(hold_after=2)
 serve({path!r}, runner_factory=lambda store: Runner(store, trainer, fake_loader))
 """
@@ -296,10 +299,10 @@ def test_a_worker_starting_while_a_reader_probes_the_lock_still_takes_it(store):
     and a worker starting at that very moment must not take it for another worker's and leave."""
     import fcntl
 
-    from engine.worker import lock_path
+    from engine.worker.lock import lock_path, open_lock
 
     path = lock_path(store.path)
-    probe = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    probe = open_lock(path)
     fcntl.flock(probe, fcntl.LOCK_SH | fcntl.LOCK_NB)  # a probe caught in the act
     threading.Timer(0.2, lambda: os.close(probe)).start()
     lock = WorkerLock(store.path)
@@ -311,7 +314,7 @@ def test_a_worker_starting_while_a_reader_probes_the_lock_still_takes_it(store):
 def test_a_job_remembers_the_backend_it_was_queued_under(store, monkeypatch):
     from engine.presets import find_preset
     from engine.runner import RunRequest
-    from engine.worker import enqueue
+    from engine.worker.client import enqueue
 
     p = find_preset("part1-small")
     monkeypatch.setenv("KERAS_BACKEND", "jax")

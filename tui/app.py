@@ -1,7 +1,7 @@
 """The Textual app: screens, global keys, the command palette, and the link to training through the store.
 
 The app never trains and never imports TensorFlow. Training requests become jobs in the store's queue and a
-detached worker process (engine/worker.py) drains them; the app polls the store a few times a second and
+detached worker process (engine/worker/) drains them; the app polls the store a few times a second and
 publishes what changed on `live_changed`, a Signal every screen that shows training subscribes to. So keys
 never wait on an epoch, quitting leaves training running, and any TUI anywhere shows the same live run.
 
@@ -26,10 +26,10 @@ from textual.signal import Signal
 
 from engine.errors import MnistTuiError
 from engine.repeats import expand_repeats
-from engine.runner import RunRequest
+from engine.run_request import RunRequest
 from engine.spec import NetworkSpec
 from engine.store import Store
-from engine.worker import enqueue, ensure_worker
+from engine.worker.client import enqueue, ensure_worker
 from tui.live import LiveSnapshot, StoreWatcher
 from tui.palette import RunCommands
 from tui.quitting import ExitGuard
@@ -127,7 +127,7 @@ class MnistTuiApp(ExitGuard, App):
     def _spawn(self) -> None:
         try:
             self.spawn_worker(self.store.path)
-        except OSError as exc:
+        except (OSError, MnistTuiError) as exc:
             self.notify(f"could not start the training worker: {exc}", severity="error", markup=False)
             return
         self.watcher.worker_spawned()
@@ -284,19 +284,25 @@ def make_app(
     store: Store | str | os.PathLike | None = None,
     data: str | None = None,
     subset: int | None = None,
-    spawn_worker: SpawnWorker = ensure_worker,
+    spawn_worker: SpawnWorker | None = None,
     clock: Callable[[], float] = time.monotonic,
+    slots: int | None = None,
+    cluster: str | None = None,
 ) -> MnistTuiApp:
+    """The app over a store. Without a `spawn_worker` (tests pass a fake), the real detached worker is
+    started with these `slots` and `cluster`, without waiting: the app notices a worker that would not start."""
+    if spawn_worker is None:
+        spawn_worker = partial(ensure_worker, slots=slots, cluster=cluster, wait=False)
     if not isinstance(store, Store):
         store = Store(store)
     return MnistTuiApp(store, data=data, subset=subset, spawn_worker=spawn_worker, clock=clock)
 
 
-def run_app(data=None, store=None) -> int:
+def run_app(data=None, store=None, slots=None, cluster=None) -> int:
     from tui.crash import crash_reported
     from tui.quitting import quit_on_signals
 
-    app = make_app(store, data=data)
+    app = make_app(store, data=data, slots=slots, cluster=cluster)
     with crash_reported(app), quit_on_signals(app):  # a crash: one line + the log's path; SIGTERM: like q
         app.run()
     if app.farewell:

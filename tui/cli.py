@@ -46,6 +46,9 @@ def build_parser() -> ArgParser:
         "Without a command, opens the TUI.",
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    from tui.commands.queue import add_worker_options
+
+    add_worker_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgParser)
 
     from tui.commands import controls, export, presets, queue, runs, train
@@ -67,7 +70,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.command is None:
             from tui.app import run_app
 
-            return run_app(data=getattr(args, "data", None), store=getattr(args, "store", None))
+            return run_app(
+                data=getattr(args, "data", None),
+                store=getattr(args, "store", None),
+                slots=getattr(args, "slots", None),
+                cluster=getattr(args, "cluster", None),
+            )
         from tui.commands.controls import cmd_controls
         from tui.commands.export import cmd_export
         from tui.commands.presets import cmd_presets

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from engine.errors import MnistTuiError
 from engine.store import JobRecord, LiveRow, RunRecord, Store
-from engine.worker import log_path, worker_running
+from engine.worker.client import worker_running
+from engine.worker.log import last_line, log_path
 from tui.run_view import RunView
 
 WORKER_START_GRACE = 12.0  # seconds a freshly spawned worker has to take the lock before we call it stuck
@@ -139,13 +140,7 @@ class StoreWatcher:
 
 
 def _log_tail() -> str:
-    """The worker log's last line: a worker that died at start says why there."""
-    try:
-        with open(log_path(), "rb") as fh:
-            fh.seek(0, 2)
-            fh.seek(max(0, fh.tell() - 4096))
-            lines = [ln for ln in fh.read().decode(errors="replace").splitlines() if ln.strip()]
-    except OSError:
-        lines = []
+    """Where the worker logs, and its last line: a worker that died at start says why there."""
+    line = last_line()
     where = f"see {log_path()}"
-    return f"{where} (last line: {lines[-1].strip()})" if lines else where
+    return f"{where} (last line: {line})" if line else where

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from engine.spec import NetworkSpec
 from engine.store.database import Database
-from engine.store.liveness import HOST, process_identity
+from engine.store.liveness import HOST, owner_alive, process_identity
 from engine.store.records import JobRecord, parse_json, parse_spec
 
 
@@ -110,9 +110,10 @@ class JobQueue:
             return False
 
     # -- the worker's side ---------------------------------------------------------------------------
-    def claim_next(self, backend: str | None = None) -> JobRecord | None:
-        """The first waiting job, now marked running and owned by this process. Given this process's Keras
-        backend, a first job that asked for another is left queued (None): jobs never run out of order."""
+    def claim_next(self, backend: str | None = None, slot: int | None = None) -> JobRecord | None:
+        """The first waiting job, now marked running, owned by this process and given to `slot`. Given this
+        process's Keras backend, a first job that asked for another is left queued (None): jobs never run
+        out of order."""
         pid = os.getpid()
         with self.db.writing() as conn:
             row = conn.execute(HEAD).fetchone()
@@ -120,8 +121,8 @@ class JobQueue:
                 return None
             conn.execute(
                 "UPDATE jobs SET state='running', started_at=?, worker_pid=?, worker_process=?, worker_host=?,"
-                " phase='starting' WHERE id=?",
-                (now_text(), pid, process_identity(pid), HOST, row["id"]),
+                " phase='starting', slot=? WHERE id=?",
+                (now_text(), pid, process_identity(pid), HOST, slot, row["id"]),
             )
             row = conn.execute("SELECT * FROM jobs WHERE id=?", (row["id"],)).fetchone()
         return job_record(row)
@@ -145,13 +146,24 @@ class JobQueue:
         )
 
     def recover_orphans(self) -> int:
-        """Jobs marked running by a worker that is gone (killed, rebooted): called by a worker holding the
-        store's lock, so no running job can be another live worker's. Their runs read as interrupted."""
-        return self.db.write(
-            "UPDATE jobs SET state='interrupted', finished_at=?, phase=NULL,"
-            " error=coalesce(error, 'the worker stopped (killed or the machine restarted)') WHERE state='running'",
-            (now_text(),),
-        ).rowcount
+        """Jobs marked running by a worker process that is gone (killed, the machine restarted) end as
+        interrupted; their runs read as interrupted with every finished epoch. Any reader may call this:
+        a job is touched only when its owner is provably dead (this host's process table says so), never
+        a live worker's, so the queue panel, `mnist-tui queue` and `watch` recover a stalled queue too."""
+        dead = [
+            r["id"]
+            for r in self.db.read("SELECT id, worker_pid, worker_process, worker_host FROM jobs WHERE state='running'")
+            if r["worker_host"] in (None, HOST) and not _owner_alive(r["worker_pid"], r["worker_process"])
+        ]
+        recovered = 0
+        for job_id in dead:
+            recovered += self.db.write(
+                "UPDATE jobs SET state='interrupted', finished_at=?, phase=NULL,"
+                " error=coalesce(error, 'the worker stopped (killed or the machine restarted)')"
+                " WHERE id=? AND state='running'",
+                (now_text(), job_id),
+            ).rowcount
+        return recovered
 
     def cancel_state(self, job_id: int) -> tuple[bool, int | None]:
         """(the job's cancel flag, its run id if the run row exists yet)."""
@@ -202,4 +214,18 @@ def job_record(r: sqlite3.Row) -> JobRecord:
         finished_at=r["finished_at"],
         cancel_requested=bool(r["cancel_requested"]),
         backend=r["backend"],
+        slot=_col(r, "slot"),
+        worker_host=r["worker_host"],
+        worker_pid=r["worker_pid"],
+        worker_process=r["worker_process"],
+        sweep_id=_col(r, "sweep_id"),
     )
+
+
+def _owner_alive(pid: int | None, identity: str | None) -> bool:
+    return owner_alive(HOST, pid, identity, None)
+
+
+def _col(r: sqlite3.Row, name: str):
+    """A column a read-only store of an older version lacks reads as None."""
+    return r[name] if name in r.keys() else None

@@ -20,7 +20,8 @@ class LiveRows:
     def update(self, row: LiveRow) -> None:
         self.db.write(
             "INSERT OR REPLACE INTO live (run_id, phase, epoch, epochs, step, steps, loss, accuracy, elapsed, eta,"
-            " cpu_percent, rss_bytes, gpus_json, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " cpu_percent, rss_bytes, gpus_json, updated_at, slot, host, device)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 row.run_id,
                 row.phase,
@@ -36,6 +37,9 @@ class LiveRows:
                 row.rss_bytes,
                 json.dumps([asdict(g) for g in row.gpus]),
                 time.time(),
+                row.slot,
+                row.host,
+                row.device,
             ),
         )
 
@@ -72,4 +76,12 @@ def live_row(r: sqlite3.Row) -> LiveRow:
         rss_bytes=r["rss_bytes"],
         gpus=gpus,
         updated_at=r["updated_at"],
+        slot=_col(r, "slot"),
+        host=_col(r, "host"),
+        device=_col(r, "device"),
     )
+
+
+def _col(r: sqlite3.Row, name: str):
+    """A column a read-only store of an older version lacks reads as None."""
+    return r[name] if name in r.keys() else None

@@ -55,6 +55,9 @@ class RunRecord:
     kind: str = "exercise"
     extra: dict = field(default_factory=dict)
     cancel_requested: bool = False
+    slot: int | None = None  # the worker slot that trained it (None: a foreground train)
+    precision: str | None = None  # of its matmuls: "float32", or "tf32" on a GPU that rounds to TF32
+    sweep_id: int | None = None
 
     @property
     def epochs_completed(self) -> int:
@@ -128,6 +131,11 @@ class JobRecord:
     finished_at: str | None
     cancel_requested: bool
     backend: str | None = None  # the Keras backend asked for; None: any
+    slot: int | None = None  # the worker slot that runs it
+    worker_host: str | None = None
+    worker_pid: int | None = None
+    worker_process: str | None = None
+    sweep_id: int | None = None
 
     @property
     def name(self) -> str:
@@ -168,6 +176,9 @@ class LiveRow:
     rss_bytes: int | None
     gpus: list[GpuUse]
     updated_at: float
+    slot: int | None = None
+    host: str | None = None
+    device: str | None = None
 
     def as_json(self) -> dict:
         return asdict(self)

@@ -59,20 +59,28 @@ class Store:
         repeat_group: str | None = None,
         kind: str = "exercise",
         label: str | None = None,
+        slot: int | None = None,
+        sweep_id: int | None = None,
+        host: str | None = None,
+        pid: int | None = None,
     ) -> int:
+        """A run row, owned by this process unless `host` and `pid` name another (a Ray actor's run, written
+        here from its events: a reader tells it alive by its heartbeat, or by its pid on this host)."""
         sizes = sizes or {}
+        own = host is None and pid is None
+        pid = os.getpid() if own else pid
         cur = self.db.write(
             "INSERT INTO runs (preset, part, spec_json, status, started_at, pid, host, backend, device, versions_json,"
-            " data_source, train_size, val_size, test_size, process, heartbeat_at, repeat_group, kind, label)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " data_source, train_size, val_size, test_size, process, heartbeat_at, repeat_group, kind, label, slot,"
+            " sweep_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 preset,
                 part,
                 spec.model_dump_json(),
                 "running",
                 now_text(),
-                os.getpid(),
-                HOST,
+                pid,
+                HOST if own else host,
                 backend,
                 device,
                 json.dumps(versions or {}),
@@ -80,11 +88,13 @@ class Store:
                 sizes.get("train"),
                 sizes.get("validation"),
                 sizes.get("test"),
-                process_identity(os.getpid()),
+                process_identity(pid) if own or host == HOST else None,
                 time.time(),
                 repeat_group,
                 kind,
                 label,
+                slot,
+                sweep_id,
             ),
         )
         return int(cur.lastrowid)
@@ -95,7 +105,8 @@ class Store:
 
     def set_environment(self, run_id: int, backend: str, device: str, versions: dict, sizes: dict) -> None:
         self.db.write(
-            "UPDATE runs SET backend=?, device=?, versions_json=?, train_size=?, val_size=?, test_size=? WHERE id=?",
+            "UPDATE runs SET backend=?, device=?, versions_json=?, train_size=?, val_size=?, test_size=?, precision=?"
+            " WHERE id=?",
             (
                 backend,
                 device,
@@ -103,6 +114,7 @@ class Store:
                 sizes.get("train"),
                 sizes.get("validation"),
                 sizes.get("test"),
+                versions.get("precision"),
                 run_id,
             ),
         )
@@ -267,4 +279,7 @@ def run_record(r: sqlite3.Row, history: list[EpochRow]) -> RunRecord:
         kind=col("kind") or "exercise",
         extra=parse_json(col("extra_json"), {}),
         cancel_requested=bool(col("cancel_requested", 0)),
+        slot=col("slot"),
+        precision=col("precision"),
+        sweep_id=col("sweep_id"),
     )

@@ -151,7 +151,7 @@ class FakeWorker:
         return Runner(store, self.trainer, self.loader)
 
     def spawn(self, store_path) -> bool:
-        from engine.worker import serve
+        from engine.worker.process import serve
 
         self.spawned += 1
         thread = threading.Thread(

@@ -34,7 +34,7 @@ def control_requests(args) -> list:
     from engine.controls import CONTROL_KEYS, control_specs
     from engine.presets import find_preset
     from engine.repeats import expand_repeats
-    from engine.runner import RunRequest
+    from engine.run_request import RunRequest
     from engine.spec import make_spec
 
     keys = tuple(k for k in CONTROL_KEYS if not args.only or k in args.only)

@@ -1,6 +1,7 @@
 """Training through the store's queue: `queue` adds jobs (or lists them), `train --detach` and
 `controls --detach` queue instead of training in the foreground, `watch` follows a run until it ends and
-`cancel` stops runs from any terminal. The detached worker (engine/worker.py) does the training."""
+`cancel` stops runs from any terminal. The detached worker (engine/worker/) does the training, up to
+`--slots` runs at once, on a Ray cluster with `--cluster`."""
 
 from __future__ import annotations
 
@@ -16,6 +17,23 @@ from tui.commands.common import end_line, epoch_line
 WATCH_POLL = 0.5
 
 
+def add_worker_options(parser) -> None:
+    """--slots and --cluster, for whatever may start the worker (the TUI, queue, train/controls --detach)."""
+    from tui.commands.common import positive_int
+
+    parser.add_argument(
+        "--slots",
+        type=positive_int,
+        metavar="N",
+        help="runs the worker trains at once (default: $MNIST_TUI_SLOTS, else one per visible GPU, 1 without)",
+    )
+    parser.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        help="train on a Ray cluster: its address (host:port) or auto (default: $MNIST_TUI_CLUSTER)",
+    )
+
+
 def add_parsers(sub, common) -> None:
     from tui.commands.common import positive_int, whole
 
@@ -29,9 +47,12 @@ def add_parsers(sub, common) -> None:
     p.add_argument("--seed", type=whole, help="override the spec's seed")
     p.add_argument("--subset", type=positive_int, metavar="N", help="train on the first N training examples")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    add_worker_options(p)
 
     p = sub.add_parser("watch", parents=[common], help="follow a run (default: the one training now) until it ends")
-    p.add_argument("run", nargs="?", type=positive_int, metavar="RUN", help="a run id (see mnist-tui runs)")
+    p.add_argument(
+        "run", nargs="?", type=positive_int, metavar="RUN", help="a run id (default: every run training now)"
+    )
     p.add_argument("--json", action="store_true", help="JSON lines: one per epoch, then an end event")
 
     p = sub.add_parser("cancel", parents=[common], help="stop runs (kept as cancelled) from any terminal")
@@ -56,12 +77,14 @@ def cmd_queue(args) -> int:
 
 def queue_requests(args, requests, store=None) -> int:
     """Add the requests as jobs and make sure a worker runs them; print their job ids."""
-    from engine.worker import enqueue, ensure_worker, log_path
+    from engine.worker.client import enqueue, ensure_worker, slots_setting
+    from engine.worker.log import log_path
     from tui.commands.common import open_store
 
     store = store or open_store(args)
+    slots_setting(getattr(args, "slots", None))  # a bad MNIST_TUI_SLOTS is refused before anything is queued
     ids = [enqueue(store, req) for req in requests]
-    started = ensure_worker(store.path)
+    started = ensure_worker(store.path, slots=getattr(args, "slots", None), cluster=getattr(args, "cluster", None))
     if getattr(args, "json", False):
         print(json.dumps({"queued": ids, "worker_started": started}))
     else:
@@ -70,11 +93,29 @@ def queue_requests(args, requests, store=None) -> int:
     return 0
 
 
+def recover_queue(store) -> str | None:
+    """What a reader does when it finds the queue stalled: jobs of a worker that died are marked interrupted,
+    and jobs still waiting with no worker get one. Says what it did, if anything."""
+    from engine.worker.client import ensure_worker, worker_running
+
+    if store.read_only:
+        return None
+    said = []
+    if recovered := store.jobs.recover_orphans():
+        said.append(f"{recovered} job(s) of a worker that stopped marked interrupted")
+    if store.jobs.head() is not None and not store.jobs.running() and not worker_running(store.path):
+        ensure_worker(store.path)
+        said.append("started a worker for the jobs waiting")
+    return "; ".join(said) or None
+
+
 def _list_queue(store, as_json: bool) -> int:
     from rich.table import Table
 
     from tui.commands.common import console
 
+    if note := recover_queue(store):
+        print(f"mnist-tui: {note}", file=sys.stderr)
     jobs = store.jobs.running() + store.jobs.waiting()
     if as_json:
         print(json.dumps([j.as_json() for j in jobs], indent=2))
@@ -83,7 +124,7 @@ def _list_queue(store, as_json: bool) -> int:
         print("the queue is empty")
         return 0
     table = Table(box=None, header_style="bold")
-    for col in ("job", "state", "preset", "name", "backend", "run", "phase"):
+    for col in ("job", "state", "preset", "name", "backend", "slot", "run", "phase"):
         table.add_column(col)
     from tui.text import literal
 
@@ -94,6 +135,7 @@ def _list_queue(store, as_json: bool) -> int:
             literal(j.preset),
             literal(j.name),
             literal(j.backend or "any"),
+            "-" if j.slot is None else str(j.slot),
             str(j.run_id or "-"),
             literal(j.phase or ""),
         )
@@ -106,11 +148,37 @@ def cmd_watch(args) -> int:
     from tui.commands.common import open_store
 
     store = open_store(args)
-    run_id = args.run or _wait_for_a_run(store)
-    if run_id is None:
+    if args.run:
+        return follow(store, args.run, args.json)
+    recover_queue(store)
+    if _wait_for_a_run(store) is None:
         print("mnist-tui: nothing is training or queued", file=sys.stderr)
         return 1
-    return follow(store, run_id, args.json)
+    return follow_all(store, args.json)
+
+
+def follow_all(store, as_json: bool) -> int:
+    """Every run that trains while watching, several at once with slots, until the queue is drained: each
+    run's epochs and end as they come, prefixed by its run id when more than one was seen. Exit 0 when every
+    run completed, else the first other run's code."""
+    followers: dict[int, RunFollower] = {}
+    codes: list[int] = []
+    while True:
+        for run in store.running_runs():
+            followers.setdefault(run.run_id, RunFollower(store, run.run_id, as_json))
+        for job in store.jobs.running():
+            if job.run_id:
+                followers.setdefault(job.run_id, RunFollower(store, job.run_id, as_json))
+        for follower in list(followers.values()):
+            if follower.done:
+                continue
+            code = follower.step(tag=len(followers) > 1)
+            if code is not None:
+                codes.append(code)
+        if all(f.done for f in followers.values()) and not store.jobs.running() and not store.jobs.waiting():
+            break
+        time.sleep(WATCH_POLL)
+    return next((c for c in codes if c != 0), 0)
 
 
 def _wait_for_a_run(store) -> int | None:
@@ -132,44 +200,53 @@ def _wait_for_a_run(store) -> int | None:
         time.sleep(WATCH_POLL)
 
 
-def follow(store, run_id: int, as_json: bool) -> int:
-    """Print each epoch as the store gets it, a progress line on a terminal, and the end; exit 0 when the run
-    completed, 1 when it failed, diverged or was interrupted, 130 when it was cancelled."""
-    run = store.get_run(run_id)
-    if run is None:
-        raise MnistTuiError(f"no run {run_id} in {store.path} (see mnist-tui runs --all)")
-    shown = 0
-    tty = sys.stdout.isatty() and not as_json
-    if not as_json:
-        print(f"run {run.run_id}: {run.name} ({run.preset}), {run.status}", flush=True)
-    while True:
-        run = store.get_run(run_id)
+class RunFollower:
+    """One run as `watch` follows it: each call of `step` prints the epochs the store got since the last
+    call, and the run's end once it ended (then returns its exit code: 0 completed, 130 cancelled, else 1)."""
+
+    def __init__(self, store, run_id: int, as_json: bool):
+        self.store, self.run_id, self.as_json = store, run_id, as_json
+        self.shown = 0
+        self.done = False
+        self.announced = False
+
+    def step(self, tag: bool = False, tty: bool = False) -> int | None:
+        run = self.store.get_run(self.run_id)
         if run is None:
-            raise MnistTuiError(f"run {run_id} was deleted while watching")
-        for e in run.history[shown:]:
+            raise MnistTuiError(f"run {self.run_id} was deleted while watching")
+        prefix = f"[run {self.run_id}] " if tag and not self.as_json else ""
+        if not self.announced and not self.as_json:
+            where = f" on slot {run.slot}" if run.slot is not None else ""
+            print(f"run {run.run_id}: {run.name} ({run.preset}){where}, {run.status}", flush=True)
+        self.announced = True
+        for e in run.history[self.shown :]:
             if tty:
                 print("\r\033[K", end="")
-            if as_json:
+            if self.as_json:
                 epoch = {k: v for k, v in asdict(e).items() if k != "gradients"}
-                print(json.dumps({"event": "epoch", "run_id": run_id, **epoch}), flush=True)
+                print(json.dumps({"event": "epoch", "run_id": self.run_id, **epoch}), flush=True)
             else:
-                print(epoch_line(e, run.epochs_planned), flush=True)
-        shown = len(run.history)
-        if run.status != "running":
-            break
-        if tty and (live := store.live.get(run_id)) is not None and live.steps:
-            print(f"\r\033[K  epoch {live.epoch}: {live.step}/{live.steps} · {live.phase}", end="", flush=True)
-        time.sleep(WATCH_POLL)
-    if tty:
-        print("\r\033[K", end="")
-    m = run.metrics
-    if as_json:
-        end = {"event": "end", "run_id": run_id, "status": run.status, "epochs_completed": run.epochs_completed, **m}
-        end.update(seconds_per_epoch=run.seconds_per_epoch, error=run.error)
-        print(json.dumps(end), flush=True)
-    else:
+                print(prefix + epoch_line(e, run.epochs_planned), flush=True)
+        self.shown = len(run.history)
+        if run.status == "running":
+            if tty and (live := self.store.live.get(self.run_id)) is not None and live.steps:
+                print(f"\r\033[K  epoch {live.epoch}: {live.step}/{live.steps} · {live.phase}", end="", flush=True)
+            return None
+        if tty:
+            print("\r\033[K", end="")
+        self._end(run, prefix)
+        self.done = True
+        return {"completed": 0, "cancelled": 130}.get(run.status, 1)
+
+    def _end(self, run, prefix: str) -> None:
+        m = run.metrics
+        if self.as_json:
+            end = {"event": "end", "run_id": run.run_id, "status": run.status, "epochs_completed": run.epochs_completed}
+            end.update(m, seconds_per_epoch=run.seconds_per_epoch, error=run.error)
+            print(json.dumps(end), flush=True)
+            return
         line = end_line(
-            run_id,
+            run.run_id,
             run.status,
             run.epochs_completed,
             m["train_accuracy"],
@@ -177,8 +254,19 @@ def follow(store, run_id: int, as_json: bool) -> int:
             m["test_accuracy"],
             error=run.error,
         )
-        print(line, flush=True)
-    return {"completed": 0, "cancelled": 130}.get(run.status, 1)
+        print(prefix + line, flush=True)
+
+
+def follow(store, run_id: int, as_json: bool) -> int:
+    """Print each epoch as the store gets it, a progress line on a terminal, and the end; exit 0 when the run
+    completed, 1 when it failed, diverged or was interrupted, 130 when it was cancelled."""
+    if store.get_run(run_id) is None:
+        raise MnistTuiError(f"no run {run_id} in {store.path} (see mnist-tui runs --all)")
+    follower = RunFollower(store, run_id, as_json)
+    tty = sys.stdout.isatty() and not as_json
+    while (code := follower.step(tty=tty)) is None:
+        time.sleep(WATCH_POLL)
+    return code
 
 
 # -- cancel ------------------------------------------------------------------------------------------------

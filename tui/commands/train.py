@@ -34,7 +34,7 @@ def add_parser(sub, common) -> None:
 def requests_from(args):
     from engine.presets import builtin_presets, find_preset
     from engine.repeats import expand_repeats
-    from engine.runner import RunRequest
+    from engine.run_request import RunRequest
     from engine.spec import make_spec
 
     if args.all and args.preset:

@@ -1,0 +1,79 @@
+"""One job of the queue, run in a slot: the job's row mirrors its progress (phase, then its run id), its
+cancel flag and the worker's stop are watched, and how it ended goes back on the row."""
+
+from __future__ import annotations
+
+import threading
+
+from engine.errors import MnistTuiError, StoreError, one_line
+from engine.events import Event, Phase, Started
+from engine.run_request import RunRequest
+from engine.store import JobRecord, Store
+from engine.watchers import job_cancel_watch
+
+
+class JobListener:
+    """Mirrors a job's progress into its row: the phase before the run row exists, then the run id."""
+
+    def __init__(self, store: Store, job: JobRecord):
+        self.store, self.job = store, job
+
+    def __call__(self, ev: Event) -> None:
+        try:
+            if isinstance(ev, Phase):
+                self.store.jobs.set_phase(self.job.job_id, ev.message)
+            elif isinstance(ev, Started) and ev.run_id is not None:
+                self.store.jobs.attach_run(self.job.job_id, ev.run_id)
+                self.store.jobs.set_phase(self.job.job_id, "training")
+        except MnistTuiError:
+            pass
+
+
+def request_of(job: JobRecord) -> RunRequest:
+    """The job as the request it was queued from (the inverse of `enqueue`)."""
+    if job.spec is None:
+        raise MnistTuiError(f"job {job.job_id}: its spec cannot be read by this version of mnist-tui")
+    return RunRequest(
+        job.preset,
+        job.part,
+        job.spec,
+        data=job.data,
+        subset=job.subset,
+        repeat_group=job.repeat_group,
+        kind=job.kind,
+        label=job.label,
+        sweep_id=job.sweep_id,
+    )
+
+
+def next_request(store: Store) -> RunRequest | None:
+    """The job the queue runs next, as a request (None when the queue is empty or the job unreadable)."""
+    head = store.jobs.head()
+    return request_of(head) if head is not None and head.spec is not None else None
+
+
+def job_state(run_status: str) -> str:
+    """How a job ends, from how its run ended."""
+    return {"completed": "done", "cancelled": "cancelled"}.get(run_status, "failed")
+
+
+def run_job(store: Store, runner, job: JobRecord, stopping: threading.Event) -> None:
+    """Train the job through `runner` (an engine.runner.Runner) and record how it ended. A failing store
+    raises StoreError (the slot cannot go on); a bug is recorded on the job and raised for the log."""
+    cancel = threading.Event()
+    if stopping.is_set():
+        cancel.set()
+    try:
+        with job_cancel_watch(store, job.job_id, cancel, stopping):
+            result = runner.run(request_of(job), JobListener(store, job), cancel, lambda: next_request(store))
+    except StoreError:
+        raise
+    except MnistTuiError as exc:  # no data, a spec this version cannot read: the reason goes on the job
+        store.jobs.finish(job.job_id, "failed", one_line(exc))
+        return
+    except Exception as exc:
+        store.jobs.finish(job.job_id, "failed", one_line(f"{exc.__class__.__name__}: {exc}"))
+        raise
+    state = job_state(result.status)
+    error = result.error or (None if state != "failed" else result.status)
+    store.jobs.finish(job.job_id, state, error, run_id=result.run_id)
