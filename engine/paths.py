@@ -62,4 +62,9 @@ def private_folder(path: Path) -> Path:
         raise MnistTuiError(f"{path}: not a folder (a link or a file is in its place)")
     if info.st_uid != os.getuid():
         raise MnistTuiError(f"{path}: owned by another user (uid {info.st_uid})")
+    if stat.S_IMODE(info.st_mode) & 0o077:  # made by an older version, or by hand: ours, so private
+        try:
+            os.chmod(path, 0o700)
+        except OSError as exc:
+            raise MnistTuiError(f"{path}: cannot make the folder private ({os_reason(exc)})") from None
     return path

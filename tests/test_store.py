@@ -187,8 +187,9 @@ def test_old_schema_migrates_forward_keeping_its_runs(tmp_path, version):
 def test_migration_runs_once_when_two_open_a_new_store_together(tmp_path):
     """Two trainings started at once on a fresh store: both open it, neither fails on 'table exists'."""
     path = tmp_path / "fresh.sqlite3"
-    start = time.time() + 2  # all four open at the same instant, after their imports
-    code = f"import time; from engine.store import Store; time.sleep({start} - time.time()); Store({str(path)!r})"
+    start = time.time() + 4  # all four open at the same instant, after their imports (late ones at once)
+    code = "import time; from engine.store import Store; "
+    code += f"time.sleep(max(0, {start} - time.time())); Store({str(path)!r})"
     procs = [subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True) for _ in range(4)]
     errors = [p.communicate()[1] for p in procs]
     assert [p.returncode for p in procs] == [0] * 4, errors

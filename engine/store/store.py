@@ -10,9 +10,8 @@ import sqlite3
 import time
 from pathlib import Path
 
-from platformdirs import user_data_path
-
 from engine.events import EpochEnd, Finished
+from engine.paths import STORE_ENV, absolute, data_dir
 from engine.spec import NetworkSpec
 from engine.store.database import Database
 from engine.store.jobs import JobQueue, now_text
@@ -22,15 +21,15 @@ from engine.store.records import METRIC_KEYS, EpochRow, RunRecord, finite_or_non
 
 
 def default_store_path() -> Path:
-    env = os.environ.get("MNIST_TUI_STORE")
-    return Path(env) if env else user_data_path("mnist-tui") / "runs.sqlite3"
+    env = os.environ.get(STORE_ENV)
+    return absolute(env) if env else data_dir() / "runs.sqlite3"
 
 
 class Store:
     """Thread-safe: one connection guarded by a lock."""
 
     def __init__(self, path: str | os.PathLike | None = None):
-        self.path = Path(path).expanduser() if path else default_store_path()
+        self.path = absolute(path) if path else default_store_path()  # what other processes are handed
         self.db = Database(self.path)
         self.jobs = JobQueue(self.db)
         self.live = LiveRows(self.db)

@@ -190,3 +190,70 @@ def record_notifications(app) -> list[Note]:
 
     app.notify = notify
     return notes
+
+
+class RendezvousTrainer(FakeTrainer):
+    """A FakeTrainer whose runs meet: each waits, once started, until `parties` runs have started (in any
+    process: each start leaves a file in MNIST_TUI_TEST_RENDEZVOUS) and fails its run if they never do. Runs
+    that trained one after another can never meet."""
+
+    def __init__(self, parties: int = 2, timeout: float = 30, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.parties, self.timeout = parties, timeout
+
+    def train(self, spec, splits, emit, cancel, next_up=None):
+        import os
+        from pathlib import Path
+
+        folder = Path(os.environ["MNIST_TUI_TEST_RENDEZVOUS"])
+        mine = folder / f"{os.getpid()}-{threading.get_ident()}-{spec.name}"
+        mine.touch()
+        deadline = time.monotonic() + self.timeout
+        while len([f for f in folder.iterdir() if not f.name.startswith("done-")]) < self.parties:
+            if time.monotonic() > deadline:
+                mine.rename(folder / f"done-{mine.name}")
+                return Finished(None, "failed", 0, error="ran alone: no other run started beside it")
+            time.sleep(0.02)
+        result = super().train(spec, splits, emit, cancel, next_up)
+        time.sleep(0.1)  # the other run has seen this one before it leaves
+        mine.rename(folder / f"done-{mine.name}")
+        return result
+
+
+def rendezvous_runner(store):
+    """A picklable runner factory for process slots: each slot's process makes its own."""
+    from engine.runner import Runner
+
+    return Runner(store, RendezvousTrainer(), fake_loader)
+
+
+class DyingTrainer(FakeTrainer):
+    """Kills its own process with SIGKILL after the first epoch of a spec named 'Part One, small'."""
+
+    def train(self, spec, splits, emit, cancel, next_up=None):
+        import os
+        import signal
+
+        if spec.name != "Part One, small":
+            return super().train(spec, splits, emit, cancel, next_up)
+        self.hold_after = 1
+
+        def die(ev):
+            emit(ev)
+            if isinstance(ev, EpochEnd):
+                os.kill(os.getpid(), signal.SIGKILL)
+
+        return super().train(spec, splits, die, cancel, next_up)
+
+
+def dying_runner(store):
+    from engine.runner import Runner
+
+    return Runner(store, DyingTrainer(), fake_loader)
+
+
+def fake_runner(store):
+    """A picklable runner factory with a plain FakeTrainer, for process slots."""
+    from engine.runner import Runner
+
+    return Runner(store, FakeTrainer(), fake_loader)
