@@ -72,33 +72,48 @@ class Runner:
             return self._train(req, splits, run_id, listener, cancel, _same_data_next(req, next_up))
 
     def _train(self, req: RunRequest, splits: Splits, run_id: int, listener: Listener, cancel, next_up) -> Finished:
-        live = LiveReporter(self.store, slot=self.slot)
-
-        def emit(ev: Event) -> None:
-            if isinstance(ev, Started):
-                ev = dataclasses.replace(ev, run_id=run_id)
-                self.store.set_environment(run_id, ev.backend, ev.device, ev.versions, splits.sizes())
-            elif isinstance(ev, EpochEnd):
-                self.store.add_epoch(run_id, ev)  # committed before anyone hears of it: a kill loses nothing
-            live(ev)
-            listener(ev)
-
+        record = RunRecorder(self.store, run_id, listener, LiveReporter(self.store, slot=self.slot))
         try:
-            result = self.trainer.train(req.spec, splits, emit, cancel, next_up)
+            result = self.trainer.train(req.spec, splits, record, cancel, next_up)
         except BaseException as exc:  # KeyboardInterrupt included: the run row must not stay 'running'
             status = "cancelled" if isinstance(exc, KeyboardInterrupt) else "failed"
-            done = self.store.get_run(run_id)
-            result = Finished(run_id, status, done.epochs_completed if done else 0, error=_one_line(exc))
-            self.store.finish_run(run_id, result)
-            live(result)
-            listener(result)
+            result = record.finish(Finished(run_id, status, record.epochs_completed(), error=_one_line(exc)))
             if isinstance(exc, KeyboardInterrupt):
                 raise
             return result
-        result = dataclasses.replace(result, run_id=run_id, error=_first_line(result.error))
-        self.store.finish_run(run_id, result)
-        live(result)
-        listener(result)
+        return record.finish(result)
+
+
+class RunRecorder:
+    """The store's side of one run, fed the trainer's events wherever it trains (this process, a slot's, a
+    Ray actor's): the environment when it starts, each epoch committed as it ends, the live row, the end.
+    Every event is passed on to `listener` only once the store has it, so a kill loses nothing heard."""
+
+    def __init__(self, store: Store, run_id: int, listener: Listener, live: LiveReporter):
+        self.store, self.run_id, self.listener, self.live = store, run_id, listener, live
+
+    def __call__(self, ev: Event) -> None:
+        if isinstance(ev, Started):
+            ev = dataclasses.replace(ev, run_id=self.run_id)
+            sizes = {"train": ev.train_size, "validation": ev.val_size, "test": ev.test_size}
+            self.store.set_environment(self.run_id, ev.backend, ev.device, ev.versions, sizes)
+        elif isinstance(ev, EpochEnd):
+            self.store.add_epoch(self.run_id, ev)  # committed before anyone hears of it: a kill loses nothing
+        elif isinstance(ev, Finished):
+            self.finish(ev)
+            return
+        self.live(ev)
+        self.listener(ev)
+
+    def epochs_completed(self) -> int:
+        done = self.store.get_run(self.run_id)
+        return done.epochs_completed if done else 0
+
+    def finish(self, result: Finished) -> Finished:
+        result = dataclasses.replace(result, run_id=self.run_id, error=_first_line(result.error))
+        self.store.finish_run(self.run_id, result)
+        self.live(result)
+        self.listener(result)
         return result
 
 

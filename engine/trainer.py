@@ -9,6 +9,7 @@ and Finished.extra["evaluated"] says which epoch's weights were evaluated).
 from __future__ import annotations
 
 import math
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -66,11 +67,21 @@ class KerasTrainer:
         self.warm_up = WarmUp()  # engine/warm_up.py: the next network of a queue compiles during this one
 
     def prepare(self, emit: Emit) -> None:
-        from engine.backend import backend_name, background_priority, import_keras, requested_backend
+        from engine.backend import (
+            backend_name,
+            background_priority,
+            device_name,
+            gpu_mismatch_warning,
+            import_keras,
+            requested_backend,
+        )
 
         background_priority()  # before Keras starts its compute threads: they inherit it
         emit(Phase("loading TensorFlow" if requested_backend() == "tensorflow" else "loading Keras"))
         import_keras()
+        if warning := gpu_mismatch_warning(device_name()):
+            print(f"mnist-tui: warning: {warning}", file=sys.stderr, flush=True)
+            emit(Phase(f"warning: {warning}"))
         emit(Phase(f"Keras ready on {backend_name()}"))
 
     def train(

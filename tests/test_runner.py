@@ -121,8 +121,8 @@ def test_cancel_before_training_stores_nothing(store):
 
 
 def test_heartbeat_beats_while_training(store, monkeypatch):
-    monkeypatch.setattr("engine.live_report.HEARTBEAT_SECONDS", 0.05)
-    monkeypatch.setattr("engine.live_report.CANCEL_POLL", 0.02)
+    monkeypatch.setattr("engine.watchers.HEARTBEAT_SECONDS", 0.05)
+    monkeypatch.setattr("engine.watchers.CANCEL_POLL", 0.02)
     beats = []
     monkeypatch.setattr(store, "heartbeat", lambda run_id: beats.append(run_id))
     cancel = threading.Event()
