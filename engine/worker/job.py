@@ -53,8 +53,8 @@ def next_request(store: Store) -> RunRequest | None:
 
 
 def job_state(run_status: str) -> str:
-    """How a job ends, from how its run ended."""
-    return {"completed": "done", "cancelled": "cancelled"}.get(run_status, "failed")
+    """How a job ends, from how its run ended (a run cut off by a lost node or a dead slot: interrupted)."""
+    return {"completed": "done", "cancelled": "cancelled", "interrupted": "interrupted"}.get(run_status, "failed")
 
 
 def run_job(store: Store, runner, job: JobRecord, stopping: threading.Event) -> None:

@@ -35,7 +35,7 @@ IDLE_EXIT_SECONDS = 3.0  # an empty queue for this long ends the worker
 POLL_SECONDS = 0.5  # the longest the worker sleeps between looks at the queue
 
 
-def make_slots(store: Store, plans, runner_factory, stopping, wake, cluster=None, processes=None) -> list:
+def make_slots(store, plans, runner_factory, stopping, wake, cluster=None, processes=None, remote=None, slots=None):
     """The slots for these plans: a Ray actor each on a cluster; else a child process each when there are
     several (or `processes` asks for them), else one slot in this process."""
     from engine.worker.slots import ProcessSlot, ThreadSlot
@@ -43,7 +43,7 @@ def make_slots(store: Store, plans, runner_factory, stopping, wake, cluster=None
     if cluster:
         from engine.worker.cluster import cluster_slots
 
-        return cluster_slots(store, cluster, len(plans) if plans else None, stopping, wake)
+        return cluster_slots(store, cluster, slots, stopping, wake, **(remote or {}))
     if processes is None:
         processes = len(plans) > 1
     if processes:
@@ -60,10 +60,12 @@ def serve(
     slots: int | None = None,
     cluster: str | None = None,
     processes: bool | None = None,
+    remote: dict | None = None,
 ) -> int:
     """Drain the queue while holding the lock; 0 when the queue stayed empty, 3 when another worker has it,
     1 when the store failed. `runner_factory(store)` makes each slot's Runner (tests pass one with a fake
-    trainer; a picklable one for process slots). A worker runs one Keras backend: when the next job asks
+    trainer; a picklable one for process slots; `remote` the cluster slots' trainer_factory and loader). A
+    worker runs one Keras backend: when the next job asks
     for another, it waits for its slots to finish, lets go of the lock and `hand_over(store_path, backend)`
     starts a worker on that one (tests pass a recorder)."""
     store_path = Path(store_path)
@@ -79,7 +81,8 @@ def serve(
     store = Store(store_path)
     pool: list = []
     try:
-        pool = make_slots(store, plan_slots(slots), runner_factory, stopping, wake, cluster, processes)
+        plans = [] if cluster else plan_slots(slots)
+        pool = make_slots(store, plans, runner_factory, stopping, wake, cluster, processes, remote, slots)
         for slot in pool:
             log(slot.describe())
         return _drain(store, store_path, lock, pool, stopping, wake, idle_exit, hand_over)

@@ -257,3 +257,21 @@ def fake_runner(store):
     from engine.runner import Runner
 
     return Runner(store, FakeTrainer(), fake_loader)
+
+
+def fake_raw(source=None):
+    """engine.data.load_raw's stand-in: 12 blank digits (10 to train and validate on, 2 to test)."""
+    from engine.data import RawMnist
+
+    x, y = np.zeros((12, 28, 28), np.uint8), (np.arange(12) % 10).astype(np.uint8)
+    return RawMnist(x[:10], y[:10], x[10:], y[10:], source="fake")
+
+
+def quick_trainer():
+    """A picklable trainer factory for Ray actors: a FakeTrainer a little slower than instant."""
+    return FakeTrainer(step_seconds=0.01)
+
+
+def held_trainer():
+    """A picklable trainer factory for Ray actors: trains one epoch, then holds until cancelled."""
+    return FakeTrainer(hold_after=1)

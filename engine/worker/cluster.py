@@ -1,0 +1,357 @@
+"""Slots on a Ray cluster: each slot is a Ray actor on one of the cluster's nodes (one per GPU, or one per
+node where nodes have none), and the worker on this machine drives it.
+
+The store stays on this machine: no actor opens SQLite (WAL does not work over network file systems). The
+worker loads a job's MNIST once per data source and puts it in Ray's object store, so the nodes get the
+digits through Ray, never by a local path. An actor trains with the same trainer as a local slot and keeps
+the events it emits; the worker polls them a few times a second and records them through the same
+RunRecorder as a local run, so the TUI, `watch` and the answers see a remote run exactly as a local one.
+Cancel travels the other way: the worker reads the run's flag in the store and tells the actor, which
+stops after its current block. A node lost mid-run: the poll fails, the run ends `interrupted` with every
+epoch it finished, and its job is marked `interrupted` too (not queued again: the run may have been what
+brought the node down, and the queue should not retry it blindly; re-queue it by hand). A node with another
+mnist-tui, Python or Ray version fails the job with that reason.
+
+Ray is imported only here, and this module only with `--cluster` (the `[cluster]` extra brings Ray).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import platform
+import queue
+import threading
+import time
+import traceback
+
+from engine.errors import MnistTuiError, StoreError, one_line
+from engine.events import Finished, Phase, Started
+from engine.live_report import LiveReporter
+from engine.run_request import RunRequest
+from engine.store import HEARTBEAT_SECONDS, JobRecord, Store
+from engine.watchers import CANCEL_POLL
+from engine.worker.job import JobListener, job_state, request_of
+from engine.worker.log import log
+from engine.worker.slots import SlotReport
+
+POLL_SECONDS = CANCEL_POLL  # the worker asks each actor for its new events this often
+LOST_AFTER = 60.0  # seconds without an answer from an actor before its node counts as lost
+
+
+def import_ray():
+    try:
+        import ray
+    except ImportError:
+        raise MnistTuiError("--cluster needs Ray: pip install -e '.[cluster]'") from None
+    return ray
+
+
+def connect(address: str, env: dict[str, str] | None = None):
+    """Join the cluster at `address` (host:port, or auto for one started on this machine with
+    `ray start --head`) as its driver; the actors get this process's Keras backend and GPU-safe settings."""
+    ray = import_ray()
+    if not ray.is_initialized():
+        try:
+            ray.init(
+                address=address,
+                logging_level="ERROR",
+                log_to_driver=False,
+                runtime_env={"env_vars": env or {}},
+            )
+        except Exception as exc:  # ConnectionError, a version mismatch, a bad address: one line
+            raise MnistTuiError(f"cannot join the Ray cluster at {address}: {one_line(exc)}") from None
+    return ray
+
+
+def this_machine() -> dict[str, str]:
+    import engine
+
+    ray = import_ray()
+    return {"mnist-tui": engine.__version__, "python": platform.python_version(), "ray": ray.__version__}
+
+
+def version_mismatch(node: dict[str, str], here: dict[str, str]) -> str | None:
+    """Why a node cannot run this machine's jobs: another mnist-tui, Python (major.minor) or Ray."""
+    problems = []
+    for key in ("mnist-tui", "ray"):
+        if node.get(key) != here[key]:
+            problems.append(f"{key} {node.get(key)} (here {here[key]})")
+    if node.get("python", "").rsplit(".", 1)[0] != here["python"].rsplit(".", 1)[0]:
+        problems.append(f"Python {node.get('python')} (here {here['python']})")
+    if not problems:
+        return None
+    return f"the Ray node {node.get('host', '?')} runs " + ", ".join(problems)
+
+
+class SlotActorBody:
+    """What runs inside a Ray actor: trains one job at a time on a thread and keeps its events until the
+    worker polls them. `trainer_factory` makes the trainer (default: Keras's; tests pass a fake)."""
+
+    def __init__(self, trainer_factory=None, env: dict[str, str] | None = None):
+        import socket
+
+        import engine
+
+        os.environ.update(env or {})
+        self.trainer_factory = trainer_factory
+        self.trainer = None
+        self.events: list = []
+        self.lock = threading.Lock()
+        self.cancel = threading.Event()
+        self.thread: threading.Thread | None = None
+        self.sampler = None
+        ray = import_ray()
+        self.facts = {
+            "host": socket.gethostname(),
+            "pid": str(os.getpid()),
+            "mnist-tui": engine.__version__,
+            "python": platform.python_version(),
+            "ray": ray.__version__,
+            "node": ray.get_runtime_context().get_node_id(),
+        }
+
+    def hello(self) -> dict[str, str]:
+        return self.facts
+
+    def start(self, spec_json: str, raw, subset: int | None) -> None:
+        with self.lock:
+            self.events = []
+        self.cancel.clear()
+        self.thread = threading.Thread(target=self._train, args=(spec_json, raw, subset), daemon=True)
+        self.thread.start()
+
+    def _emit(self, ev) -> None:
+        if isinstance(ev, Started):  # the run's environment names the node it trained on
+            ev = dataclasses.replace(
+                ev, versions={**ev.versions, "host": self.facts["host"], "ray_node": self.facts["node"]}
+            )
+        with self.lock:
+            self.events.append(ev)
+
+    def _train(self, spec_json: str, raw, subset: int | None) -> None:
+        from engine.data import make_splits
+        from engine.resources import ResourceSampler
+        from engine.spec import NetworkSpec
+
+        try:
+            spec = NetworkSpec.model_validate_json(spec_json)
+            splits = make_splits(raw, spec.validation_fraction, subset)
+            if self.trainer is None:
+                if self.trainer_factory is None:
+                    from engine.trainer import KerasTrainer
+
+                    self.trainer = KerasTrainer()
+                else:
+                    self.trainer = self.trainer_factory()
+            self.trainer.prepare(self._emit)
+            self.sampler = self.sampler or ResourceSampler()
+            result = self.trainer.train(spec, splits, self._emit, self.cancel)
+        except Exception as exc:  # a bug or bad data on the node: the run fails with the reason
+            traceback.print_exc()
+            result = Finished(None, "failed", 0, error=one_line(f"{exc.__class__.__name__}: {exc}"))
+        self._emit(result)
+
+    def poll(self, since: int):
+        """The events after the first `since`, and this process's CPU, memory and GPUs now."""
+        with self.lock:
+            new = self.events[since:]
+        resources = self.sampler.sample() if self.sampler is not None else (None, None, [])
+        return new, resources
+
+    def stop(self) -> None:
+        self.cancel.set()
+
+
+class RemoteSampler:
+    """The live row's resources, as the actor last reported them."""
+
+    def __init__(self) -> None:
+        self.last = (None, None, [])
+
+    def sample(self):
+        return self.last
+
+    def close(self) -> None:
+        pass
+
+
+class DataShipper:
+    """Each data source loaded once on this machine and put in Ray's object store once: the nodes read the
+    digits from there."""
+
+    def __init__(self, ray, loader=None) -> None:
+        from engine.data import load_raw
+
+        self.ray, self.loader = ray, loader or load_raw
+        self.refs: dict[str | None, object] = {}
+        self.lock = threading.Lock()
+
+    def ref(self, source: str | None):
+        with self.lock:
+            if source not in self.refs:
+                self.refs[source] = self.ray.put(self.loader(source))
+            return self.refs[source]
+
+
+class RaySlot:
+    """A slot whose job trains in a Ray actor; a thread of the worker drives it and writes its rows."""
+
+    def __init__(self, index: int, make_actor, store: Store, data: DataShipper, stopping, wake) -> None:
+        self.index, self.make_actor, self.store, self.data = index, make_actor, store, data
+        self.stopping, self.wake = stopping, wake
+        self.job: JobRecord | None = None
+        self.reports: queue.SimpleQueue[SlotReport] = queue.SimpleQueue()
+        self.actor = None
+        self.facts: dict[str, str] = {}
+        self.thread: threading.Thread | None = None
+
+    def describe(self) -> str:
+        where = self.facts.get("host", "a Ray node")
+        return f"slot {self.index}: a Ray actor on {where}"
+
+    def _ensure_actor(self):
+        ray = import_ray()
+        if self.actor is None:
+            self.actor = self.make_actor()
+            self.facts = ray.get(self.actor.hello.remote(), timeout=LOST_AFTER)
+        return ray
+
+    def start(self, job: JobRecord) -> None:
+        self.job = job
+        self.thread = threading.Thread(target=self._drive, args=(job,), name=f"ray-slot-{self.index}", daemon=True)
+        self.thread.start()
+
+    def _drive(self, job: JobRecord) -> None:
+        try:
+            self._run(job)
+            report = SlotReport(self.index, job.job_id, "done")
+        except StoreError as exc:
+            report = SlotReport(self.index, job.job_id, "store_failed", str(exc))
+        except Exception as exc:  # a bug here: on the job, in the log; the slot goes on
+            traceback.print_exc()
+            try:
+                self.store.jobs.finish(job.job_id, "failed", one_line(f"{exc.__class__.__name__}: {exc}"))
+            except MnistTuiError:
+                pass
+            report = SlotReport(self.index, job.job_id, "done")
+        self.reports.put(report)
+        self.wake.set()
+
+    def _run(self, job: JobRecord) -> None:
+        listener = JobListener(self.store, job)
+        try:
+            req = request_of(job)
+            ray = self._ensure_actor()
+        except MnistTuiError as exc:
+            self.store.jobs.finish(job.job_id, "failed", one_line(exc))
+            return
+        except Exception as exc:  # no node can host the actor, the cluster went away
+            self.actor = None
+            self.store.jobs.finish(job.job_id, "failed", one_line(f"no Ray actor for slot {self.index}: {exc}"))
+            return
+        if problem := version_mismatch(self.facts, this_machine()):
+            self.store.jobs.finish(job.job_id, "failed", problem)
+            self.actor = None
+            return
+        listener(Phase(f"sending MNIST to {self.facts['host']} through Ray"))
+        try:
+            data = self.data.ref(req.data)
+        except MnistTuiError as exc:
+            self.store.jobs.finish(job.job_id, "failed", one_line(exc))
+            return
+        run_id = self._start_run(req)
+        self.store.jobs.attach_run(job.job_id, run_id)
+        self.store.jobs.set_phase(job.job_id, f"training on {self.facts['host']}")
+        from engine.runner import RunRecorder
+
+        sampler = RemoteSampler()
+        record = RunRecorder(self.store, run_id, listener, LiveReporter(self.store, sampler=sampler, slot=self.index))
+        self.actor.start.remote(req.spec.model_dump_json(), data, req.subset)
+        result = self._follow(ray, run_id, record, sampler)
+        self.store.jobs.finish(job.job_id, job_state(result.status), result.error, run_id=run_id)
+
+    def _start_run(self, req: RunRequest) -> int:
+        return self.store.start_run(
+            req.preset,
+            req.part,
+            req.spec,
+            data_source=req.data or "keras.datasets.mnist",
+            repeat_group=req.repeat_group,
+            kind=req.kind,
+            label=req.label,
+            slot=self.index,
+            sweep_id=req.sweep_id,
+            host=self.facts["host"],
+            pid=int(self.facts["pid"]),
+        )
+
+    def _follow(self, ray, run_id: int, record, sampler: RemoteSampler) -> Finished:
+        """Record the actor's events until its run ends; pass a cancel on; a silent or dead actor is a lost node."""
+        seen, last_beat, cancelled = 0, time.monotonic(), False
+        while True:
+            if not cancelled and (self.stopping.is_set() or self.store.cancel_requested(run_id)):
+                cancelled = True
+                self.actor.stop.remote()
+            try:
+                events, sampler.last = ray.get(self.actor.poll.remote(seen), timeout=LOST_AFTER)
+            except Exception as exc:  # the actor or its node died, or stopped answering
+                return self._lost(run_id, record, exc)
+            seen += len(events)
+            for ev in events:
+                record(ev)
+                if isinstance(ev, Finished):
+                    return dataclasses.replace(ev, run_id=run_id)
+            if time.monotonic() - last_beat >= HEARTBEAT_SECONDS:  # readers on other hosts see it alive
+                last_beat = time.monotonic()
+                self.store.heartbeat(run_id)
+            time.sleep(POLL_SECONDS)
+
+    def _lost(self, run_id: int, record, exc: Exception) -> Finished:
+        host = self.facts.get("host", "?")
+        self.actor = None
+        log(f"slot {self.index}: the Ray node {host} was lost mid-run ({exc.__class__.__name__})")
+        reason = f"the Ray node {host} was lost mid-run ({exc.__class__.__name__})"
+        return record.finish(Finished(run_id, "interrupted", record.epochs_completed(), error=reason))
+
+    def reap(self) -> SlotReport | None:
+        try:
+            report = self.reports.get_nowait()
+        except queue.Empty:
+            return None
+        self.job = None
+        return report
+
+    def close(self, timeout: float | None = 60) -> None:
+        if self.thread is not None:
+            self.thread.join(timeout)
+        if self.actor is not None:
+            try:
+                import_ray().kill(self.actor)
+            except Exception:
+                pass
+            self.actor = None
+
+
+def cluster_slots(store: Store, address: str, slots: int | None, stopping, wake, trainer_factory=None, loader=None):
+    """The worker's slots on the cluster at `address`: `slots` actors (default one per GPU of the cluster,
+    else one per node), spread over its nodes, each asking for a GPU where the cluster has them."""
+    from engine.backend import GPU_SAFE_ENV, requested_backend
+
+    env = {"KERAS_BACKEND": requested_backend(), **GPU_SAFE_ENV}
+    ray = connect(address, env)
+    resources = ray.cluster_resources()
+    gpus = int(resources.get("GPU", 0))
+    # nodes that can host a slot (a head started with --num-cpus 0 hosts none)
+    nodes = [n for n in ray.nodes() if n.get("Alive") and n.get("Resources", {}).get("CPU", 0) >= 1]
+    count = slots or gpus or len(nodes) or 1
+    body = ray.remote(SlotActorBody)
+    options = {"num_gpus": 1, "num_cpus": 1} if gpus else {"num_cpus": 1}
+    options["scheduling_strategy"] = "SPREAD"
+
+    def make_actor():
+        return body.options(**options).remote(trainer_factory, env)
+
+    data = DataShipper(ray, loader)
+    log(f"on the Ray cluster at {address}: {len(nodes)} node(s), {gpus} GPU(s), {count} slot(s)")
+    return [RaySlot(i, make_actor, store, data, stopping, wake) for i in range(count)]
