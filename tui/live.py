@@ -28,6 +28,7 @@ class LiveSnapshot:
     running_runs: list[RunRecord] = field(default_factory=list)
     live: dict[int, LiveRow] = field(default_factory=dict)
     view: RunView | None = None  # the run the training screen follows
+    views: list[RunView] = field(default_factory=list)  # every run training now (several with slots), by slot
     worker_alive: bool = False
     problem: str | None = None  # why nothing trains although jobs wait (the worker would not start)
     error: str | None = None  # the store could not be read
@@ -86,20 +87,35 @@ class StoreWatcher:
             return LiveSnapshot(error=str(exc))
         alive = self.worker_alive(self.store.path)
         snap = LiveSnapshot(waiting, running_jobs, running_runs, live, worker_alive=alive)
-        snap.view = self._view(snap)
+        snap.views = self._candidates(snap)
+        snap.view = self._view(snap.views)
         snap.problem = self._problem(snap)
         return snap
 
     # -- which run to follow ------------------------------------------------------------------------------
-    def _view(self, snap: LiveSnapshot) -> RunView | None:
+    def _candidates(self, snap: LiveSnapshot) -> list[RunView]:
+        """Every run training now: the worker's jobs (by slot), then foreground trains."""
         runs = {r.run_id: r for r in snap.running_runs}
         candidates: list[RunView] = []
-        for job in snap.running_jobs:
+        for job in sorted(snap.running_jobs, key=lambda j: (j.slot is None, j.slot or 0, j.job_id)):
             run = runs.pop(job.run_id, None) if job.run_id is not None else None
             if job.run_id is not None and run is None:
                 run = self._run(job.run_id)
             candidates.append(RunView(job, run, snap.live.get(job.run_id) if job.run_id else None))
-        candidates += [RunView(None, r, snap.live.get(r.run_id)) for r in runs.values()]  # foreground trains
+        return candidates + [RunView(None, r, snap.live.get(r.run_id)) for r in runs.values()]  # foreground
+
+    def follow_next(self, snap: LiveSnapshot, step: int) -> bool:
+        """Follow the next (step 1) or previous (-1) of the runs training now; False with fewer than two."""
+        views = snap.views
+        if len(views) < 2:
+            return False
+        keys = [v.key for v in views]
+        i = keys.index(snap.view.key) if snap.view is not None and snap.view.key in keys else -step
+        self.followed = keys[(i + step) % len(keys)]
+        self.last = None  # the next poll shows the new choice even if nothing else changed
+        return True
+
+    def _view(self, candidates: list[RunView]) -> RunView | None:
         keys = {v.key: v for v in candidates}
         if self.followed and self.followed[0] == "job":  # a job that now has a run is followed as that run
             for v in candidates:

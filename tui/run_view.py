@@ -152,6 +152,23 @@ class RunView:
             text += f" ({r.error})"
         return text
 
+    @property
+    def slot(self) -> int | None:
+        if self.run is not None and self.run.slot is not None:
+            return self.run.slot
+        return self.job.slot if self.job is not None else None
+
+    def where(self) -> str:
+        """Which slot trains it, on which device and host: 'slot 1 · GPU 1: NVIDIA H200 · node-3'."""
+        parts = [] if self.slot is None else [f"slot {self.slot}"]
+        run = self.run
+        if run is not None and run.device:
+            parts.append(run.device)
+        host = run.host if run is not None else (self.job.worker_host if self.job else None)
+        if host:
+            parts.append(host)
+        return " · ".join(parts)
+
     def summary(self) -> str:
         """The one-line status Home shows."""
         if not self.active:

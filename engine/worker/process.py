@@ -77,17 +77,18 @@ def serve(
 
         hand_over = partial(ensure_worker, slots=slots, cluster=cluster, wait=False)
     stopping = stopping or threading.Event()
+    halt = threading.Event()  # set once this worker stops: what its slots still train is cancelled
     wake = threading.Event()
     store = Store(store_path)
     pool: list = []
     try:
         plans = [] if cluster else plan_slots(slots)
-        pool = make_slots(store, plans, runner_factory, stopping, wake, cluster, processes, remote, slots)
+        pool = make_slots(store, plans, runner_factory, halt, wake, cluster, processes, remote, slots)
         for slot in pool:
             log(slot.describe())
         return _drain(store, store_path, lock, pool, stopping, wake, idle_exit, hand_over)
     finally:
-        stopping.set()  # a job still training in a slot is cancelled, keeping its epochs
+        halt.set()  # a job still training in a slot is cancelled, keeping its epochs
         for slot in pool:
             slot.close()
         lock.release()

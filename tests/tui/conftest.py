@@ -22,8 +22,8 @@ def app_factory(store, workers):
     """make_app with a fake worker (fast fake trainer, in-memory loader) and a frozen clock unless a test
     says otherwise. The worker is reachable as app.fake_worker, the toasts shown as app.notes."""
 
-    def build(trainer=None, loader=fake_loader, clock=None, **kwargs):
-        worker = FakeWorker(trainer or FakeTrainer(), loader)
+    def build(trainer=None, loader=fake_loader, clock=None, slots=None, **kwargs):
+        worker = FakeWorker(trainer or FakeTrainer(), loader, slots=slots)
         workers.append(worker)
         app = make_app(store, spawn_worker=worker.spawn, clock=clock or FrozenClock(), **kwargs)
         app.fake_worker = worker

@@ -137,7 +137,8 @@ class FakeWorker:
     loop (engine.worker.serve: the lock, the queue, live rows, cancel flags) with a fake trainer and loader.
     Call stop() at the end: it cancels what runs and waits for the threads."""
 
-    def __init__(self, trainer=None, loader=None, idle_exit: float = 0.3) -> None:
+    def __init__(self, trainer=None, loader=None, idle_exit: float = 0.3, slots: int | None = None) -> None:
+        self.slots = slots  # several: that many slots, each a thread of the worker (the fake needs no device)
         self.trainer = trainer or FakeTrainer()
         self.loader = loader or fake_loader
         self.idle_exit = idle_exit
@@ -157,7 +158,13 @@ class FakeWorker:
         thread = threading.Thread(
             target=serve,
             args=(store_path,),
-            kwargs=dict(runner_factory=self.runner, idle_exit=self.idle_exit, stopping=self.stopping),
+            kwargs=dict(
+                runner_factory=self.runner,
+                idle_exit=self.idle_exit,
+                stopping=self.stopping,
+                slots=self.slots,
+                processes=False,
+            ),
             daemon=True,
             name=f"fake-worker-{self.spawned}",
         )

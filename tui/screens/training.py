@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import ProgressBar, Static
 
 from engine.errors import MnistTuiError
+from engine.store import HOST
 from tui.app_access import mnist_app
 from tui.format import loss, pct
 from tui.live import LiveSnapshot
@@ -36,6 +37,10 @@ def title_text(view: RunView) -> Text:
     run = view.run
     if run is not None:
         where = f"{run.backend} on {run.device}" if run.backend else "starting"
+        if view.slot is not None:
+            where = f"slot {view.slot} · {where}"
+        if run.host and run.host != HOST:
+            where += f" · {run.host}"
         sizes = run.sizes
         text.append(f"\nrun {run.run_id} · {where}")
         if sizes.get("train"):
@@ -70,8 +75,22 @@ class TrainingScreen(Screen):
             "Back",
             key_display="esc",
             tooltip="Back; training goes on (w on Home returns here)",
-        )
+        ),
+        Binding("right_square_bracket", "other_run(1)", "Next run", key_display="]", tooltip="Follow the next run"),
+        Binding("left_square_bracket", "other_run(-1)", "Prev run", key_display="[", tooltip="Follow the previous"),
     ]
+
+    several = False  # whether several runs train, so [ and ] switch between them
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "other_run":  # only while several runs train (slots)
+            return len(self.mnist_app.live.views) > 1
+        return True
+
+    def action_other_run(self, step: int) -> None:
+        app = self.mnist_app
+        if app.watcher.follow_next(app.live, step):
+            app.poll_store()
 
     @property
     def mnist_app(self) -> MnistTuiApp:
@@ -128,7 +147,10 @@ class TrainingScreen(Screen):
                 plot.show(view.history, view.total_epochs)
         self.show_progress(view)
         self.query_one(ResourcePanel).show(view.live if view else None, view.run.device if view and view.run else None)
-        self.query_one(QueuePanel).show(snap.waiting)
+        self.query_one(QueuePanel).show(snap.waiting, snap.running_jobs)
+        if (several := len(snap.views) > 1) != self.several:  # the footer is redrawn only when [ ] change
+            self.several = several
+            self.refresh_bindings()
 
     def show_progress(self, view: RunView | None) -> None:
         bar = self.query_one(ProgressBar)

@@ -1,5 +1,5 @@
-"""The queue as a panel: the jobs waiting for the worker, in order. The user removes, reorders and clears
-them here; every change is a write to the store, so every TUI sees it."""
+"""The queue as a panel: which slot of the worker trains what, then the jobs waiting, in order. The user
+removes, reorders and clears waiting jobs here; every change is a write to the store, so every TUI sees it."""
 
 from __future__ import annotations
 
@@ -43,14 +43,20 @@ class QueuePanel(OptionList):
     def on_mount(self) -> None:
         self.border_title = "Queue"
 
-    def show(self, waiting: list[JobRecord]) -> None:
-        ids = [j.job_id for j in waiting]
-        shown = [(j.job_id, j.name, j.preset, j.kind) for j in waiting]
+    def show(self, waiting: list[JobRecord], running: list[JobRecord] | None = None) -> None:
+        running = sorted(running or [], key=lambda j: (j.slot is None, j.slot or 0))
+        shown = [(j.job_id, j.name, j.preset, j.kind, j.state, j.slot) for j in running + waiting]
         if shown == self.shown:
             return
         self.shown = shown
         highlighted = self.highlighted_job()
         self.clear_options()
+        if len(running) > 1 or any(j.slot for j in running):  # several slots: say which takes what
+            for job in running:
+                label = Text(f"slot {job.slot} ▶ " if job.slot is not None else "▶ ", style="bold")
+                label.append(job.name)
+                self.add_option(Option(label, disabled=True))
+        ids = [None] * len(self.options) + [j.job_id for j in waiting]
         if not waiting:
             self.add_option(Option(Text("empty", style="dim"), disabled=True))
             self.border_title = "Queue"

@@ -28,6 +28,18 @@ class StatusLine(Static):
         if view is None:
             return Text("Nothing is training: t trains the highlighted preset.", style="dim")
         text = Text("▶ " if view.active else "■ ", style="bold")
+        if len(snap.views) > 1:  # several slots train: each run, by slot, with its epoch
+            for i, other in enumerate(snap.views):
+                if i:
+                    text.append(" · ")
+                where = f"slot {other.slot} " if other.slot is not None else ""
+                text.append(f"{where}", style="bold")
+                text.append(other.name)  # literally
+                if other.started:
+                    text.append(f" {other.epoch_now}/{other.total_epochs}")
+            if snap.waiting:
+                text.append(f" · {len(snap.waiting)} queued", style="bold")
+            return text
         text.append(view.summary())  # a Text built by append: names are shown literally
         if snap.waiting:
             text.append(f" · {len(snap.waiting)} queued", style="bold")
