@@ -87,18 +87,24 @@ def test_cancel_reaches_a_remote_run(store, cluster):
 
 
 def test_a_node_lost_mid_run_leaves_its_run_interrupted_with_its_epochs(store, cluster):
+    """...and the run on the other node trains on: a node going down is not the cluster going down."""
     c, nodes = cluster
-    job = add(store)
-    t = run_worker(store, c.address, held_trainer, slots=1)
-    wait_for(lambda: store.runs() and store.runs()[0].history, "the remote run's first epoch")
-    [run] = store.runs()
-    node = next(n for n in nodes if n.node_id == run.versions["ray_node"])
+    lost_job, _ = add(store, "part1-small"), add(store, "part2-narrow")
+    t = run_worker(store, c.address, held_trainer, slots=2)
+    wait_for(lambda: len(store.runs()) == 2 and all(r.history for r in store.runs()), "both runs' first epoch")
+    runs = {r.preset: r for r in store.runs()}
+    doomed, survivor = runs["part1-small"], runs["part2-narrow"]
+    node = next(n for n in nodes if n.node_id == doomed.versions["ray_node"])
     c.remove_node(node, allow_graceful=False)
-    wait_for(lambda: store.get_run(run.run_id).status != "running", "the lost node's run to end", timeout=120)
+    wait_for(lambda: store.get_run(doomed.run_id).status != "running", "the lost node's run to end", timeout=120)
+    time.sleep(2)  # the other actor keeps answering through the disturbance
+    assert store.get_run(survivor.run_id).status == "running"
+    store.request_cancel(survivor.run_id)
     t.join(60)
-    run = store.get_run(run.run_id)
-    assert run.status == "interrupted" and run.epochs_completed == 1 and "was lost" in run.error
-    assert store.jobs.get(job).state == "interrupted"
+    doomed = store.get_run(doomed.run_id)
+    assert doomed.status == "interrupted" and doomed.epochs_completed == 1 and "was lost" in doomed.error
+    assert store.jobs.get(lost_job).state == "interrupted"
+    assert store.get_run(survivor.run_id).status == "cancelled"
 
 
 def test_a_node_of_another_version_fails_the_job_with_the_reason(store, cluster, monkeypatch):

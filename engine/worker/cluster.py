@@ -49,7 +49,13 @@ def import_ray():
 
 def connect(address: str, env: dict[str, str] | None = None):
     """Join the cluster at `address` (host:port, or auto for one started on this machine with
-    `ray start --head`) as its driver; the actors get this process's Keras backend and GPU-safe settings."""
+    `ray start --head`) as its driver; the actors get this process's Keras backend and GPU-safe settings.
+    Ray's own C++ logging is kept to errors: the worker's log is for its own lines."""
+    os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "error")
+    return _connect(address, env)
+
+
+def _connect(address: str, env: dict[str, str] | None = None):
     ray = import_ray()
     if not ray.is_initialized():
         try:
@@ -289,13 +295,24 @@ class RaySlot:
     def _follow(self, ray, run_id: int, record, sampler: RemoteSampler) -> Finished:
         """Record the actor's events until its run ends; pass a cancel on; a silent or dead actor is a lost node."""
         seen, last_beat, cancelled = 0, time.monotonic(), False
+        answered = time.monotonic()
         while True:
             if not cancelled and (self.stopping.is_set() or self.store.cancel_requested(run_id)):
                 cancelled = True
                 self.actor.stop.remote()
             try:
                 events, sampler.last = ray.get(self.actor.poll.remote(seen), timeout=LOST_AFTER)
-            except Exception as exc:  # the actor or its node died, or stopped answering
+                answered = time.monotonic()
+            except ray.exceptions.ActorDiedError as exc:  # the actor or its node is gone
+                return self._lost(run_id, record, exc)
+            except (ray.exceptions.ActorUnavailableError, ray.exceptions.GetTimeoutError) as exc:
+                # unreachable for now (another node going down shakes the cluster for a moment): lost
+                # only once it has not answered for LOST_AFTER seconds
+                if time.monotonic() - answered >= LOST_AFTER:
+                    return self._lost(run_id, record, exc)
+                time.sleep(POLL_SECONDS)
+                continue
+            except Exception as exc:  # the cluster itself went away
                 return self._lost(run_id, record, exc)
             seen += len(events)
             for ev in events:
