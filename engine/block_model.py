@@ -10,6 +10,8 @@ count is the element's real batch count.
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from engine.backend import import_keras
@@ -73,6 +75,30 @@ elif BACKEND == "jax":
     import jax
     import jax.numpy as jnp
 
+    def _static_loop_wanted() -> bool:
+        """On a GPU a loop whose trip count is data copies its condition back to the host at every step;
+        one of the block's static length does not (XLA knows its trip count). The padding slots of the
+        last block then run too, their results dropped. MNIST_TUI_STATIC_LOOP=1/0 forces either."""
+        forced = os.environ.get("MNIST_TUI_STATIC_LOOP")
+        if forced is not None:
+            return forced.strip() not in ("", "0", "off", "false")
+        return jax.devices()[0].platform == "gpu"
+
+    STATIC_STEPS = _static_loop_wanted()
+
+    def _static_steps(step, state, logs, xb, yb, real):
+        """xb.shape[0] SGD steps, each kept only where it is one of the `real` ones: the same updates, in
+        the same order, as the data-dependent loop (tested bit for bit)."""
+
+        def body(i, carry):
+            state, logs = carry
+            new_logs, new_state = step(state, (xb[i], yb[i]))
+            keep = i < real
+            pick = lambda new, old: jnp.where(keep, new, old)  # noqa: E731
+            return jax.tree.map(pick, new_state, state), jax.tree.map(pick, new_logs, logs)
+
+        return jax.lax.fori_loop(0, xb.shape[0], body, (state, logs))
+
     class BlockModel(_Model):
         def train_step(self, state, data):
             block = _unpack_block(data)
@@ -89,8 +115,11 @@ elif BACKEND == "jax":
                 logs, state = step(state, (xb[i], yb[i]))
                 return i + 1, state, logs
 
-            start = (jnp.zeros((), jnp.int32), state, logs)
-            _, state, logs = jax.lax.while_loop(lambda carry: carry[0] < meta[0], body, start)
+            if STATIC_STEPS:
+                state, logs = _static_steps(step, state, logs, xb, yb, meta[0])
+            else:
+                start = (jnp.zeros((), jnp.int32), state, logs)
+                _, state, logs = jax.lax.while_loop(lambda carry: carry[0] < meta[0], body, start)
             if xt is not None:
 
                 def tail(state, logs):

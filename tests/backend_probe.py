@@ -90,7 +90,21 @@ def warm_up() -> dict:
     }
 
 
+def block_loop() -> dict:
+    """One run's numbers with the block loop this process uses (MNIST_TUI_STATIC_LOOP): 300 examples in
+    batches of 8 make 37 full batches in blocks of up to 64 and a tail, so the static loop runs padding."""
+    from engine.block_model import STATIC_STEPS
+
+    spec = make_spec(name="loop", hidden_layers=[32, 16], learning_rate=0.5, epochs=2, batch_size=8)
+    return {"static": STATIC_STEPS, "numbers": numbers(*train(spec, splits(300)))}
+
+
 def main() -> None:
+    import sys
+
+    if sys.argv[1:] == ["block-loop"]:
+        print(json.dumps(block_loop()))
+        return
     out = {}
     spec = make_spec(name="probe", hidden_layers=[32, 16], learning_rate=0.5, epochs=1, batch_size=8)
     result, events = train(spec, splits(300))

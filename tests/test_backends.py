@@ -4,6 +4,7 @@ fresh process (tests/backend_probe.py), so one pytest run checks both whatever K
 from __future__ import annotations
 
 import importlib.util
+import json
 import math
 import os
 import subprocess
@@ -92,3 +93,20 @@ def test_compile_cache_persists_compiled_programs_where_asked(backend, tmp_path)
     if backend == "tensorflow":  # entries moved in whole from the process's staging folder, which is gone
         assert all(p.parent == folder for p in written), written
         assert not [p for p in folder.iterdir() if p.is_dir()]
+
+
+def test_the_static_block_loop_trains_exactly_as_the_data_dependent_one():
+    """On a GPU the JAX block loop runs a static number of steps (padding dropped); here both loops are
+    forced on the CPU and must report the same numbers bit for bit."""
+    if importlib.util.find_spec("jax") is None:
+        pytest.skip("jax not installed: '.[jax]'")
+    reports = {}
+    for flag in ("0", "1"):
+        env = {**os.environ, "KERAS_BACKEND": "jax", "MNIST_TUI_STATIC_LOOP": flag, "TF_CPP_MIN_LOG_LEVEL": "3"}
+        proc = subprocess.run(
+            [sys.executable, str(PROBE), "block-loop"], env=env, capture_output=True, text=True, timeout=600
+        )
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        reports[flag] = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert (reports["0"]["static"], reports["1"]["static"]) == (False, True)
+    assert reports["0"]["numbers"] == reports["1"]["numbers"]
