@@ -14,10 +14,8 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
-from platformdirs import user_cache_path
-
 from engine.errors import MnistTuiError
-from engine.paths import COMPILE_CACHE_ENV, GPU_MEMORY_ENV, PRECISION_ENV
+from engine.paths import COMPILE_CACHE_ENV, GPU_MEMORY_ENV, PRECISION_ENV, cache_dir
 from engine.store.liveness import pid_alive
 
 
@@ -72,7 +70,7 @@ def compile_cache_dir() -> Path | None:
     value = os.environ.get(COMPILE_CACHE_ENV)
     if value is not None and value.strip().lower() in CACHE_OFF:
         return None
-    return Path(value) if value else user_cache_path("mnist-tui") / "compile-cache"
+    return Path(value) if value else cache_dir() / "compile-cache"
 
 
 def _cache_folder(backend: str) -> Path | None:

@@ -9,11 +9,11 @@ from importlib import resources
 from pathlib import Path
 
 import tomli_w
-from platformdirs import user_config_path
 from slugify import slugify as python_slugify
 
 from engine.errors import MnistTuiError, SpecError, os_reason
 from engine.fileio import TargetExists, write_text
+from engine.paths import config_dir
 from engine.rules import PARTS, RuleCheck, check_rules, part_group
 from engine.spec import NetworkSpec, ParamCounts, make_spec
 
@@ -65,8 +65,7 @@ class Preset:
 
 def user_presets_dir() -> Path:
     """$MNIST_TUI_CONFIG/presets, else the platform's user config dir (XDG on Linux)."""
-    base = os.environ.get("MNIST_TUI_CONFIG")
-    return (Path(base) if base else user_config_path("mnist-tui")) / "presets"
+    return config_dir() / "presets"
 
 
 def parse_preset_text(text: str, source: str) -> tuple[str | None, NetworkSpec]:

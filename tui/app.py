@@ -25,6 +25,7 @@ from textual.screen import Screen
 from textual.signal import Signal
 
 from engine.errors import MnistTuiError
+from engine.paths import APP
 from engine.repeats import expand_repeats
 from engine.run_request import RunRequest
 from engine.spec import NetworkSpec
@@ -41,7 +42,7 @@ SpawnWorker = Callable[[Path], object]
 
 
 class MnistTuiApp(ExitGuard, App):
-    TITLE = "mnist-tui"
+    TITLE = APP
     CSS_PATH = "app.tcss"
     # a mode rather than get_default_screen: Textual loads a screen's CSS_PATH only for modes and pushes
     MODES = {"home": HomeScreen}

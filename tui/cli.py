@@ -13,9 +13,10 @@ import sys
 
 from engine import __version__
 from engine.errors import MnistTuiError, one_line
+from engine.paths import APP
 from tui.commands.common import silence_stdout
 
-PROG = "mnist-tui"
+PROG = APP
 
 
 class ArgParser(argparse.ArgumentParser):

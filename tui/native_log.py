@@ -14,13 +14,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from platformdirs import user_state_path
+from engine.paths import state_dir
 
 MAX_LOG_BYTES = 1 << 20  # past this the log starts afresh: it is for the last session's noise, not an archive
 
 
 def log_path() -> Path:
-    return user_state_path("mnist-tui") / "tui.log"
+    return state_dir() / "tui.log"
 
 
 @contextmanager

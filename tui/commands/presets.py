@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import sys
 
+from engine.paths import APP
 from tui.commands.common import console
 
-PROG = "mnist-tui"
+PROG = APP
 
 
 def add_parser(sub, common) -> None:

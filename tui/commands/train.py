@@ -10,9 +10,10 @@ import sys
 import threading
 
 from engine.errors import SpecError, one_line
+from engine.paths import APP
 from tui.commands.common import end_line, epoch_line, number, open_store, positive_int, silence_stdout, whole
 
-PROG = "mnist-tui"
+PROG = APP
 
 
 def add_parser(sub, common) -> None:
