@@ -32,9 +32,14 @@ def whole(text: str) -> int:
 
 
 def open_store(args):
+    """The store the arguments name; a row it cannot read is left out with a warning on stderr."""
     from engine.store import Store
 
-    return Store(getattr(args, "store", None))
+    return Store(getattr(args, "store", None), on_bad_row=warn_bad_row)
+
+
+def warn_bad_row(bad) -> None:
+    print(f"mnist-tui: warning: {bad}; left out", file=sys.stderr)
 
 
 def console():
