@@ -72,7 +72,7 @@ def user_presets_dir() -> Path:
 def parse_preset_text(text: str, source: str) -> tuple[str | None, NetworkSpec]:
     """TOML text -> (part, spec). The file is data: parsed with tomllib, validated, never executed."""
     try:
-        data = tomllib.loads(text)
+        data = tomllib.loads(text.removeprefix("\ufeff"))  # a byte-order mark (Windows editors) is no content
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(f"{source}: not valid TOML ({exc})") from None
     part = data.pop("part", None)
