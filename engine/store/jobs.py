@@ -10,6 +10,7 @@ import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from engine.memory import check_job_fits
 from engine.spec import NetworkSpec
 from engine.store.database import Database
 from engine.store.liveness import HOST, owner_alive, process_identity
@@ -49,6 +50,8 @@ class JobQueue:
         backend: str | None = None,
         sweep_id: int | None = None,
     ) -> int:
+        """Queue a job; MemoryRefused (nothing queued) when it could never fit in this machine's memory."""
+        check_job_fits(spec, subset, label or spec.name)
         with self.db.writing() as conn:
             last = conn.execute(NUMBERED_LAST).fetchone()[0]
             cur = conn.execute(

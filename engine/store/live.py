@@ -4,13 +4,16 @@ the run ends: the run's own row then holds the result."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import asdict
 
+from engine.errors import StoreError
 from engine.store.database import Database
+from engine.store.liveness import owner_alive
 from engine.store.records import BadRow, Cells, GpuUse, LiveRow, finite_or_none, read_rows
 
 
@@ -49,12 +52,43 @@ class LiveRows:
         self.db.write("DELETE FROM live WHERE run_id=?", (run_id,))
 
     def get(self, run_id: int) -> LiveRow | None:
-        rows = read_rows(self.db.read("SELECT * FROM live WHERE run_id=?", (run_id,)), live_row, self.report)
-        return rows[0] if rows else None
+        return self._read(" WHERE live.run_id=?", (run_id,)).get(run_id)
 
     def all(self) -> dict[int, LiveRow]:
-        """Every readable live row by run id (one that cannot be read is left out and reported)."""
-        return {row.run_id: row for row in read_rows(self.db.read("SELECT * FROM live"), live_row, self.report)}
+        """Every readable live row of a run still training, by run id (one that cannot be read is left
+        out and reported)."""
+        return self._read()
+
+    def _read(self, where: str = "", params: tuple = ()) -> dict[int, LiveRow]:
+        """Live rows whose run is still training. A row left by a process that was killed (its run no
+        longer running, or its owner gone) would show progress forever: it is left out, and deleted
+        when this store may be written."""
+        rows = self.db.read(WITH_OWNER + where, params)
+        owners = read_rows(rows, owner_cells, self.report)
+        dead = [run_id for run_id, alive in owners if not alive]
+        if dead and not self.db.read_only:
+            marks = ",".join("?" * len(dead))
+            with contextlib.suppress(StoreError):  # a reader never fails on a clean-up
+                self.db.write(f"DELETE FROM live WHERE run_id IN ({marks})", dead)
+        alive = {run_id for run_id, ok in owners if ok}
+        return {row.run_id: row for row in read_rows(rows, live_row, self.report) if row.run_id in alive}
+
+
+# a live row with what says whether its run's process still trains it (the run's own columns)
+WITH_OWNER = (
+    "SELECT live.*, runs.status AS run_status, runs.host AS run_host, runs.pid AS run_pid,"
+    " runs.process AS run_process, runs.heartbeat_at AS run_heartbeat"
+    " FROM live LEFT JOIN runs ON runs.id = live.run_id"
+)
+
+
+def owner_cells(r: sqlite3.Row) -> tuple[int, bool]:
+    """(run id, whether the run's process is training it now)."""
+    c = Cells(r, "run", id_column="run_id")
+    if c.text("run_status") != "running":
+        return c.row_id, False
+    alive = owner_alive(c.text("run_host"), c.integer("run_pid"), c.text("run_process"), c.number("run_heartbeat"))
+    return c.row_id, alive
 
 
 def live_row(r: sqlite3.Row) -> LiveRow:

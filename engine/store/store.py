@@ -108,6 +108,7 @@ class Store:
                 sweep_id,
             ),
         )
+        self.live.all()  # the next writer clears the live rows of runs whose process was killed
         return int(cur.lastrowid)
 
     def heartbeat(self, run_id: int) -> None:
