@@ -44,7 +44,7 @@ def own_descriptor(path: str | os.PathLike) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def private_folder(path: str | os.PathLike) -> Path:
+def create_private_folders(path: str | os.PathLike) -> Path:
     """Make path a folder, creating each missing level private to the user (0700 whatever the umask; a
     plain mkdir(parents=True) would leave the levels above at the umask's 0755). Folders that already
     exist are left as they are. Returns the path; OSError as mkdir raises it."""

@@ -113,7 +113,7 @@ class RunRecorder:
 
     def finish(self, result: Finished) -> Finished:
         result = dataclasses.replace(result, run_id=self.run_id, error=_first_line(result.error))
-        self.store.finish_run(self.run_id, result)
+        result = self.store.finish_run(self.run_id, result)  # as stored: with no epoch, never 'completed'
         self.live(result)
         self.listener(result)
         return result

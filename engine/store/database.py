@@ -25,7 +25,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from engine.errors import StoreError
-from engine.fileio import create_private_file, private_folder
+from engine.fileio import create_private_file, create_private_folders
 from engine.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -43,7 +43,7 @@ class Database:
         self.read_only = exists and not _writable(path)
         try:
             if not exists:
-                private_folder(self.path.parent)
+                create_private_folders(self.path.parent)
                 create_private_file(self.path)
             self.conn = self._connect()
             self._refuse_foreign()

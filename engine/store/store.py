@@ -4,6 +4,7 @@ loses nothing it finished. A run still marked `running` whose process is gone re
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sqlite3
@@ -28,6 +29,9 @@ from engine.store.records import (
     parse_spec,
     read_rows,
 )
+
+NO_EPOCH = "no epoch was trained, so there is nothing to evaluate"
+NO_RESULTS = {k: None for k in METRIC_KEYS} | {"seconds_per_epoch": None, "first_epoch_seconds": None}
 
 
 def default_store_path() -> Path:
@@ -147,8 +151,16 @@ class Store:
             ),
         )
 
-    def finish_run(self, run_id: int, result: Finished) -> None:
+    def finish_run(self, run_id: int, result: Finished) -> Finished:
+        """Store how a run ended; returns the ending as stored. A run with no epoch stored is never
+        `completed` (a damaged compile cache once ended a run so, and its answers were used): it is
+        stored as failed, with the reason."""
         with self.db.writing() as conn:
+            stored = conn.execute("SELECT count(*) FROM epochs WHERE run_id=?", (run_id,)).fetchone()[0]
+            if result.status == "completed" and not stored:
+                result = dataclasses.replace(
+                    result, status="failed", error=result.error or NO_EPOCH, epochs_completed=0, **NO_RESULTS
+                )
             conn.execute(
                 "UPDATE runs SET status=?, finished_at=?, train_accuracy=?, val_accuracy=?, test_accuracy=?,"
                 " train_loss=?, val_loss=?, test_loss=?, seconds_per_epoch=?, first_epoch_seconds=?, error=?,"
@@ -165,6 +177,7 @@ class Store:
                 ),
             )
             conn.execute("DELETE FROM live WHERE run_id=?", (run_id,))
+        return result
 
     # -- managing runs -------------------------------------------------------------------------------
     def delete_run(self, run_id: int) -> bool:
