@@ -13,7 +13,7 @@ from platformdirs import user_config_path
 from slugify import slugify as python_slugify
 
 from engine.errors import MnistTuiError, SpecError, os_reason
-from engine.fileio import TargetExists, write_text
+from engine.fileio import TargetExists, create_private_folders, write_text
 from engine.rules import PARTS, RuleCheck, check_rules, part_group
 from engine.spec import NetworkSpec, ParamCounts, make_spec
 
@@ -182,7 +182,7 @@ def save_user_preset(
     saving the user's own preset over itself. Any failure is a MnistTuiError naming the file."""
     folder = user_presets_dir()
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        create_private_folders(folder)  # each level it makes is 0700, like every folder of the app
     except OSError as exc:
         raise MnistTuiError(f"{folder}: cannot create the presets folder ({os_reason(exc)})") from None
     pid = user_preset_id(spec.name, preset_id)

@@ -64,11 +64,11 @@ def test_a_foreground_run_that_cannot_fit_is_refused_with_the_figure(
 
 
 def test_a_job_that_can_never_run_is_not_queued(wide_spec, tmp_path, capsys, monkeypatch):
-    import engine.worker
+    import engine.worker.client
 
     free(monkeypatch, 2.0)  # part1-small needs about 1 GB on full MNIST, the wide net 6.3 GB
     started = []
-    monkeypatch.setattr(engine.worker, "ensure_worker", lambda *a, **k: started.append(a))
+    monkeypatch.setattr(engine.worker.client, "ensure_worker", lambda *a, **k: started.append(a))
     code = main(["queue", "part1-small", wide_spec])
     err = capsys.readouterr().err
     assert code == 1 and err.startswith("mnist-tui: error: wide: needs about 6.3 GB") and "2.0 GB available" in err

@@ -117,3 +117,14 @@ def test_a_run_whose_wal_is_deleted_mid_run_fails_loudly_instead_of_completing(t
         Runner(store, FakeTrainer(), fake_loader).run(request, listener)
     assert seen == [1, 2]  # epoch 3 was never reported as stored
     store.close()
+
+
+def test_the_presets_folder_is_made_private(tmp_path):
+    from engine.presets import save_user_preset, user_presets_dir
+
+    old = os.umask(0o022)
+    try:
+        save_user_preset(SPEC.model_copy(update={"name": "mine"}))
+    finally:
+        os.umask(old)
+    assert mode(user_presets_dir()) == 0o700 and mode(user_presets_dir().parent) == 0o700  # config/presets
