@@ -128,3 +128,14 @@ def test_the_presets_folder_is_made_private(tmp_path):
     finally:
         os.umask(old)
     assert mode(user_presets_dir()) == 0o700 and mode(user_presets_dir().parent) == 0o700  # config/presets
+
+
+def test_a_deleted_wal_never_takes_the_tables_with_it(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "runs.sqlite3"
+    store = Store(path)  # a new store: its schema is checkpointed into the file itself at once
+    delete_wal(path)
+    tables = {r[0] for r in sqlite3.connect(path).execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"runs", "epochs", "jobs", "live"} <= tables
+    store.close()

@@ -51,6 +51,9 @@ class Database:
                 self._check_integrity()
                 self._ensure_wal()
                 self._migrate()
+                # the schema (and what the log holds) into the file itself: a -wal deleted later loses
+                # only what came after, never the tables (PASSIVE: never waits for another process)
+                self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
                 self.identity = self._identity()
             else:
                 self._refuse_newer()
