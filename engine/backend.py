@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 import gc
 import os
 import platform
@@ -14,7 +15,9 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
+from engine.compile_cache import damaged_entry, unsafe_folder, warn
 from engine.errors import MnistTuiError
+from engine.fileio import create_private_folders
 from engine.paths import COMPILE_CACHE_ENV, GPU_MEMORY_ENV, PRECISION_ENV, cache_dir
 from engine.store.liveness import pid_alive
 
@@ -78,9 +81,13 @@ def _cache_folder(backend: str) -> Path | None:
     if base is None:
         return None
     try:
-        (base / backend).mkdir(parents=True, exist_ok=True)
+        create_private_folders(base / backend)  # missing levels 0700; a folder the user set is not changed
     except OSError:  # unwritable or odd: compile every time, as without a cache
         return None
+    for folder in (base, base / backend):  # programs loaded from here run as this user's code
+        if why := unsafe_folder(folder):
+            warn(f"compile cache {folder} {why}: not used (training goes on, compiling every program)")
+            return None
     return base / backend
 
 
@@ -99,6 +106,11 @@ def _enable_tensorflow_cache() -> None:
         _remove_dead_staging(folder)
         staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=folder))
         for entry in folder.glob("*.pb"):
+            if why := damaged_entry(entry):  # TensorFlow would fail every run that reads it
+                warn(f"compile cache entry {entry} {why}: removed, its program is compiled again")
+                with contextlib.suppress(OSError):
+                    entry.unlink()
+                continue
             os.link(entry, staging / entry.name)
     except OSError:  # no hard links or no room: this process compiles without the cache
         return

@@ -24,6 +24,8 @@ from pathlib import Path
 from engine.errors import MnistTuiError, os_reason
 
 NEW_FILE_MODE = 0o644
+PRIVATE_FOLDER_MODE = 0o700  # folders the app makes for itself: runs hold notes, paths and host names
+PRIVATE_FILE_MODE = 0o600
 # paths that name one of this process's own descriptors rather than a file
 _OWN_FD = re.compile(r"^/(?:dev/fd|proc/self/fd|proc/thread-self/fd)/(\d+)$")
 _STD_STREAMS = {"/dev/stdout": 1, "/dev/stderr": 2}
@@ -40,6 +42,40 @@ def own_descriptor(path: str | os.PathLike) -> int | None:
         return _STD_STREAMS[text]
     m = _OWN_FD.match(text)
     return int(m.group(1)) if m else None
+
+
+def create_private_folders(path: str | os.PathLike) -> Path:
+    """Make path a folder, creating each missing level private to the user (0700 whatever the umask; a
+    plain mkdir(parents=True) would leave the levels above at the umask's 0755). Folders that already
+    exist are left as they are. Returns the path; OSError as mkdir raises it."""
+    folder = Path(path)
+    missing = []
+    while not folder.is_dir() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    for level in reversed(missing):
+        try:
+            os.mkdir(level, PRIVATE_FOLDER_MODE)
+        except FileExistsError:
+            if not level.is_dir():
+                raise
+            continue  # another process made it at the same moment
+        os.chmod(level, PRIVATE_FOLDER_MODE)
+    return Path(path)
+
+
+def create_private_file(path: str | os.PathLike) -> bool:
+    """Create an empty file readable and writable by the user alone (0600), never through a symlink; False
+    when the name already exists (left as it is)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), PRIVATE_FILE_MODE)
+    except FileExistsError:
+        return False
+    try:
+        os.fchmod(fd, PRIVATE_FILE_MODE)
+    finally:
+        os.close(fd)
+    return True
 
 
 def write_text(path: str | os.PathLike, text: str, *, replace: bool = True) -> Path:

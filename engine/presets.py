@@ -12,7 +12,7 @@ import tomli_w
 from slugify import slugify as python_slugify
 
 from engine.errors import MnistTuiError, SpecError, os_reason
-from engine.fileio import TargetExists, write_text
+from engine.fileio import TargetExists, create_private_folders, write_text
 from engine.paths import config_dir
 from engine.rules import PARTS, RuleCheck, check_rules, part_group
 from engine.spec import NetworkSpec, ParamCounts, make_spec
@@ -71,7 +71,7 @@ def user_presets_dir() -> Path:
 def parse_preset_text(text: str, source: str) -> tuple[str | None, NetworkSpec]:
     """TOML text -> (part, spec). The file is data: parsed with tomllib, validated, never executed."""
     try:
-        data = tomllib.loads(text)
+        data = tomllib.loads(text.removeprefix("\ufeff"))  # a byte-order mark (Windows editors) is no content
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(f"{source}: not valid TOML ({exc})") from None
     part = data.pop("part", None)
@@ -181,7 +181,7 @@ def save_user_preset(
     saving the user's own preset over itself. Any failure is a MnistTuiError naming the file."""
     folder = user_presets_dir()
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        create_private_folders(folder)  # each level it makes is 0700, like every folder of the app
     except OSError as exc:
         raise MnistTuiError(f"{folder}: cannot create the presets folder ({os_reason(exc)})") from None
     pid = user_preset_id(spec.name, preset_id)

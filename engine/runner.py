@@ -14,6 +14,7 @@ from engine.data import Splits, describe_source, load_splits
 from engine.errors import one_line
 from engine.events import EpochEnd, Event, Finished, Phase, Started
 from engine.live_report import LiveReporter
+from engine.memory import check_fits
 from engine.run_request import RunRequest
 from engine.spec import NetworkSpec
 from engine.store import Store
@@ -51,6 +52,7 @@ class Runner:
         # data first: a missing or broken file is reported at once, not after TensorFlow's import
         listener(Phase(f"loading MNIST from {describe_source(req.data)}"))
         splits = self.loader(req.data, req.spec.validation_fraction, req.subset)
+        check_fits(req.spec, len(splits.x_train), len(splits.x_val), len(splits.x_test))  # before any work
         self.trainer.prepare(listener)
         if cancel.is_set():  # cancelled while loading: nothing trained, so no run to keep
             result = Finished(None, "cancelled", 0)
@@ -111,7 +113,7 @@ class RunRecorder:
 
     def finish(self, result: Finished) -> Finished:
         result = dataclasses.replace(result, run_id=self.run_id, error=_first_line(result.error))
-        self.store.finish_run(self.run_id, result)
+        result = self.store.finish_run(self.run_id, result)  # as stored: with no epoch, never 'completed'
         self.live(result)
         self.listener(result)
         return result

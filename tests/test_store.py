@@ -123,10 +123,11 @@ def test_runs_newest_first_with_limit(store):
 
 
 def test_a_damaged_json_cell_keeps_the_list_readable(store):
+    good = store.start_run("p", None, SPEC)
     run_id = store.start_run("p", None, SPEC)
     store.db.write("UPDATE runs SET spec_json='{broken', versions_json='[' WHERE id=?", (run_id,))
-    r = store.runs()[0]
-    assert r.spec is None and r.spec_json == {} and r.versions == {}
+    assert [r.run_id for r in store.runs()] == [good]  # the damaged run is left out, the rest stays readable
+    assert store.bad_rows == {("run", run_id): f"run {run_id}: spec_json holds damaged JSON ('{{broken')"}
 
 
 def test_notes(store):

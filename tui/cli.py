@@ -9,6 +9,7 @@ Heavy imports (TensorFlow, Textual) happen inside the command that needs them, s
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 
 from engine import __version__
@@ -21,7 +22,21 @@ PROG = APP
 
 class ArgParser(argparse.ArgumentParser):
     def error(self, message: str):  # one line instead of usage + message
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        self.exit(2, f"{self.prog}: error: {one_line(cut_quoted(message))} (see {self.prog} --help)\n")
+
+
+QUOTED_LIMIT = 80  # a value quoted back in a message: enough to recognise it, never 5,000 digits
+_QUOTED = re.compile(rf"(?<!\w)'([^'\n]{{{QUOTED_LIMIT + 1},}}?)'(?!\w)")
+
+
+def cut_quoted(message: str, limit: int = QUOTED_LIMIT) -> str:
+    """Every 'quoted value' in a message longer than limit characters cut to limit, an ellipsis marking
+    the cut: a message echoes what was typed, and what was typed may be a page long."""
+    return _QUOTED.sub(lambda m: "'" + m[1][: limit - 1] + "…'", message)
+
+
+# commands whose whole point is what they print: with standard output closed they say so and stop
+SHOWING = ("runs", "show", "presets", "watch")
 
 
 def build_parser() -> ArgParser:
@@ -77,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
                 slots=getattr(args, "slots", None),
                 cluster=getattr(args, "cluster", None),
             )
+        if sys.stdout is None and (args.command in SHOWING or _lists_queue(args)):
+            raise MnistTuiError("standard output is closed, so there is nowhere to show it (redirect it to a file)")
         from tui.commands.controls import cmd_controls
         from tui.commands.export import cmd_export
         from tui.commands.presets import cmd_presets
@@ -98,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     except MnistTuiError as exc:
         if debug:
             raise
-        print(f"{PROG}: error: {one_line(exc)}", file=sys.stderr)
+        print(f"{PROG}: error: {one_line(cut_quoted(str(exc)))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         if debug:
@@ -116,6 +133,10 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+
+
+def _lists_queue(args) -> bool:
+    return args.command == "queue" and not args.presets and not args.all
 
 
 def _tolerant_output() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tui.text import fit
+
 
 def pct(x: float | None) -> str:
     """An accuracy as a percentage with two decimals, '-' when there is none: the one formatter of the
@@ -27,5 +29,6 @@ def duration(seconds: float | None) -> str:
 
 
 def clip(text: str, width: int) -> str:
-    """Fit text in width cells, marking a cut with an ellipsis."""
-    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
+    """Fit text in width terminal cells (a CJK character takes two), marking a cut with an ellipsis;
+    control and bidirectional characters shown escaped (tui/text.py)."""
+    return fit(text, width)

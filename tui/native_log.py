@@ -16,6 +16,8 @@ from pathlib import Path
 
 from engine.paths import state_dir
 
+from engine.fileio import create_private_folders
+
 MAX_LOG_BYTES = 1 << 20  # past this the log starts afresh: it is for the last session's noise, not an archive
 
 
@@ -30,7 +32,7 @@ def native_stderr_to_log(path: Path | None = None) -> Iterator[Path | None]:
         return
     path = path or log_path()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        create_private_folders(path.parent)
         too_big = path.is_file() and path.stat().st_size > MAX_LOG_BYTES
         log_fd = os.open(path, os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if too_big else os.O_APPEND), 0o600)
         saved = os.dup(2)

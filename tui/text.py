@@ -18,8 +18,13 @@ For example: `label.update(literal(f"✗ {error}"))`, `table.add_row(literal(run
 `notify_literal(self, exc, title="Not saved", severity="error")`.
 
 Only text the code writes itself (labels, key names, fixed hints) may stay a markup `str`. Control characters
-(an ESC from a file name, a bell) are shown as visible escapes such as `\\x1b`, so no text can move the
-terminal's cursor; line breaks stay (a notification may list several problems, one a line).
+(an ESC from a file name, a bell) and bidirectional controls (a right-to-left override, U+202E, would show
+the rest of a line backwards) are shown as visible escapes such as `\\x1b` and `\\u202e`, so no text can
+move the terminal's cursor or reorder what follows; line breaks stay (a notification may list several
+problems, one a line).
+
+Widths are terminal cells, not characters: a CJK character takes two, a combining accent none. `fit` cuts
+outside text to a number of cells (never between a letter and its accents) and `pad` fills it out to them.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from __future__ import annotations
 import unicodedata
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.text import Text
 
 if TYPE_CHECKING:  # the CLI's tables use literal() too: no Textual import for them
@@ -41,11 +47,36 @@ def printable(value: object) -> str:
     text = str(value)
     if text.isprintable():
         return text
-    return "".join(_escape(c) if c != "\n" and unicodedata.category(c) in UNSAFE else c for c in text)
+    return "".join(_escape(c) if c != "\n" and (c in BIDI or unicodedata.category(c) in UNSAFE) else c for c in text)
 
 
 # control characters, lone surrogates (cannot be encoded) and line/paragraph separators (break lines)
 UNSAFE = frozenset({"Cc", "Cs", "Zl", "Zp"})
+# the invisible marks, embeddings, overrides and isolates that reorder the text after them
+BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+ELLIPSIS = "…"
+
+
+def fit(value: object, width: int) -> str:
+    """printable(value) in at most `width` terminal cells, an ellipsis marking a cut. Accents and other
+    zero-width marks stay with the letter before them."""
+    text = printable(value)
+    if cell_len(text) <= width:
+        return text
+    room, used, out = max(0, width - 1), 0, []
+    for char in text:
+        cells = cell_len(char)
+        if used + cells > room:
+            break
+        out.append(char)
+        used += cells
+    return "".join(out) + ELLIPSIS if width > 0 else ""
+
+
+def pad(value: object, width: int) -> str:
+    """fit(value, width) followed by spaces to exactly `width` cells (str.ljust counts characters)."""
+    text = fit(value, width)
+    return text + " " * max(0, width - cell_len(text))
 
 
 def _escape(char: str) -> str:

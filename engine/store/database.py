@@ -4,6 +4,12 @@ transaction. Every sqlite3 error leaves here as a StoreError with one readable l
 Opening refuses, before sqlite3 can write anything: a folder, a special file (a FIFO would hang, /dev/null
 would grow a journal beside it), a file that is not SQLite, another program's database, a damaged one and a
 newer schema. A store whose file or folder cannot be written is opened read-only: it can still be read.
+
+A new store is private to the user: its folders 0700, the file 0600 (SQLite gives -wal and -shm the
+file's mode). The path is always a path: a name like `file:x?mode=memory` is a file of that name, never
+an SQLite URI. Before each write the file under the connection is checked to be the one opened: a store
+file replaced or deleted, or its -wal deleted, while this process had it open would otherwise take every
+later write into a file no one will ever read again, and a run would "complete" with nothing stored.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from engine.errors import StoreError
+from engine.fileio import create_private_file, create_private_folders
 from engine.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -31,17 +38,23 @@ class Database:
         self.path = path
         self.lock = threading.RLock()
         self.read_only = False
+        self.identity: tuple[tuple[int, int] | None, tuple[int, int] | None] | None = None
         exists = self._check_file()
         self.read_only = exists and not _writable(path)
         try:
             if not exists:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
+                create_private_folders(self.path.parent)
+                create_private_file(self.path)
             self.conn = self._connect()
             self._refuse_foreign()
             if not self.read_only:
                 self._check_integrity()
                 self._ensure_wal()
                 self._migrate()
+                # the schema (and what the log holds) into the file itself: a -wal deleted later loses
+                # only what came after, never the tables (PASSIVE: never waits for another process)
+                self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                self.identity = self._identity()
             else:
                 self._refuse_newer()
         except sqlite3.DatabaseError as exc:
@@ -86,17 +99,18 @@ class Database:
             raise StoreError(f"{self.path}: cannot create run store: {folder} is not writable")
 
     def _connect(self) -> sqlite3.Connection:
+        # always a URI built from the absolute path, quoted: a name SQLite would read as a URI of its own
+        # (`file:x?mode=memory`, which builds with SQLITE_USE_URI parse) names that very file
+        where = f"file:{quote(os.path.abspath(self.path))}"
         if self.read_only:
             # mode=ro still needs the -shm file of a WAL store; immutable=1 reads a snapshot without it
-            uri = f"file:{quote(str(self.path))}?mode=ro"
             try:
-                conn = sqlite3.connect(uri, uri=True, timeout=30, check_same_thread=False, isolation_level=None)
+                conn = sqlite3.connect(f"{where}?mode=ro", uri=True, **CONNECT)
                 conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             except sqlite3.OperationalError:
-                uri = f"file:{quote(str(self.path))}?immutable=1"
-                conn = sqlite3.connect(uri, uri=True, timeout=30, check_same_thread=False, isolation_level=None)
+                conn = sqlite3.connect(f"{where}?immutable=1", uri=True, **CONNECT)
         else:
-            conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
+            conn = sqlite3.connect(f"{where}?mode=rwc", uri=True, **CONNECT)
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA busy_timeout = 30000")
         conn.execute("PRAGMA foreign_keys = ON")
@@ -157,6 +171,30 @@ class Database:
                         self.conn.execute(statement)
                 self.conn.execute(f"PRAGMA user_version = {target}")
 
+    def _identity(self) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+        """(device, inode) of the store file and of its -wal file (None: no such file)."""
+        return _file_id(self.path), _file_id(Path(f"{self.path}-wal"))
+
+    def _check_identity(self) -> None:
+        """The file under the connection must still be the one at the path, and its -wal (SQLite keeps it
+        while any connection is open) still there: else a write would go nowhere anyone reads."""
+        if self.identity is None:
+            return
+        opened_file, opened_wal = self.identity
+        now_file, now_wal = self._identity()
+        if UNKNOWN in (now_file, now_wal):
+            return
+        if now_file != opened_file:
+            what = "was deleted" if now_file is None else "was replaced by another file"
+        elif opened_wal is not None and now_wal != opened_wal:
+            what = f"lost its write-ahead log ({self.path.name}-wal {'deleted' if now_wal is None else 'replaced'})"
+        else:
+            return
+        raise StoreError(
+            f"{self.path}: the run store {what} while this process had it open; nothing more is written "
+            "(what was written since its last checkpoint may be lost)"
+        )
+
     # -- using ---------------------------------------------------------------------------------------
     @contextmanager
     def _transaction(self) -> Iterator[None]:
@@ -181,6 +219,7 @@ class Database:
         so a read-then-write, like claiming the next job, cannot race another process)."""
         if self.read_only:
             raise StoreError(f"{self.path}: the run store is read-only here (file or folder not writable)")
+        self._check_identity()
         try:
             with self._transaction():
                 self.conn.execute("BEGIN IMMEDIATE")
@@ -207,6 +246,20 @@ class Database:
         conn = getattr(self, "conn", None)
         if conn is not None:
             conn.close()
+
+
+UNKNOWN = (-1, -1)
+CONNECT = dict(timeout=30, check_same_thread=False, isolation_level=None)
+
+
+def _file_id(path: Path) -> tuple[int, int] | None:
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return None
+    except OSError:  # cannot tell (a folder made unsearchable): no claim either way
+        return UNKNOWN
+    return info.st_dev, info.st_ino
 
 
 def _writable(path: Path) -> bool:

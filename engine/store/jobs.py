@@ -7,18 +7,22 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime
 
+from engine.memory import check_job_fits
 from engine.spec import NetworkSpec
 from engine.store.database import Database
 from engine.store.liveness import HOST, owner_alive, process_identity
-from engine.store.records import JobRecord, parse_json, parse_spec
+from engine.store.records import BadRow, JobRecord, job_from_row, read_rows
 
 
 def now_text() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+# the last position that is a number: a damaged cell (text) must not stop anything being queued again
+NUMBERED_LAST = "SELECT max(position) FROM jobs WHERE typeof(position) IN ('integer', 'real')"
 HEAD = "SELECT * FROM jobs WHERE state='queued' ORDER BY position, id LIMIT 1"
 
 
@@ -28,8 +32,9 @@ def runs_on(asked: str | None, backend: str | None) -> bool:
 
 
 class JobQueue:
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, report: Callable[[BadRow], None] = lambda bad: None):
         self.db = db
+        self.report = report  # told of each row that cannot be read (left out of listings)
 
     # -- adding and editing --------------------------------------------------------------------------
     def add(
@@ -45,8 +50,10 @@ class JobQueue:
         backend: str | None = None,
         sweep_id: int | None = None,
     ) -> int:
+        """Queue a job; MemoryRefused (nothing queued) when it could never fit in this machine's memory."""
+        check_job_fits(spec, subset, label or spec.name)
         with self.db.writing() as conn:
-            last = conn.execute("SELECT max(position) FROM jobs").fetchone()[0]
+            last = conn.execute(NUMBERED_LAST).fetchone()[0]
             cur = conn.execute(
                 "INSERT INTO jobs (position, preset, part, spec_json, data, subset, repeat_group, kind, label, state,"
                 " created_at, backend, sweep_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -116,7 +123,12 @@ class JobQueue:
         out of order."""
         pid = os.getpid()
         with self.db.writing() as conn:
-            row = conn.execute(HEAD).fetchone()
+            while (row := conn.execute(HEAD).fetchone()) is not None and (bad := _unreadable(row)) is not None:
+                conn.execute(  # a job that cannot be read can never run: it fails with the reason, never 'running'
+                    "UPDATE jobs SET state='failed', error=?, finished_at=?, phase=NULL WHERE id=?",
+                    (str(bad), now_text(), row["id"]),
+                )
+                self.report(bad)
             if row is None or not runs_on(row["backend"], backend):
                 return None
             conn.execute(
@@ -177,55 +189,36 @@ class JobQueue:
 
     def head(self) -> JobRecord | None:
         """The job that runs next (the first waiting one), if any."""
-        rows = self.db.read(HEAD)
-        return job_record(rows[0]) if rows else None
+        rows = read_rows(self.db.read(HEAD), job_record, self.report)  # unreadable: claim_next fails it
+        return rows[0] if rows else None
 
     def waiting(self) -> list[JobRecord]:
-        return [job_record(r) for r in self.db.read("SELECT * FROM jobs WHERE state='queued' ORDER BY position, id")]
+        return self._read("SELECT * FROM jobs WHERE state='queued' ORDER BY position, id")
 
     def running(self) -> list[JobRecord]:
-        return [job_record(r) for r in self.db.read("SELECT * FROM jobs WHERE state='running' ORDER BY started_at")]
+        return self._read("SELECT * FROM jobs WHERE state='running' ORDER BY started_at")
 
     def recent(self, limit: int = 20) -> list[JobRecord]:
         """Newest first, every state: what the queue panel and `queue --list` show."""
-        return [job_record(r) for r in self.db.read("SELECT * FROM jobs ORDER BY id DESC LIMIT ?", (limit,))]
+        return self._read("SELECT * FROM jobs ORDER BY id DESC LIMIT ?", (limit,))
+
+    def _read(self, sql: str, params: tuple = ()) -> list[JobRecord]:
+        """Rows as records; one that cannot be read is left out and reported."""
+        return read_rows(self.db.read(sql, params), job_record, self.report)
+
+
+def _unreadable(row: sqlite3.Row) -> BadRow | None:
+    try:
+        job_record(row)
+    except BadRow as bad:
+        return bad
+    return None
 
 
 def job_record(r: sqlite3.Row) -> JobRecord:
-    spec_json = parse_json(r["spec_json"], {})
-    return JobRecord(
-        job_id=r["id"],
-        position=r["position"],
-        preset=r["preset"],
-        part=r["part"],
-        spec=parse_spec(spec_json),
-        spec_json=spec_json,
-        data=r["data"],
-        subset=r["subset"],
-        repeat_group=r["repeat_group"],
-        kind=r["kind"],
-        label=r["label"],
-        state=r["state"],
-        phase=r["phase"],
-        run_id=r["run_id"],
-        error=r["error"],
-        created_at=r["created_at"],
-        started_at=r["started_at"],
-        finished_at=r["finished_at"],
-        cancel_requested=bool(r["cancel_requested"]),
-        backend=r["backend"],
-        slot=_col(r, "slot"),
-        worker_host=r["worker_host"],
-        worker_pid=r["worker_pid"],
-        worker_process=r["worker_process"],
-        sweep_id=_col(r, "sweep_id"),
-    )
+    """A row as a JobRecord (BadRow names the job and the column of a cell that cannot be read)."""
+    return job_from_row(r)
 
 
 def _owner_alive(pid: int | None, identity: str | None) -> bool:
     return owner_alive(HOST, pid, identity, None)
-
-
-def _col(r: sqlite3.Row, name: str):
-    """A column a read-only store of an older version lacks reads as None."""
-    return r[name] if name in r.keys() else None

@@ -4,18 +4,23 @@ the run ends: the run's own row then holds the result."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import asdict
 
+from engine.errors import StoreError
 from engine.store.database import Database
-from engine.store.records import GpuUse, LiveRow, finite_or_none, parse_json
+from engine.store.liveness import owner_alive
+from engine.store.records import BadRow, Cells, GpuUse, LiveRow, finite_or_none, read_rows
 
 
 class LiveRows:
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, report: Callable[[BadRow], None] = lambda bad: None):
         self.db = db
+        self.report = report  # told of each row that cannot be read (left out)
 
     def update(self, row: LiveRow) -> None:
         self.db.write(
@@ -47,41 +52,84 @@ class LiveRows:
         self.db.write("DELETE FROM live WHERE run_id=?", (run_id,))
 
     def get(self, run_id: int) -> LiveRow | None:
-        rows = self.db.read("SELECT * FROM live WHERE run_id=?", (run_id,))
-        return live_row(rows[0]) if rows else None
+        return self._read(" WHERE live.run_id=?", (run_id,)).get(run_id)
 
     def all(self) -> dict[int, LiveRow]:
-        return {r["run_id"]: live_row(r) for r in self.db.read("SELECT * FROM live")}
+        """Every readable live row of a run still training, by run id (one that cannot be read is left
+        out and reported)."""
+        return self._read()
+
+    def _read(self, where: str = "", params: tuple = ()) -> dict[int, LiveRow]:
+        """Live rows whose run is still training. A row left by a process that was killed (its run no
+        longer running, or its owner gone) would show progress forever: it is left out, and deleted
+        when this store may be written."""
+        rows = self.db.read(WITH_OWNER + where, params)
+        owners = read_rows(rows, owner_cells, self.report)
+        dead = [run_id for run_id, alive in owners if not alive]
+        if dead and not self.db.read_only:
+            marks = ",".join("?" * len(dead))
+            with contextlib.suppress(StoreError):  # a reader never fails on a clean-up
+                self.db.write(f"DELETE FROM live WHERE run_id IN ({marks})", dead)
+        alive = {run_id for run_id, ok in owners if ok}
+        return {row.run_id: row for row in read_rows(rows, live_row, self.report) if row.run_id in alive}
+
+
+# a live row with what says whether its run's process still trains it (the run's own columns)
+WITH_OWNER = (
+    "SELECT live.*, runs.status AS run_status, runs.host AS run_host, runs.pid AS run_pid,"
+    " runs.process AS run_process, runs.heartbeat_at AS run_heartbeat"
+    " FROM live LEFT JOIN runs ON runs.id = live.run_id"
+)
+
+
+def owner_cells(r: sqlite3.Row) -> tuple[int, bool]:
+    """(run id, whether the run's process is training it now)."""
+    c = Cells(r, "run", id_column="run_id")
+    if c.text("run_status") != "running":
+        return c.row_id, False
+    alive = owner_alive(c.text("run_host"), c.integer("run_pid"), c.text("run_process"), c.number("run_heartbeat"))
+    return c.row_id, alive
 
 
 def live_row(r: sqlite3.Row) -> LiveRow:
+    """A row as a LiveRow; BadRow names the run and the column of a cell that cannot be read."""
+    c = Cells(r, "live row of run", id_column="run_id")
     gpus = []
-    for g in parse_json(r["gpus_json"], []):
+    for g in c.json("gpus_json", list, []):
         try:
-            gpus.append(GpuUse(**g))
-        except TypeError:  # a row written by another version: skip what cannot be read
-            continue
+            gpus.append(gpu_use(g))
+        except (TypeError, ValueError):
+            raise c.bad("gpus_json", "holds a GPU entry this version cannot read") from None
+    updated = c.number("updated_at")
     return LiveRow(
-        run_id=r["run_id"],
-        phase=r["phase"],
-        epoch=r["epoch"],
-        epochs=r["epochs"],
-        step=r["step"],
-        steps=r["steps"],
-        loss=r["loss"],
-        accuracy=r["accuracy"],
-        elapsed=r["elapsed"],
-        eta=r["eta"],
-        cpu_percent=r["cpu_percent"],
-        rss_bytes=r["rss_bytes"],
+        run_id=c.row_id,
+        phase=c.text("phase"),
+        epoch=c.integer("epoch"),
+        epochs=c.integer("epochs"),
+        step=c.integer("step"),
+        steps=c.integer("steps"),
+        loss=c.number("loss"),
+        accuracy=c.number("accuracy"),
+        elapsed=c.number("elapsed"),
+        eta=c.number("eta"),
+        cpu_percent=c.number("cpu_percent"),
+        rss_bytes=c.integer("rss_bytes"),
         gpus=gpus,
-        updated_at=r["updated_at"],
-        slot=_col(r, "slot"),
-        host=_col(r, "host"),
-        device=_col(r, "device"),
+        updated_at=updated if updated is not None else 0.0,
+        slot=c.integer("slot"),
+        host=c.text("host"),
+        device=c.text("device"),
     )
 
 
-def _col(r: sqlite3.Row, name: str):
-    """A column a read-only store of an older version lacks reads as None."""
-    return r[name] if name in r.keys() else None
+def gpu_use(entry: object) -> GpuUse:
+    """One GPU's entry of a live row, its fields checked by type (a hand-edited row must not reach a screen)."""
+    if not isinstance(entry, dict):
+        raise TypeError("not an object")
+    use = GpuUse(**entry)
+    numbers = (use.utilization_percent, use.memory_used_bytes, use.memory_total_bytes)
+    if not isinstance(use.index, int) or not isinstance(use.name, str):
+        raise TypeError("index or name")
+    if not all(v is None or (isinstance(v, int | float) and not isinstance(v, bool)) for v in numbers):
+        raise TypeError("a figure that is not a number")
+    return use

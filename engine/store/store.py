@@ -4,10 +4,12 @@ loses nothing it finished. A run still marked `running` whose process is gone re
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sqlite3
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from engine.events import EpochEnd, Finished
@@ -17,7 +19,19 @@ from engine.store.database import Database
 from engine.store.jobs import JobQueue, now_text
 from engine.store.live import LiveRows
 from engine.store.liveness import HOST, owner_alive, process_identity
-from engine.store.records import METRIC_KEYS, EpochRow, RunRecord, finite_or_none, parse_json, parse_spec
+from engine.store.records import (
+    METRIC_KEYS,
+    BadRow,
+    Cells,
+    EpochRow,
+    RunRecord,
+    finite_or_none,
+    parse_spec,
+    read_rows,
+)
+
+NO_EPOCH = "no epoch was trained, so there is nothing to evaluate"
+NO_RESULTS = {k: None for k in METRIC_KEYS} | {"seconds_per_epoch": None, "first_epoch_seconds": None}
 
 
 def default_store_path() -> Path:
@@ -28,11 +42,13 @@ def default_store_path() -> Path:
 class Store:
     """Thread-safe: one connection guarded by a lock."""
 
-    def __init__(self, path: str | os.PathLike | None = None):
+    def __init__(self, path: str | os.PathLike | None = None, on_bad_row: Callable[[BadRow], None] | None = None):
         self.path = absolute(path) if path else default_store_path()  # what other processes are handed
+        self.on_bad_row = on_bad_row
+        self.bad_rows: dict[tuple[str, object], str] = {}  # (what, id) -> why it was left out
         self.db = Database(self.path)
-        self.jobs = JobQueue(self.db)
-        self.live = LiveRows(self.db)
+        self.jobs = JobQueue(self.db, self.report_bad_row)
+        self.live = LiveRows(self.db, self.report_bad_row)
 
     @property
     def read_only(self) -> bool:
@@ -96,6 +112,7 @@ class Store:
                 sweep_id,
             ),
         )
+        self.live.all()  # the next writer clears the live rows of runs whose process was killed
         return int(cur.lastrowid)
 
     def heartbeat(self, run_id: int) -> None:
@@ -134,8 +151,16 @@ class Store:
             ),
         )
 
-    def finish_run(self, run_id: int, result: Finished) -> None:
+    def finish_run(self, run_id: int, result: Finished) -> Finished:
+        """Store how a run ended; returns the ending as stored. A run with no epoch stored is never
+        `completed` (a damaged compile cache once ended a run so, and its answers were used): it is
+        stored as failed, with the reason."""
         with self.db.writing() as conn:
+            stored = conn.execute("SELECT count(*) FROM epochs WHERE run_id=?", (run_id,)).fetchone()[0]
+            if result.status == "completed" and not stored:
+                result = dataclasses.replace(
+                    result, status="failed", error=result.error or NO_EPOCH, epochs_completed=0, **NO_RESULTS
+                )
             conn.execute(
                 "UPDATE runs SET status=?, finished_at=?, train_accuracy=?, val_accuracy=?, test_accuracy=?,"
                 " train_loss=?, val_loss=?, test_loss=?, seconds_per_epoch=?, first_epoch_seconds=?, error=?,"
@@ -152,6 +177,7 @@ class Store:
                 ),
             )
             conn.execute("DELETE FROM live WHERE run_id=?", (run_id,))
+        return result
 
     # -- managing runs -------------------------------------------------------------------------------
     def delete_run(self, run_id: int) -> bool:
@@ -188,16 +214,30 @@ class Store:
 
     # -- notes for the free-text answers -----------------------------------------------------------
     def get_notes(self) -> dict[str, str]:
-        return {r["key"]: r["text"] for r in self.db.read("SELECT key, text FROM notes")}
+        """The notes by key; one whose text is not text (a blob) is left out and reported."""
+        notes = read_rows(self.db.read("SELECT key, text FROM notes"), note_cells, self.report_bad_row)
+        return dict(notes)
 
     def set_note(self, key: str, text: str) -> None:
         self.db.write("INSERT OR REPLACE INTO notes (key, text, updated_at) VALUES (?,?,?)", (key, text, now_text()))
 
     # -- reading -------------------------------------------------------------------------------------
+    def report_bad_row(self, bad: BadRow) -> None:
+        """A row that cannot be read is left out of what is read; the reason is kept (once per row) and
+        handed to `on_bad_row` (the CLI prints it as a warning)."""
+        key = (bad.what, bad.row_id)
+        with self.db.lock:
+            if key in self.bad_rows:
+                return
+            self.bad_rows[key] = str(bad)
+        if self.on_bad_row is not None:
+            self.on_bad_row(bad)
+
     def runs(
         self, limit: int | None = None, status: str | None = None, part: str | None = None, kind: str | None = None
     ) -> list[RunRecord]:
-        """Newest first. `status` filters on the status as read (a dead 'running' run is 'interrupted')."""
+        """Newest first. `status` filters on the status as read (a dead 'running' run is 'interrupted').
+        A run with a cell that cannot be read is left out and reported (report_bad_row)."""
         where, params = [], []
         if part is not None:
             where.append("part=?")
@@ -209,13 +249,12 @@ class Store:
         if limit and status is None:
             sql += " LIMIT ?"
             params.append(limit)
-        rows = self.db.read(sql, params)
-        epochs = self._epochs([r["id"] for r in rows])
-        records = [run_record(r, epochs.get(r["id"], [])) for r in rows]
+        records = self._records(self.db.read(sql, params))
         records = [r for r in records if status is None or r.status == status]
         return records[:limit] if limit else records
 
     def get_run(self, run_id: int) -> RunRecord | None:
+        """One run; BadRow (naming the run and the column) when it cannot be read."""
         rows = self.db.read("SELECT * FROM runs WHERE id=?", (run_id,))
         if not rows:
             return None
@@ -224,61 +263,88 @@ class Store:
     def running_runs(self) -> list[RunRecord]:
         """Runs some process is training now (any process: the worker, a foreground `train`)."""
         rows = self.db.read("SELECT * FROM runs WHERE status='running' ORDER BY id")
-        epochs = self._epochs([r["id"] for r in rows])
-        return [rec for r in rows if (rec := run_record(r, epochs.get(r["id"], []))).status == "running"]
+        return [rec for rec in self._records(rows) if rec.status == "running"]
 
-    def _epochs(self, ids: list[int]) -> dict[int, list[EpochRow]]:
-        out: dict[int, list[EpochRow]] = {}
+    def _records(self, rows) -> list[RunRecord]:
+        epochs = self._epochs([r["id"] for r in rows])
+        return read_rows(rows, lambda r: run_record(r, epochs.get(r["id"], [])), self.report_bad_row)
+
+    def _epochs(self, ids: list[int]) -> dict[int, list[EpochRow] | BadRow]:
+        """Each run's epochs; a run with an unreadable epoch row maps to the BadRow (raised by run_record)."""
+        out: dict[int, list[EpochRow] | BadRow] = {}
         if not ids:
             return out
         marks = ",".join("?" * len(ids))
         for r in self.db.read(f"SELECT * FROM epochs WHERE run_id IN ({marks}) ORDER BY run_id, epoch", ids):
-            grads = parse_json(r["gradients_json"], None)
-            out.setdefault(r["run_id"], []).append(
-                EpochRow(r["epoch"], r["loss"], r["accuracy"], r["val_loss"], r["val_accuracy"], r["seconds"], grads)
-            )
+            history = out.setdefault(r["run_id"], [])
+            if isinstance(history, BadRow):
+                continue
+            try:
+                history.append(epoch_row(r))
+            except BadRow as bad:
+                out[r["run_id"]] = bad
         return out
 
 
-def run_record(r: sqlite3.Row, history: list[EpochRow]) -> RunRecord:
-    """A row as a typed record. Columns a store from an older version lacks (read-only, so not migrated)
-    read as their defaults."""
-    keys = set(r.keys())
+def epoch_row(r: sqlite3.Row) -> EpochRow:
+    c = Cells(r, "run", id_column="run_id")
+    epoch = c.integer("epoch")
+    c.where = f" of epoch {epoch}"
+    return EpochRow(
+        epoch,
+        c.number("loss"),
+        c.number("accuracy"),
+        c.number("val_loss"),
+        c.number("val_accuracy"),
+        c.number("seconds"),
+        c.numbers("gradients_json"),
+    )
 
-    def col(name, default=None):
-        return r[name] if name in keys else default
 
-    status = r["status"]
-    if status == "running" and not owner_alive(col("host"), col("pid"), col("process"), col("heartbeat_at")):
+def note_cells(r: sqlite3.Row) -> tuple[str, str]:
+    c = Cells(r, "note", id_column="key")
+    return c.text("key", required=True), c.text("text", "")
+
+
+def run_record(r: sqlite3.Row, history: list[EpochRow] | BadRow) -> RunRecord:
+    """A row as a typed record; BadRow names the run and the column when a cell cannot be read. Columns a
+    store from an older version lacks (read-only, so not migrated) read as their defaults."""
+    if isinstance(history, BadRow):
+        raise history
+    c = Cells(r, "run")
+    status = c.text("status", required=True)
+    host, pid, process, beat = c.text("host"), c.integer("pid"), c.text("process"), c.number("heartbeat_at")
+    if status == "running" and not owner_alive(host, pid, process, beat):
         status = "interrupted"  # its process is gone, so it can never finish (its epochs stay)
-    spec_json = parse_json(r["spec_json"], {})
+    spec_json = c.json("spec_json", dict, {})
+    versions = c.json("versions_json", dict, {})
     return RunRecord(
-        run_id=r["id"],
-        preset=r["preset"],
-        part=r["part"],
+        run_id=c.row_id,
+        preset=c.text("preset", required=True),
+        part=c.text("part"),
         spec=parse_spec(spec_json),
         spec_json=spec_json,
         status=status,
-        started_at=r["started_at"],
-        finished_at=r["finished_at"],
-        backend=r["backend"],
-        device=r["device"],
-        versions=parse_json(r["versions_json"], {}),
-        data_source=r["data_source"],
-        sizes={"train": r["train_size"], "validation": r["val_size"], "test": r["test_size"]},
-        metrics={k: r[k] for k in METRIC_KEYS},
-        seconds_per_epoch=r["seconds_per_epoch"],
-        first_epoch_seconds=r["first_epoch_seconds"],
-        error=r["error"],
+        started_at=c.text("started_at", ""),
+        finished_at=c.text("finished_at"),
+        backend=c.text("backend"),
+        device=c.text("device"),
+        versions=versions,
+        data_source=c.text("data_source"),
+        sizes={"train": c.integer("train_size"), "validation": c.integer("val_size"), "test": c.integer("test_size")},
+        metrics={k: c.number(k) for k in METRIC_KEYS},
+        seconds_per_epoch=c.number("seconds_per_epoch"),
+        first_epoch_seconds=c.number("first_epoch_seconds"),
+        error=c.text("error"),
         history=history,
-        host=col("host"),
-        label=col("label"),
-        note=col("note"),
-        repeat_group=col("repeat_group"),
-        kind=col("kind") or "exercise",
-        extra=parse_json(col("extra_json"), {}),
-        cancel_requested=bool(col("cancel_requested", 0)),
-        slot=col("slot"),
-        precision=col("precision"),
-        sweep_id=col("sweep_id"),
+        host=host,
+        label=c.text("label"),
+        note=c.text("note"),
+        repeat_group=c.text("repeat_group"),
+        kind=c.text("kind") or "exercise",
+        extra=c.json("extra_json", dict, {}),
+        cancel_requested=bool(c.integer("cancel_requested", 0)),
+        slot=c.integer("slot"),
+        precision=c.text("precision"),
+        sweep_id=c.integer("sweep_id"),
     )

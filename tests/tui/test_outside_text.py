@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Input
 from tui_fakes import text_of, until
 
 from engine.errors import DataError
-from engine.events import Finished
+from engine.events import EpochEnd, Finished
 from engine.presets import user_presets_dir
 from engine.spec import make_spec
 from tui.screens.compare import CompareScreen
@@ -213,6 +213,7 @@ def test_a_user_file_named_like_a_builtin_is_reported_on_home(app_factory):
 
 def _store_run(store, preset: str, name: str) -> int:
     run_id = store.start_run(preset, None, make_spec(name=name, hidden_layers=[5], epochs=1))
+    store.add_epoch(run_id, EpochEnd(1, 0.5, 0.5, 0.5, 0.5, 1.0))  # a run completes only with an epoch
     store.finish_run(run_id, Finished(run_id, "completed", 1, train_accuracy=0.5, val_accuracy=0.5, test_accuracy=0.5))
     return run_id
 

@@ -6,12 +6,11 @@ from __future__ import annotations
 import argparse
 import sys
 
+MAX_DIGITS = 12  # no count, size or id of this app has more digits; int() of thousands of them is refused
+
 
 def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number (got {text!r})") from None
+    value = whole(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a positive whole number (got {text!r})")
     return value
@@ -25,6 +24,9 @@ def number(text: str) -> float:
 
 
 def whole(text: str) -> int:
+    digits = text.strip().lstrip("+-")
+    if digits.isdigit() and len(digits) > MAX_DIGITS:
+        raise argparse.ArgumentTypeError(f"is far too large ({len(digits):,} digits; got {text!r})")
     try:
         return int(text)
     except ValueError:
@@ -32,9 +34,14 @@ def whole(text: str) -> int:
 
 
 def open_store(args):
+    """The store the arguments name; a row it cannot read is left out with a warning on stderr."""
     from engine.store import Store
 
-    return Store(getattr(args, "store", None))
+    return Store(getattr(args, "store", None), on_bad_row=warn_bad_row)
+
+
+def warn_bad_row(bad) -> None:
+    print(f"mnist-tui: warning: {bad}; left out", file=sys.stderr)
 
 
 def console():

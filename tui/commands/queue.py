@@ -77,12 +77,15 @@ def cmd_queue(args) -> int:
 
 def queue_requests(args, requests, store=None) -> int:
     """Add the requests as jobs and make sure a worker runs them; print their job ids."""
+    from engine.memory import check_job_fits
     from engine.worker.client import enqueue, ensure_worker, slots_setting
     from engine.worker.log import log_path
     from tui.commands.common import open_store
 
     store = store or open_store(args)
     slots_setting(getattr(args, "slots", None))  # a bad MNIST_TUI_SLOTS is refused before anything is queued
+    for req in requests:  # every job checked before the first is committed: all are queued or none
+        check_job_fits(req.spec, req.subset, req.label or req.spec.name)
     ids = [enqueue(store, req) for req in requests]
     started = ensure_worker(store.path, slots=getattr(args, "slots", None), cluster=getattr(args, "cluster", None))
     if getattr(args, "json", False):

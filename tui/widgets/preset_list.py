@@ -10,7 +10,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from engine.presets import Preset
-from tui.format import clip
+from tui.text import pad
 
 GROUPS = ("Part One", "Part Two", "Part Three", "Your presets")
 # name, layers, params, rules; weights / biases come last, so a narrow terminal cuts them, never the rules
@@ -25,14 +25,14 @@ def header_text() -> Text:
 def _row(cells) -> str:
     name, layers, params, rules, wb = cells
     w = WIDTHS
-    return f"{clip(name, w[0]):<{w[0]}} {clip(layers, w[1]):<{w[1]}} {params:>{w[2]}}  {rules:<{w[3]}} {wb}"
+    return f"{pad(name, w[0])} {pad(layers, w[1])} {params:>{w[2]}}  {rules:<{w[3]}} {wb}"
 
 
 def row_text(preset: Preset) -> Text:
     c = preset.params
     ok = preset.meets_rules
     w = WIDTHS
-    text = Text(f"{clip(preset.spec.name, w[0]):<{w[0]}} {clip(preset.spec.layers_text(), w[1]):<{w[1]}} ")
+    text = Text(f"{pad(preset.spec.name, w[0])} {pad(preset.spec.layers_text(), w[1])} ")
     text.append(f"{c.total:,}".rjust(w[2]) + "  ")
     text.append(("✓ ok" if ok else "✗ outside").ljust(w[3]), style="green" if ok else "red")
     text.append(f" {c.weights:,} / {c.biases:,}")
