@@ -14,9 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from engine.paths import state_dir
-
 from engine.fileio import create_private_folders
+from engine.paths import state_dir
 
 MAX_LOG_BYTES = 1 << 20  # past this the log starts afresh: it is for the last session's noise, not an archive
 
