@@ -202,8 +202,9 @@ def gap(
     """The gap between two accuracies over repeats.
 
     paired=True: a[i] and b[i] come from the same run (train vs validation of one net): a paired t on the
-    per-run differences with n - 1 degrees of freedom, its standard error widened by the sampling noise of
-    the images (the same validation images in every run, so more seeds do not average it away).
+    per-run differences, its standard error widened by the sampling noise of the images (the same
+    validation images in every run, so more seeds do not average it away); the degrees of freedom by
+    Satterthwaite, n - 1 for the seed part and unlimited for the known binomial part.
     Otherwise two nets: Welch's t over their seeds when each has at least 2 runs that differ; with one run
     on a side the seed spread is unknown and only the sampling noise is tested (seeds_measured False).
     """
@@ -213,7 +214,10 @@ def gap(
     if paired and len(a) == len(b) and len(a) >= 2:
         diffs = [x - y for x, y in zip(a, b, strict=True)]
         seed = statistics.stdev(diffs) / math.sqrt(len(diffs))
-        return _gap_from(ma - mb, math.sqrt(seed**2 + sampling**2), len(diffs) - 1, "paired t", True)
+        se = math.sqrt(seed**2 + sampling**2)
+        # Satterthwaite: only the seed part is estimated (n - 1 df); the binomial part is known
+        df = se**4 / (seed**4 / (len(diffs) - 1)) if seed > 0 else None
+        return _gap_from(ma - mb, se, df, "paired t", True)
     if not paired and len(a) >= 2 and len(b) >= 2 and (statistics.variance(a) + statistics.variance(b)) > 0:
         return welch(a, b)
     return two_proportions(ma, images_a, mb, images_b)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.answers.nets import Net
-from engine.confusion import decode, per_class_recall, read_test_images, run_confusion
+from engine.confusion import confusion_matrix, decode, per_class_recall, read_test_images, stored_confusion
 from engine.errors import DataError
 from engine.stats import Family, Gap, Summary, gap, mcnemar, summarize
 from engine.store import RunRecord, Store
@@ -70,9 +70,15 @@ class Evidence:
         return predicted == labels
 
     def confusion(self, run: RunRecord) -> list[list[int]] | None:
-        if self.store is None:
-            return run_confusion(run.extra, None, None)
-        return run_confusion(run.extra, self.store.predictions(run.run_id), run.data_source)
+        """As the trainer stored it, else from the stored predictions and the labels of the run's data."""
+        stored = stored_confusion(run.extra)
+        if stored is not None:
+            return stored
+        predicted = self.predictions(run)
+        labels = self.labels(run.data_source) if predicted is not None else None
+        if labels is None or len(labels) != len(predicted):
+            return None
+        return confusion_matrix(labels, predicted)
 
     def majority_share(self, net: Net) -> tuple[int, float] | None:
         """(the most common digit of the net's test set, its share): what always answering it scores."""

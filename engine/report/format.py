@@ -63,7 +63,7 @@ def test_details(g: Gap) -> str:
         only_a, only_b = g.discordant or (0, 0)
         how = f"{g.test} on the same test images ({only_a:,} vs {only_b:,} images only one of them got right)"
     else:
-        how = g.test + (f" on {g.df:.1f} df" if g.df is not None else "")
+        how = g.test + ("" if g.df is None else f" on {g.df:.1f} df" if g.df < 100 else " on over 100 df")
     text = f"95% interval {pp(lo)} to {pp(hi)} pp; {how}, p {p_is(g.p)}"
     if g.family is not None:
         text += f", Holm-adjusted p {p_is(g.adjusted_p)}"

@@ -145,7 +145,7 @@ def orders_range(evidence) -> str:
 def controls_text(p: PartTwoAnswer) -> list[str]:
     if not p.controls:
         return [
-            "**Controls:** none run yet. `mnist-tui controls --repeats 3` trains each Part Two net again with one "
+            "**Controls:** none in these answers. `mnist-tui controls --repeats 3` trains each Part Two net again with one "
             "change at a time (ReLU instead of sigmoid; a 10x learning rate), outside the exercise rules."
         ]
     rows = []
@@ -280,6 +280,8 @@ def _what_was_shown(tried: dict[str, list[ControlResult]]) -> str:
     controls = [c for results in tried.values() for c in results]
     lrs = sorted({c.control.learning_rate for c in controls if "learning rate" in (c.change or "")} - {None})
     epochs = sorted({c.control.epochs_completed for c in controls})
+    if not epochs:
+        return "no control to show it"
     lr_text = (
         f"one larger learning rate ({lrs[0]:g})" if len(lrs) == 1 else f"learning rates {', '.join(map(str, lrs))}"
     )

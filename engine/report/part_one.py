@@ -12,7 +12,6 @@ from engine.report.format import (
     layers_phrase,
     mean_sd,
     missing_line,
-    net_gap_text,
     nm,
     notes_block,
     pct,
@@ -94,7 +93,11 @@ def wide_or_narrow(ans: Answers) -> list[str]:
         return lines + [lead + "; no test accuracy to compare.", ""]
     g = v.test_gap
     if not g.seeds_measured and (w.n < 2 or s.n < 2):
-        verdict = f"On {runs_count(min(w.n, s.n))} of a net the two cannot be ranked: {net_gap_text(g, nm(s))}."
+        verdict = (
+            f"On test the wide net shows {gap_text(g, 'the narrow one')}. With {runs_count(min(w.n, s.n))} of a "
+            "net the seed-to-seed spread is unknown, so this compares two trained models, and the two networks "
+            "cannot be ranked on it: train both with `--repeats 3`."
+        )
     elif g.measurable:
         better, worse = (w, s) if g.diff > 0 else (s, w)
         shown = g if better is w else _flip(g)

@@ -18,6 +18,7 @@ from engine.report.format import (
     notes_block,
     pct,
     pp,
+    runs_count,
     size_pp,
     table,
     test_details,
@@ -79,8 +80,11 @@ def goal_verdict(p: PartThreeAnswer) -> str:
             )
         return head + text + "."
     short = [g for g in p.goal if not g.all_runs_above]
-    parts = [f"{'validation' if g.split == 'val' else 'test'}: {g.runs_above} of {g.summary.n} above" for g in short]
-    return head + f"**not met** by every run ({'; '.join(parts)})."
+    parts = [
+        f"{'validation' if g.split == 'val' else 'test'}: {g.runs_above} of {runs_count(g.summary.n)} above"
+        for g in short
+    ]
+    return head + f"**not met**: not every run cleared it ({'; '.join(parts)})."
 
 
 def dips_text(p: PartThreeAnswer) -> list[str]:
@@ -178,8 +182,8 @@ def best_on_test(p: PartThreeAnswer) -> list[str]:
         one_run = min(best.n, other.n) < 2
         if one_run:
             lines.append(
-                f"Next is {nm(other)} at {mean_sd(other.accuracy('test'))}. With one run of a net this is a "
-                f"highest figure, not a ranking: {net_gap_text(g, nm(other))}."
+                f"Next is {nm(other)} at {mean_sd(other.accuracy('test'))}: {gap_text(g, nm(other))}. With one run "
+                "of a net this is the highest figure, not a ranking: the seed-to-seed spread is unknown."
             )
         elif not g.measurable:
             lines.append(
@@ -194,7 +198,7 @@ def best_on_test(p: PartThreeAnswer) -> list[str]:
     if b and b not in p.best_on_test and (not p.runner_up or p.runner_up[0] is not b):
         lines.append(f"The Part One net with the higher test accuracy, {nm(b)}, reached {mean_sd(b.accuracy('test'))}.")
     if p.net is None:
-        lines.append("Part Three has not run, so this is the best of the other nets only.")
+        lines.append("Part Three is not in these answers, so this is the best of the other nets only.")
     return [" ".join(lines)]
 
 
