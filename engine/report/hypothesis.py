@@ -145,8 +145,8 @@ def orders_range(evidence) -> str:
 def controls_text(p: PartTwoAnswer) -> list[str]:
     if not p.controls:
         return [
-            "**Controls:** none in these answers. `mnist-tui controls --repeats 3` trains each Part Two net again with one "
-            "change at a time (ReLU instead of sigmoid; a 10x learning rate), outside the exercise rules."
+            "**Controls:** none in these answers. `mnist-tui controls --repeats 3` trains each Part Two net again "
+            "with one change at a time (ReLU instead of sigmoid; a 10x learning rate), outside the exercise rules."
         ]
     rows = []
     for c in p.controls:
