@@ -5,9 +5,11 @@ each net's confusion matrix; and the family of every comparison the document mak
 Which test a comparison of two nets gets:
 - both nets with at least 2 runs: Welch's t over their seeds (the question is about the specs, and the
   seed-to-seed spread is what a rerun would move);
-- a net with one run: McNemar's test on the two runs' predictions when both kept them and were measured
-  on the same test images (it says whether these two trained models differ on these images, and cannot
-  rank the specs: the seed spread is unknown); otherwise a two-proportion z test on the sampling noise.
+- one run each: McNemar's test on the two runs' predictions when both kept them and were measured on the
+  same test images (it says whether these two trained models differ on these images, and cannot rank the
+  specs: the seed spread is unknown);
+- otherwise (predictions missing, or one run against several): a two-proportion z test on the sampling
+  noise of the means.
 """
 
 from __future__ import annotations
@@ -103,7 +105,7 @@ class Evidence:
     def _nets(self, a: Net, b: Net) -> Gap | None:
         if not a.accuracies("test") or not b.accuracies("test"):
             return None
-        if a.n < 2 or b.n < 2:
+        if a.n == 1 and b.n == 1:  # with more runs on a side its mean is compared, not one of its runs
             paired = self.paired(a.run, b.run)
             if paired is not None:
                 return self.family.add(paired)

@@ -57,10 +57,10 @@ def statistics_note(ans: Answers) -> list[str]:
         f"Student's t with n - 1 degrees of freedom (at n = 3 the 95% factor is {t_critical(2):.2f}, not 2).",
         "Two nets with at least two runs each are compared by Welch's t test over their seeds; two splits of",
         "the same runs by a paired t test on the per-run differences, widened by the sampling noise of the",
-        "images; two nets of which one has a single run, measured on the same test images, by McNemar's test",
-        "on their stored predictions (exact binomial below 25 discordant images), which says whether those two",
-        "trained models differ, not which network is better; where predictions are missing, by a",
-        f"two-proportion z test on the sampling noise alone. The document makes {m} such comparison"
+        "images; two nets with one run each, measured on the same test images, by McNemar's test on their",
+        "stored predictions (exact binomial below 25 discordant images), which says whether those two trained",
+        "models differ, not which network is better; otherwise (predictions missing, or one run against",
+        f"several) by a two-proportion z test on the sampling noise alone. The document makes {m} such comparison"
         + ("s" if m != 1 else "")
         + "; their p-values are corrected together by Holm's method, and a difference is called measurable only",
         f"when its Holm-adjusted p is below {ALPHA:g}. Nothing is ranked on one run of a net.",
