@@ -84,7 +84,12 @@ def test_show_json_has_the_confusion_matrix_of_a_finished_run(store, tmp_path, c
     predicted = predictions_with_accuracy(labels, 0.9)
     run = add_run(store, "part1-small", [48], train=0.9, val=0.9, test=0.9, data_source=source, predictions=predicted)
     assert store.predictions(run) == predicted.astype(np.uint8).tobytes()
-    assert all(not hasattr(r, "predictions") for r in store.runs())  # listing runs never loads the blob
+    sql: list[str] = []
+    store.db.conn.set_trace_callback(sql.append)
+    assert [r.run_id for r in store.runs()] == [run]
+    store.db.conn.set_trace_callback(None)
+    listing = [q for q in sql if "FROM runs" in q and "PRAGMA" not in q]
+    assert listing and not any("predictions" in q or "SELECT *" in q for q in listing)  # never loads the blob
     assert run_cli(store, "show", str(run), "--json") == 0
     confusion = json.loads(capsys.readouterr().out)["confusion"]
     assert len(confusion) == 10 and all(len(row) == 10 for row in confusion)
