@@ -38,7 +38,7 @@ OVERLAP = "#"  # two or more series in the same cell
 OVERLAP_STYLE = "bold bright_white"
 NICE = (1.0, 2.0, 2.5, 5.0)
 WAITING = "waiting for epoch 1"
-Kind = Literal["percent", "loss"]
+Kind = Literal["percent", "loss", "points"]  # points: a signed difference in percentage points
 FRAME_AND_LABELS = 3  # plotext's top and bottom frame lines and the x tick labels around the canvas
 
 _lock = threading.Lock()
@@ -124,6 +124,15 @@ def history_series(history: Sequence[EpochLike], metric: Literal["accuracy", "lo
     return [Series("train", x, train, "*", "cyan"), Series("val", x, val, "o", "dark_orange")]
 
 
+def gap_series(history: Sequence[EpochLike]) -> list[Series]:
+    """Train minus validation accuracy per epoch, in percentage points (the generalisation gap)."""
+    x = [e.epoch for e in history]
+    gaps = [
+        None if e.accuracy is None or e.val_accuracy is None else 100 * (e.accuracy - e.val_accuracy) for e in history
+    ]
+    return [Series("train - val", x, gaps, "*", "magenta")]
+
+
 def choose_axis(low: float, high: float, rows: int, fixed: bool = False) -> Axis:
     """The y axis for data between low and high on at most `rows` canvas rows: ticks on round values at
     least two rows apart, and a canvas height (intervals + 1 <= rows) that puts every row on an exact value.
@@ -176,6 +185,8 @@ def x_ticks(last: int, width: int) -> list[int]:
 
 
 def _number(value: float, kind: Kind) -> str:
+    if kind == "points":
+        return f"{value:+.2f} pp"
     return f"{value:.1f}%" if kind == "percent" else f"{value:.4g}"
 
 
@@ -209,6 +220,8 @@ def line_chart(
         axis = choose_axis(0.0, 100.0, rows, fixed=True)
     elif kind == "percent":
         axis = choose_axis(max(0.0, min(values, default=0.0)), min(100.0, max(values, default=100.0)), rows)
+    elif kind == "points":  # a signed gap: the axis spans zero and the data, at the data's own scale
+        axis = choose_axis(min(0.0, min(values, default=0.0)), max(0.0, max(values, default=1.0)), rows)
     else:
         axis = choose_axis(0.0, max(values, default=1.0), rows)
     plot_height = axis.intervals + 1 + FRAME_AND_LABELS

@@ -73,9 +73,11 @@ class Finished:
     first_epoch_seconds: float | None = None
     error: str | None = None
     extra: dict = field(default_factory=dict)
+    predictions: bytes | None = None  # the final model's digit for each test image, one byte each (uint8)
 
     def as_json(self) -> dict:
         data = asdict(self)
+        data.pop("predictions")  # a blob for the store, not for a JSON line
         data.update(data.pop("extra"))
         return {"event": "end", **data}
 

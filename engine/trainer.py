@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
+from engine.confusion import confusion_matrix
 from engine.data import Splits
 from engine.events import EpochEnd, Event, Finished, Phase, Progress, Started
 from engine.spec import NetworkSpec
@@ -231,4 +232,7 @@ class KerasTrainer:
         predicted = model.predict(**test_input, verbose=0).argmax(axis=1)
         extra = {"test_predicted_counts": [int((predicted == d).sum()) for d in range(splits.y_test.shape[1])]}
         extra["evaluated"] = f"after epoch {len(state['seconds'])}"
-        return Finished(None, state["status"], **result, **metrics, extra=extra)
+        # and which digit it gave each test image, one byte each: the confusion matrix and the paired test
+        predictions = predicted.astype("uint8").tobytes()
+        extra["test_confusion"] = confusion_matrix(splits.y_test.argmax(axis=1), predicted)
+        return Finished(None, state["status"], **result, **metrics, extra=extra, predictions=predictions)

@@ -49,9 +49,10 @@ def test_part_one_numbers(filled):
     assert large.train_gap.diff == pytest.approx(0.9035 - 0.8927)
     assert large.test_gap.diff == pytest.approx(0.8920 - 0.8927)
     assert small.test_gap.diff == pytest.approx(0.9085 - 0.9040)
-    # one run: only the sampling noise of the two splits, sqrt(p(1-p)/N) each
+    # one run: only the sampling noise of the two splits, sqrt(p(1-p)/N) each, tested as a z
     se = math.sqrt(0.8920 * 0.108 / 2000 + 0.8927 * 0.1073 / 1333)
-    assert large.test_gap.seed_se is None and large.test_gap.se == pytest.approx(se, rel=1e-3)
+    assert not large.test_gap.seeds_measured and large.test_gap.se == pytest.approx(se, rel=1e-3)
+    assert large.test_gap.df is None and large.test_gap.test == "two-proportion z"
     assert large.test_gap.within_noise is True
 
 
@@ -60,7 +61,7 @@ def test_part_one_gaps_within_and_beyond_noise_over_repeats(store):
     add_repeats(store, "part1-large", [384], [(0.95, 0.90, 0.901), (0.951, 0.901, 0.899), (0.949, 0.899, 0.90)])
     large = build_answers(store).part_one[0]
     assert large.train_gap.diff == pytest.approx(0.05) and large.train_gap.within_noise is False
-    assert large.train_gap.seed_se == pytest.approx(0.0, abs=1e-9)  # the per-run differences agree exactly
+    assert large.train_gap.test == "paired t" and large.train_gap.seeds_measured
     assert abs(large.test_gap.diff) < 0.001 and large.test_gap.within_noise is True
     assert large.val_at_question_epoch.n == 3
 
@@ -137,22 +138,21 @@ def test_no_gradients_recorded_means_no_evidence(store):
 def test_correlation_covers_parts_one_to_three_with_p_values(filled):
     store, ids = filled
     c = build_answers(store).part_two.correlation
-    assert [n.slot for n in c.nets] == [
-        "part1-large",
-        "part1-small",
-        "part2-narrow",
-        "part2-medium",
-        "part2-wide",
-        "part3",
-    ]
-    params = [305_290, 38_170, 7_018, 34_954, 88_330, 242_762]
-    accs = [0.8920, 0.9085, 0.1150, 0.1150, 0.1135, 0.9365]
-    assert c.test.n == 6
-    assert c.pearson == pytest.approx(statistics.correlation(params, accs))
+    # the question is about Parts One and Two: Part Three is shown apart, not in the coefficient
+    assert [n.slot for n in c.nets] == ["part1-large", "part1-small", "part2-narrow", "part2-medium", "part2-wide"]
+    assert [n.slot for n in c.apart] == ["part3"]
+    params = [305_290, 38_170, 7_018, 34_954, 88_330]
+    accs = [0.8920, 0.9085, 0.1150, 0.1150, 0.1135]
+    assert c.test.n == 5
+    assert c.pearson == pytest.approx(statistics.correlation([math.log10(p) for p in params], accs))
     # Spearman by hand: Pearson of the ranks (the two nets tied at 11.50% share ranks 2 and 3)
-    assert c.spearman == pytest.approx(statistics.correlation([6, 3, 1, 2, 4, 5], [4, 5, 2.5, 2.5, 1, 6]))
+    assert c.spearman == pytest.approx(statistics.correlation([5, 3, 1, 2, 4], [4, 5, 2.5, 2.5, 1]))
     assert 0 < c.test.pearson_p < 1 and 0 < c.test.spearman_p < 1
-    assert c.clear is False
+    # Fisher's z interval, by hand: tanh(atanh(r) -+ 1.96 / sqrt(n - 3))
+    half = 1.959964 / math.sqrt(2)
+    lo, hi = c.test.pearson_interval
+    assert lo == pytest.approx(math.tanh(math.atanh(c.pearson) - half), abs=1e-4) and lo < 0 < hi
+    assert c.clear is False and c.test.inconclusive is True
     small, big = c.counterexample
     assert (small.run_id, big.run_id) == (ids["part1-small"], ids["part2-wide"])
 
@@ -177,7 +177,7 @@ def test_correlation_with_six_nets_in_order_is_clear(store):
     for part, (hidden, acc) in figures.items():
         add_run(store, part, hidden, train=acc, val=acc, test=acc)
     c = build_answers(store).part_two.correlation
-    assert c.test.n == 6 and c.spearman == pytest.approx(1.0)
+    assert c.test.n == 5 and c.spearman == pytest.approx(1.0)
     assert c.test.pearson_p < 0.05 and c.test.spearman_p < 0.05
     assert c.clear is True and c.counterexample is None
 
@@ -188,7 +188,7 @@ def test_correlation_needs_three_nets_and_varying_accuracy(store):
     c = build_answers(store).part_two.correlation
     assert c.test is None and "at least 3" in c.reason
     add_run(store, "part2-wide", [64] * 10, train=0.9, val=0.89, test=0.88)
-    add_run(store, "part1-small", [48], train=0.9, val=0.89, test=0.88)
+    add_run(store, "part1-small", [40], train=0.9, val=0.89, test=0.88)  # other settings: replaces the [48] run
     c = build_answers(store).part_two.correlation
     assert c.test is None and "same test accuracy" in c.reason
 
@@ -228,8 +228,11 @@ def test_part_three(filled):
     store, ids = filled
     p3 = build_answers(store).part_three
     assert p3.net.run_id == ids["part3"]
-    assert p3.val_ok is True and p3.test_ok is True
-    assert p3.val_margin == pytest.approx(0.937 - 0.92)
+    val, test = p3.goal
+    assert (val.split, val.runs_above, test.runs_above) == ("val", 1, 1) and p3.met is True
+    # one run: the one-sided 95% lower bound is the binomial's, 1.645 SE under the figure
+    assert val.lower_bound == pytest.approx(0.937 - 1.644854 * math.sqrt(0.937 * 0.063 / 1333), abs=1e-6)
+    assert p3.dips == ()
     assert p3.first_epoch_over_goal == [19]  # validation climbs 1 point an epoch to 93.70% at 20
     assert [n.run_id for n in p3.best_on_test] == [ids["part3"]]
     assert p3.runner_up[0].run_id == ids["part1-small"]
@@ -238,15 +241,17 @@ def test_part_three(filled):
     assert p3.similar_epochs is False  # 20 vs 10
     large, small = p3.against
     assert large.part_one.run_id == ids["part1-large"]
-    assert large.overfit_p3.diff == pytest.approx(0.9877 - 0.9370)
-    assert large.overfit_p1.diff == pytest.approx(0.9035 - 0.8927)
+    assert large.gen_gap_p3.diff == pytest.approx(0.9877 - 0.9370)
+    assert large.gen_gap_p1.diff == pytest.approx(0.9035 - 0.8927)
+    assert large.gen_gap_diff.diff == pytest.approx((0.9877 - 0.9370) - (0.9035 - 0.8927))
 
 
 def test_part_three_below_goal_and_similar_epochs(store):
     add_run(store, "part1-large", [384], train=0.9, val=0.89, test=0.95)
     add_run(store, "part3", [64, 64, 64], train=0.93, val=0.925, test=0.91, epochs=12)
     p3 = build_answers(store).part_three
-    assert p3.val_ok is True and p3.test_ok is False
+    val, test = p3.goal
+    assert val.all_runs_above and not test.all_runs_above and p3.met is False
     assert p3.similar_epochs is True  # 12 vs 10 is within 25%
     assert p3.best_on_test[0].slot == "part1-large"
 

@@ -72,6 +72,30 @@ def test_show_prints_spec_epochs_gradients_and_truthful_charts(filled, capsys):
     assert run_cli(store, "show", str(ids["part3"]), "--json") == 0
     data = json.loads(capsys.readouterr().out)
     assert data["run_id"] == ids["part3"] and len(data["history"]) == 20
+    assert "confusion" not in data  # a run made before predictions were kept has no matrix to show
+
+
+def test_show_json_has_the_confusion_matrix_of_a_finished_run(store, tmp_path, capsys):
+    import numpy as np
+    from known_runs import labelled_test_set, predictions_with_accuracy
+
+    labels = np.arange(2000) % 10
+    source = labelled_test_set(tmp_path / "labelled.npz", labels)
+    predicted = predictions_with_accuracy(labels, 0.9)
+    run = add_run(store, "part1-small", [48], train=0.9, val=0.9, test=0.9, data_source=source, predictions=predicted)
+    assert store.predictions(run) == predicted.astype(np.uint8).tobytes()
+    sql: list[str] = []
+    store.db.conn.set_trace_callback(sql.append)
+    assert [r.run_id for r in store.runs()] == [run]
+    store.db.conn.set_trace_callback(None)
+    listing = [q for q in sql if "FROM runs" in q and "PRAGMA" not in q]
+    assert listing and not any("predictions" in q or "SELECT *" in q for q in listing)  # never loads the blob
+    assert run_cli(store, "show", str(run), "--json") == 0
+    confusion = json.loads(capsys.readouterr().out)["confusion"]
+    assert len(confusion) == 10 and all(len(row) == 10 for row in confusion)
+    assert sum(map(sum, confusion)) == 2000 and [sum(row) for row in confusion] == [200] * 10  # rows: true digit
+    assert confusion[0][1] == 20 and confusion[0][0] == 180  # the first 200 images wrong, answered digit + 1
+    assert store.delete_run(run) and store.predictions(run) is None  # deleted with its row
 
 
 def test_show_an_unknown_run_is_one_line_and_exit_1(filled, capsys):

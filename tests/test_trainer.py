@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 
+import numpy as np
 import pytest
 
 from engine.data import load_splits
@@ -50,6 +51,15 @@ def test_events_and_final_evaluation(sample_npz):
     # evaluated on the final model, not the running mean of the last epoch
     assert result.val_accuracy == pytest.approx(history[-1].val_accuracy, abs=1e-6)
     assert result.train_accuracy != history[-1].accuracy
+    # the test predictions, one byte (the digit) an image, agree with the test accuracy and the matrix
+    splits = load_splits(sample_npz, subset=2000)
+    predicted = np.frombuffer(result.predictions, dtype=np.uint8)
+    labels = splits.y_test.argmax(axis=1)
+    assert len(predicted) == 1000 and predicted.max() <= 9
+    assert (predicted == labels).mean() == pytest.approx(result.test_accuracy, abs=1e-6)
+    matrix = result.extra["test_confusion"]
+    assert sum(map(sum, matrix)) == 1000 and sum(matrix[d][d] for d in range(10)) == (predicted == labels).sum()
+    assert "predictions" not in result.as_json()  # a blob for the store, not for a JSON line
 
 
 def test_same_seed_same_history(sample_npz):

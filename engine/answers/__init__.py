@@ -1,9 +1,11 @@
 """The exercise's questions answered from stored runs: numbers, verdicts and the evidence behind them.
 
 Pure: reads a Store, returns plain dataclasses; engine/report turns them into words and markdown.
-Nothing here is ever estimated: a question whose run is missing answers None and names the missing run.
-nets.py groups runs into nets (repeats together), evidence.py holds Part Two's evidence, parts.py each
-part's answer, build.py the whole (`build_answers`).
+A question whose run is missing answers None and names the missing run; the spreads, intervals and
+p-values are estimates from the runs, and say how many runs they rest on. nets.py groups runs into nets
+(repeats together), curves.py reads each run's learning curve, paired.py holds the predictions-based
+comparisons and the Holm family, evidence.py Part Two's evidence, parts.py each part's answer, build.py
+the whole (`build_answers`).
 """
 
 from engine.answers.build import FULL_MNIST, NOTE_KEYS, Answers, answers, build_answers, environment, slot_title

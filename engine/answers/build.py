@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from engine.answers.nets import Net, choose_latest, choose_picked
-from engine.answers.parts import PartOneAnswer, PartThreeAnswer, PartTwoAnswer, part_one, part_three, part_two
+from engine.answers.nets import SELECTION_RULE, Net, choose_latest, choose_picked
+from engine.answers.paired import Evidence
+from engine.answers.parts import (
+    PartOneAnswer,
+    PartThreeAnswer,
+    PartTwoAnswer,
+    WideVersusNarrow,
+    part_one,
+    part_three,
+    part_two,
+    wide_versus_narrow,
+)
 from engine.rules import PART_TITLES, PARTS
+from engine.stats import Family
 from engine.store import RunRecord, Store
 
 FULL_MNIST = {"train": 60_000, "test": 10_000}  # training (validation is held out of it) and test images
@@ -32,6 +43,17 @@ class Answers:
     environment: list[tuple[str, str]]
     picked: bool  # built from runs the user picked, not the latest of each part
     notes: dict[str, str] = field(default_factory=dict)
+    wide_vs_narrow: WideVersusNarrow | None = None
+    family: Family | None = None  # every comparison made, for Holm's correction
+    unpicked: dict[str, tuple[int, ...]] = field(default_factory=dict)  # slot -> completed runs not picked
+    labels_missing: dict[str, str] = field(default_factory=dict)  # data source -> why its labels are unread
+
+    @property
+    def rule(self) -> str:
+        """Which runs answer, in words."""
+        if self.picked:
+            return "exactly the runs picked in Compare; runs of one part with the same spec bar the seed are one net"
+        return SELECTION_RULE
 
     @property
     def all_nets(self) -> list[Net]:
@@ -72,17 +94,34 @@ def build_answers(store: Store, run_ids: list[int] | None = None) -> Answers:
     chosen = choose_picked(runs, run_ids) if run_ids is not None else choose_latest(runs)
     nets = chosen.nets
     everyone = [nets[s] for s in PARTS if s in nets] + list(chosen.extras)
+    ev = Evidence(store)
+    missing = tuple(s for s in PARTS if s not in nets)
+    unpicked = {}
+    if run_ids is not None:
+        for slot in missing:
+            done = (r for r in runs if r.part == slot and r.status == "completed" and r.kind != "control")
+            ids = tuple(sorted(r.run_id for r in done))
+            if ids:
+                unpicked[slot] = ids
+    p1 = part_one(nets, ev)
+    versus = wide_versus_narrow(nets, ev)
+    p2 = part_two(nets, chosen.controls, ev)
+    p3 = part_three(nets, everyone, ev)
     return Answers(
         nets=nets,
-        missing=tuple(s for s in PARTS if s not in nets),
+        missing=missing,
         extras=chosen.extras,
         controls=chosen.controls,
-        part_one=part_one(nets),
-        part_two=part_two(nets, chosen.controls),
-        part_three=part_three(nets, everyone),
+        part_one=p1,
+        part_two=p2,
+        part_three=p3,
         environment=environment(everyone + list(chosen.controls)),
         picked=run_ids is not None,
         notes=store.get_notes(),
+        wide_vs_narrow=versus,
+        family=ev.family,
+        unpicked=unpicked,
+        labels_missing=dict(ev.labels_missing),
     )
 
 

@@ -165,14 +165,18 @@ def _spec_key(run: RunRecord) -> str:
     return json.dumps(spec, sort_keys=True)
 
 
-def _group_of(run: RunRecord, runs: list[RunRecord]) -> list[RunRecord]:
-    """The completed runs sharing `run`'s repeat group (itself alone when it has none), oldest first."""
-    if not run.repeat_group:
-        return [run]
-    return sorted(
-        (r for r in runs if r.repeat_group == run.repeat_group and r.status == "completed" and r.part == run.part),
-        key=lambda r: r.run_id,
-    )
+def _settings_key(run: RunRecord) -> tuple:
+    """What runs answering one question together share: the spec bar its seed and name, the data and the
+    split sizes. Runs alike in all of these are repeats of one experiment, however they were queued."""
+    sizes = tuple(run.sizes.get(k) for k in ("train", "validation", "test"))
+    return run.kind, run.part, _spec_key(run), run.data_source, sizes
+
+
+SELECTION_RULE = (
+    "each part is answered by every completed run of its preset with the same settings as its latest "
+    "completed run (the spec bar its seed, the data and the split sizes): repeats and later runs alike "
+    "count together, and a run with other settings starts a new group that replaces the old one"
+)
 
 
 @dataclass(frozen=True)
@@ -183,19 +187,22 @@ class Chosen:
 
 
 def choose_latest(runs: list[RunRecord]) -> Chosen:
-    """The latest completed exercise run of each part with its repeats, and the latest control group of
-    each Part Two net and change."""
+    """SELECTION_RULE: for each part (and each control change of it), the completed runs sharing the
+    settings of its latest completed run."""
+    done = sorted((r for r in runs if r.status == "completed" and r.part in PARTS), key=lambda r: r.run_id)
+    latest: dict[tuple, RunRecord] = {}
+    for run in done:  # oldest first: later runs overwrite
+        slot = (run.part, _spec_key(run)) if run.kind == "control" else (run.part,)
+        latest[(run.kind, *slot)] = run
     by_slot: dict[str, Net] = {}
-    controls: dict[tuple, Net] = {}
-    for run in sorted(runs, key=lambda r: r.run_id):  # oldest first: later runs overwrite
-        if run.status != "completed" or run.part not in PARTS:
-            continue
-        group = tuple(_group_of(run, runs))
-        if run.kind == "control":
-            controls[(run.part, _spec_key(run))] = Net(None, group)
+    controls: list[Net] = []
+    for (kind, part, *_), last in latest.items():
+        group = tuple(r for r in done if _settings_key(r) == _settings_key(last))
+        if kind == "control":
+            controls.append(Net(None, group))
         else:
-            by_slot[run.part] = Net(run.part, group)
-    return Chosen(by_slot, (), _ordered_controls(controls.values()))
+            by_slot[part] = Net(part, group)
+    return Chosen(by_slot, (), _ordered_controls(controls))
 
 
 def choose_picked(runs: list[RunRecord], run_ids: list[int]) -> Chosen:

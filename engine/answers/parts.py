@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from engine.answers.curves import CurveFacts, curve_facts
 from engine.answers.evidence import (
     BEAT_THRESHOLD,
     ControlResult,
@@ -15,11 +16,10 @@ from engine.answers.evidence import (
     correlation,
     gradient_evidence,
     gradient_evidence_all_runs,
-    split_gap,
-    test_gap,
 )
 from engine.answers.nets import PART_ONE, PART_THREE, PART_TWO, Net
-from engine.stats import Gap, Summary, binomial_se
+from engine.answers.paired import Evidence, NetConfusion
+from engine.stats import Gap, Summary, gap_between, one_sided_lower
 
 QUESTION_EPOCH = 10  # "How accurate was this model on the validation data after 10 epochs?"
 GOAL = 0.92  # Part Three: "better than 92% accuracy on validation and test data"
@@ -33,9 +33,11 @@ class PartOneAnswer:
     val_at_question_epoch: Summary | None  # from the epoch-10 history rows
     train_gap: Gap | None  # final train - final validation accuracy (fractions, not points)
     test_gap: Gap | None  # final test - final validation accuracy
+    curves: tuple[CurveFacts, ...] = ()  # per run
+    confusion: NetConfusion | None = None
 
 
-def part_one(nets: dict[str, Net]) -> tuple[PartOneAnswer, ...]:
+def part_one(nets: dict[str, Net], ev: Evidence) -> tuple[PartOneAnswer, ...]:
     out = []
     for slot in PART_ONE:
         net = nets.get(slot)
@@ -47,11 +49,33 @@ def part_one(nets: dict[str, Net]) -> tuple[PartOneAnswer, ...]:
                 slot,
                 net,
                 net.val_after(QUESTION_EPOCH),
-                split_gap(net, "train", "val"),
-                split_gap(net, "test", "val"),
+                ev.splits(net, "train", "val"),
+                ev.splits(net, "test", "val"),
+                run_curves(net),
+                ev.net_confusion(net),
             )
         )
     return tuple(out)
+
+
+def run_curves(net: Net) -> tuple[CurveFacts, ...]:
+    return tuple(f for r in net.runs if (f := curve_facts(r)))
+
+
+@dataclass(frozen=True)
+class WideVersusNarrow:
+    """Part One's two nets side by side on test: the large (wide) one minus the small (narrow) one."""
+
+    wide: Net
+    narrow: Net
+    test_gap: Gap | None
+
+
+def wide_versus_narrow(nets: dict[str, Net], ev: Evidence) -> WideVersusNarrow | None:
+    wide, narrow = nets.get(PART_ONE[0]), nets.get(PART_ONE[1])
+    if wide is None or narrow is None:
+        return None
+    return WideVersusNarrow(wide, narrow, ev.nets(wide, narrow))
 
 
 @dataclass(frozen=True)
@@ -77,6 +101,7 @@ class PartTwoAnswer:
     shallow_evidence: tuple[GradientEvidence, ...]  # the Part One nets, for contrast
     correlation: Correlation
     controls: tuple[ControlResult, ...]
+    baseline: tuple[int, float] | None = None  # the test set's most common digit and its share
 
     @property
     def vanishing_supported(self) -> bool | None:
@@ -100,7 +125,7 @@ class PartTwoAnswer:
         return all(g.within_noise for _, _, g in self.within_gaps)
 
 
-def part_two(nets: dict[str, Net], controls: tuple[Net, ...]) -> PartTwoAnswer:
+def part_two(nets: dict[str, Net], controls: tuple[Net, ...], ev: Evidence) -> PartTwoAnswer:
     present = tuple(nets[s] for s in PART_TWO if s in nets)
     figures = []
     for n in present:
@@ -112,11 +137,12 @@ def part_two(nets: dict[str, Net], controls: tuple[Net, ...]) -> PartTwoAnswer:
     pairs = []
     for i, a in enumerate(present):
         for b in present[i + 1 :]:
-            g = test_gap(b, a)
+            g = ev.nets(b, a)
             if g:
                 pairs.append((a, b, g))
     shallow = [nets[s] for s in PART_ONE if s in nets]
-    answering = [nets[s] for s in (*PART_ONE, *PART_TWO, PART_THREE) if s in nets]
+    answering = [nets[s] for s in (*PART_ONE, *PART_TWO) if s in nets]
+    apart = [nets[PART_THREE]] if PART_THREE in nets else []
     return PartTwoAnswer(
         nets=present,
         missing=tuple(s for s in PART_TWO if s not in nets),
@@ -128,9 +154,10 @@ def part_two(nets: dict[str, Net], controls: tuple[Net, ...]) -> PartTwoAnswer:
         deep_first=tuple(e for n in present if (e := gradient_evidence(n, "first"))),
         deep_evidence=tuple(e for n in present if (e := gradient_evidence(n, "last"))),
         deep_all_runs=tuple(e for n in present for e in gradient_evidence_all_runs(n)),
-        shallow_evidence=tuple(e for n in shallow if (e := gradient_evidence(n, "last"))),
-        correlation=correlation(answering),
-        controls=control_results(controls, nets),
+        shallow_evidence=tuple(e for n in shallow for e in gradient_evidence_all_runs(n)),
+        correlation=correlation(answering, apart),
+        controls=control_results(controls, nets, ev),
+        baseline=ev.majority_share(present[0]) if present else None,
     )
 
 
@@ -140,37 +167,77 @@ class AgainstPartOne:
 
     part_one: Net
     test_gap: Gap | None  # Part Three test - this net's test
-    overfit_p3: Gap | None  # Part Three train - validation
-    overfit_p1: Gap | None  # this net's train - validation
+    gen_gap_p3: Gap | None  # Part Three train - validation (its generalisation gap)
+    gen_gap_p1: Gap | None  # this net's train - validation
+    gen_gap_diff: Gap | None  # the first minus the second
+
+
+@dataclass(frozen=True)
+class GoalSplit:
+    """One split against the 92% goal, a one-sided question."""
+
+    split: str  # "val" or "test"
+    summary: Summary
+    runs_above: int  # how many runs cleared the goal
+    lower_bound: float  # one-sided 95% lower bound of the mean (seeds and the images' sampling noise)
+
+    @property
+    def all_runs_above(self) -> bool:
+        return self.runs_above == self.summary.n
+
+
+@dataclass(frozen=True)
+class Dip:
+    """A run whose validation accuracy fell back under the goal after first clearing it."""
+
+    run_id: int
+    first_epoch: int  # first epoch above the goal
+    low_epoch: int  # the lowest later epoch
+    low: float
 
 
 @dataclass(frozen=True)
 class PartThreeAnswer:
     net: Net | None
-    val_ok: bool | None  # the mean validation accuracy is above the goal
-    test_ok: bool | None
-    val_margin: float | None  # mean - goal, and the noise of that mean (2 SE)
-    val_margin_noise: float | None
-    test_margin: float | None
-    test_margin_noise: float | None
+    goal: tuple[GoalSplit, ...]  # validation, then test
     first_epoch_over_goal: list[int | None]  # per run, the first epoch whose validation accuracy beat 92%
+    dips: tuple[Dip, ...]
     best_on_test: tuple[Net, ...]  # of every net in the answers with the best mean test accuracy
     runner_up: tuple[Net, Gap] | None  # the next best net and the best's lead over it
     part_one_best: Net | None  # the Part One net with the best test accuracy, for the comparison
     similar_epochs: bool | None
     against: tuple[AgainstPartOne, ...]
+    curves: tuple[CurveFacts, ...] = ()
+    confusion: NetConfusion | None = None
+
+    @property
+    def met(self) -> bool | None:
+        """Every run above the goal on both splits (None: no Part Three evaluation)."""
+        if len(self.goal) < 2:
+            return None
+        return all(g.all_runs_above for g in self.goal)
 
 
-def _margin(net: Net, split: str) -> tuple[float | None, float | None]:
+def goal_split(net: Net, split: str) -> GoalSplit | None:
     s = net.accuracy(split)
     if s is None:
-        return None, None
-    sampling = binomial_se(s.mean, net.split_size(split)) or 0.0
-    seed = (s.sd / math.sqrt(s.n)) if s.sd is not None else 0.0
-    return s.mean - GOAL, 2 * math.sqrt(sampling**2 + seed**2)
+        return None
+    return GoalSplit(split, s, sum(v > GOAL for v in s.values), one_sided_lower(s, net.split_size(split)))
 
 
-def part_three(nets: dict[str, Net], everyone: list[Net]) -> PartThreeAnswer:
+def dips(net: Net) -> tuple[Dip, ...]:
+    out = []
+    for r in net.runs:
+        rows = [e for e in r.history if e.val_accuracy is not None]
+        first = next((e for e in rows if e.val_accuracy > GOAL), None)
+        later = [e for e in rows if first and e.epoch > first.epoch]
+        low = min(later, key=lambda e: e.val_accuracy, default=None)
+        if first and low and low.val_accuracy <= GOAL:
+            out.append(Dip(r.run_id, first.epoch, low.epoch, low.val_accuracy))
+    return tuple(out)
+
+
+def part_three(nets: dict[str, Net], everyone: list[Net], ev: Evidence) -> PartThreeAnswer:
     net = nets.get(PART_THREE)
     tested = sorted((n for n in everyone if n.test_accuracy is not None), key=lambda n: -n.test_accuracy)
     top = tested[0].test_accuracy if tested else None
@@ -178,7 +245,7 @@ def part_three(nets: dict[str, Net], everyone: list[Net]) -> PartThreeAnswer:
     rest = [n for n in tested if n.test_accuracy != top]
     runner_up = None
     if best_on_test and rest:
-        g = test_gap(best_on_test[0], rest[0])
+        g = ev.nets(best_on_test[0], rest[0])
         runner_up = (rest[0], g) if g else None
     part_one_nets = [nets[s] for s in PART_ONE if s in nets and nets[s].test_accuracy is not None]
     p1_best = max(part_one_nets, key=lambda n: n.test_accuracy, default=None)
@@ -186,26 +253,25 @@ def part_three(nets: dict[str, Net], everyone: list[Net]) -> PartThreeAnswer:
     if net and p1_best and net.epochs_completed and p1_best.epochs_completed:
         lo, hi = sorted((net.epochs_completed, p1_best.epochs_completed))
         similar = hi / lo <= SIMILAR_EPOCHS_RATIO
-    vm, vn = _margin(net, "val") if net else (None, None)
-    tm, tn = _margin(net, "test") if net else (None, None)
     against = ()
     if net:
-        against = tuple(
-            AgainstPartOne(p1, test_gap(net, p1), split_gap(net, "train", "val"), split_gap(p1, "train", "val"))
-            for p1 in (nets[s] for s in PART_ONE if s in nets)
-        )
+        rows = []
+        for p1 in (nets[s] for s in PART_ONE if s in nets):
+            g3, g1 = ev.splits(net, "train", "val"), ev.splits(p1, "train", "val")
+            diff = ev.add(gap_between(g3, g1)) if g3 and g1 else None
+            rows.append(AgainstPartOne(p1, ev.nets(net, p1), g3, g1, diff))
+        against = tuple(rows)
+    goal = tuple(g for split in ("val", "test") if net and (g := goal_split(net, split)))
     return PartThreeAnswer(
         net=net,
-        val_ok=None if vm is None else vm > 0,
-        test_ok=None if tm is None else tm > 0,
-        val_margin=vm,
-        val_margin_noise=vn,
-        test_margin=tm,
-        test_margin_noise=tn,
+        goal=goal,
         first_epoch_over_goal=net.first_epoch_above(GOAL) if net else [],
+        dips=dips(net) if net else (),
         best_on_test=best_on_test,
         runner_up=runner_up,
         part_one_best=p1_best,
         similar_epochs=similar,
         against=against,
+        curves=run_curves(net) if net else (),
+        confusion=ev.net_confusion(net) if net else None,
     )

@@ -13,7 +13,22 @@ from engine.spec import format_layers
 from engine.stats import Gap, Summary, binomial_se
 
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
-RIGHT_ALIGNED = {"Run", "Runs", "n", "Params", "Weights", "Biases", "Epochs", "Train", "Validation", "Test", "s/epoch"}
+RIGHT_ALIGNED = {
+    *map(str, range(10)),
+    "images",
+    "recall %",
+    "Run",
+    "Runs",
+    "n",
+    "Params",
+    "Weights",
+    "Biases",
+    "Epochs",
+    "Train",
+    "Validation",
+    "Test",
+    "s/epoch",
+}
 
 
 def pct(x: float | None) -> str:
@@ -22,8 +37,37 @@ def pct(x: float | None) -> str:
 
 
 def pp(x: float) -> str:
-    """A fraction as percentage points with two decimals: 0.0108 -> '1.08'."""
+    """A signed fraction as signed percentage points with two decimals: 0.0108 -> '+1.08', -0.0062 -> '-0.62'."""
+    return f"{x * 100:+.2f}"
+
+
+def size_pp(x: float) -> str:
+    """A size (never signed) in percentage points: 0.0108 -> '1.08'."""
     return f"{abs(x) * 100:.2f}"
+
+
+def p_text(p: float) -> str:
+    return "< 0.001" if p < 0.001 else f"{p:.3f}" if p < 0.01 else f"{p:.2f}"
+
+
+def p_is(p: float) -> str:
+    """'p = 0.02' or 'p < 0.001'."""
+    text = p_text(p)
+    return text if text.startswith("<") else f"= {text}"
+
+
+def test_details(g: Gap) -> str:
+    """'95% interval -0.27 to +4.23 pp; Welch t on 3.2 df, p = 0.021, Holm-adjusted p = 0.31'."""
+    lo, hi = g.interval
+    if g.test.startswith("McNemar"):
+        only_a, only_b = g.discordant or (0, 0)
+        how = f"{g.test} on the same test images ({only_a:,} vs {only_b:,} images only one of them got right)"
+    else:
+        how = g.test + ("" if g.df is None else f" on {g.df:.1f} df" if g.df < 100 else " on over 100 df")
+    text = f"95% interval {pp(lo)} to {pp(hi)} pp; {how}, p {p_is(g.p)}"
+    if g.family is not None:
+        text += f", Holm-adjusted p {p_is(g.adjusted_p)}"
+    return text
 
 
 def mean_sd(s: Summary | None, with_n: bool = True) -> str:
@@ -49,12 +93,24 @@ def sampling_se(s: Summary | None, images: int | None) -> str:
 
 
 def gap_text(g: Gap, other: str) -> str:
-    """A gap worded by whether it leaves the noise: sized when it does, 'no measurable difference' if not."""
-    band = f"noise band ±{g.noise * 100:.2f} pp" + ("" if g.seeds_measured else ", sampling only: one run")
-    if g.within_noise:
-        sign = "+" if g.diff >= 0 else "-"
-        return f"no measurable difference from {other} ({sign}{pp(g.diff)} pp, inside the {band})"
-    return f"{pp(g.diff)} pp {'higher' if g.diff > 0 else 'lower'} than {other}, a measurable gap ({band})"
+    """A gap worded by its Holm-adjusted test: sized when measurable, 'no measurable difference' if not."""
+    if g.measurable:
+        return (
+            f"{size_pp(g.diff)} pp {'higher' if g.diff > 0 else 'lower'} than {other}, a measurable difference "
+            f"({test_details(g)})"
+        )
+    return f"no measurable difference from {other} ({pp(g.diff)} pp; {test_details(g)})"
+
+
+def net_gap_text(g: Gap, other: str) -> str:
+    """A gap between two nets; with one run on a side it says what the test cannot show: a ranking."""
+    text = gap_text(g, other)
+    if not g.seeds_measured:
+        text += (
+            "; with one run of a net the seed-to-seed spread is unknown, so this compares two trained models "
+            "and does not rank the networks"
+        )
+    return text
 
 
 def seconds(x: float | None) -> str:
@@ -95,6 +151,11 @@ def title(net: Net) -> str:
     return f"{net.name} ({run_ids_text(net)})"
 
 
+def runs_count(n: int) -> str:
+    """'1 run', '3 runs'."""
+    return f"{n} run{'s' * (n != 1)}"
+
+
 def layers_phrase(net: Net) -> str:
     h = net.hidden_layers
     if len(h) == 1:
@@ -102,14 +163,23 @@ def layers_phrase(net: Net) -> str:
     return f"{len(h)} hidden layers ({format_layers(h)})"
 
 
-def missing_line(slot: str) -> str:
-    return f"**Missing:** no completed run of `{slot}` yet. Train it: `mnist-tui train {slot} --repeats 3`."
+def missing_line(slot: str, ans: Answers | None = None) -> str:
+    """A part with no net: not picked (its runs exist) or not run, said as it is."""
+    ids = ans.unpicked.get(slot) if ans is not None else None
+    if ids:
+        which = ", ".join(map(str, ids))
+        return (
+            f"**Not picked:** `{slot}` has completed run{'s' * (len(ids) > 1)} ({which}) that were not among "
+            "the runs picked in Compare; pick them to answer this part."
+        )
+    return f"**Missing:** no completed run of `{slot}`. Train it: `mnist-tui train {slot} --repeats 3`."
 
 
 def notes_block(ans: Answers, key: str) -> list[str]:
+    """The user's note under its heading; nothing at all when there is none (no placeholder in the file)."""
     text = ans.notes.get(key, "").strip()
     if not text:
-        return [f"*{NOTE_KEYS[key]}: none yet. Write yours on the Answers screen (`mnist-tui`, `a`, then `n`).*", ""]
+        return []
     return [f"**{NOTE_KEYS[key]}:**", "", *quote(text), ""]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 from engine.answers import BEAT_THRESHOLD, ControlResult, GradientEvidence, PartTwoAnswer
-from engine.report.format import cell_mean_sd, gap_text, mean_sd, nm, run_ids_text, table, times
+from engine.report.format import cell_mean_sd, gap_text, mean_sd, nm, p_is, pp, run_ids_text, table, times
 
 
 def hypothesis(p: PartTwoAnswer) -> list[str]:
@@ -20,8 +20,8 @@ def hypothesis(p: PartTwoAnswer) -> list[str]:
             "**Hypothesis: vanishing gradients.** The sigmoid's slope is at most 0.25, and backpropagation "
             "multiplies the error signal by one such slope (and one weight matrix) for every layer it passes back "
             "through. After ten sigmoid layers the gradient reaching the first layers would be orders of magnitude "
-            "smaller than at the output, so plain SGD would barely move them: they keep their random start and the "
-            "layers above see noise. A rival explanation: these nets use a learning rate of "
+            "smaller than at the output, so plain SGD would barely move them away from their random start. "
+            "A rival explanation: these nets use a learning rate of "
             + _lr_list(failed)
             + _part_one_lr(p)
             + ", so their steps may simply be too small. The gradient probe and the controls below test both.",
@@ -97,10 +97,12 @@ def gradients_text(p: PartTwoAnswer) -> list[str]:
     ]
     deep = orders_range(p.deep_all_runs or p.deep_evidence)
     runs = len(p.deep_all_runs or p.deep_evidence)
-    line = f"At the last epoch, over all {runs} runs of the deep nets, the first hidden layer's gradient is {deep}"
-    line += " smaller than the output layer's"
+    over = "in the only run of the deep nets" if runs == 1 else f"over all {runs} runs of the deep nets"
+    line = f"At the last epoch, {over}, the first hidden layer's gradient is {deep} smaller than the output layer's"
     if p.shallow_evidence:
-        line += f"; in the one-hidden-layer nets of Part One it is {orders_range(p.shallow_evidence)} smaller"
+        k = len(p.shallow_evidence)
+        where = "in the only run" if k == 1 else f"over all {k} runs"
+        line += f"; {where} of the one-hidden-layer nets of Part One it is {orders_range(p.shallow_evidence)} smaller"
     lines.append(line + ".")
     return lines
 
@@ -143,15 +145,16 @@ def orders_range(evidence) -> str:
 def controls_text(p: PartTwoAnswer) -> list[str]:
     if not p.controls:
         return [
-            "**Controls:** none run yet. `mnist-tui controls --repeats 3` trains each Part Two net again with one "
-            "change at a time (ReLU instead of sigmoid; a 10x learning rate), outside the exercise rules."
+            "**Controls:** none in these answers. `mnist-tui controls --repeats 3` trains each Part Two net again "
+            "with one change at a time (ReLU instead of sigmoid; a 10x learning rate), outside the exercise rules."
         ]
     rows = []
     for c in p.controls:
         vs = "n/a"
         if c.vs_base is not None:
             g = c.vs_base
-            vs = f"{'+' if g.diff >= 0 else '-'}{abs(g.diff) * 100:.2f} pp (±{g.noise * 100:.2f})"
+            lo, hi = g.interval
+            vs = f"{pp(g.diff)} pp ({pp(lo)} to {pp(hi)}; Holm p {p_is(g.adjusted_p)})"
         rows.append(
             [
                 f"{c.base.name if c.base else c.control.run.preset} ({run_ids_text(c.control)})",
@@ -166,8 +169,9 @@ def controls_text(p: PartTwoAnswer) -> list[str]:
     lines = [
         "**Controls** (outside the exercise rules, never used as its answers): each deep net trained again with "
         "exactly one change. A control *learns* when its mean test accuracy is above 20% and measurably above "
-        "its sigmoid net's. *First/output* is how many orders of magnitude the first hidden layer's gradient "
-        "sits below the output layer's at the last epoch, over the control's runs:",
+        "its sigmoid net's (Holm-adjusted p below 0.05; the interval is 95%). *First/output* is how many "
+        "orders of magnitude the first hidden layer's gradient sits below the output layer's at the last "
+        "epoch, over the control's runs:",
         "",
         *table(["Control", "Change", "n", "Test", "vs the exercise net", "First/output", "Learns"], rows),
     ]
@@ -237,44 +241,71 @@ def verdict(p: PartTwoAnswer, failed) -> str:
         points.append(f"{what} (one change): lets {len(ok)} of {len(tried)} failed nets learn ({detail}).{probe}")
         outcome[change], tried_any[change] = ok, tried
     relu, lr = outcome.get("ReLU"), outcome.get("learning rate")
+    shown = _what_was_shown(tried_any)
     if relu and lr is not None and not lr:
         rescued = [c.base for c in relu]
-        stuck = [c.base for c in tried_any["ReLU"] if not c.learns]
         conclusion = (
-            f"For {_names(rescued)}, changing only the activation lets the net learn and a tenfold learning rate "
-            "alone does not: their failure follows the sigmoid, not the step size"
-            + (", consistent with the vanishing-gradient hypothesis." if grads else ".")
+            f"For {_names(rescued)}, changing only the activation let the net learn and a tenfold learning rate "
+            f"alone did not ({shown}). That fits the vanishing-gradient hypothesis"
+            + (", as the gradient probe does" if grads else "")
+            + "; it does not rule out step sizes or epoch counts that were not tried."
         )
-        if stuck:
-            stuck_controls = [c for c in tried_any["ReLU"] if not c.learns]
-            epochs = sorted({c.control.epochs_completed for c in stuck_controls})
-            within = f"within {epochs[0]} epochs" if len(epochs) == 1 else "within their epochs"
-            it = "it" if len(stuck) == 1 else "them"
-            flowing = _gradient_flows(p, [e for c in stuck_controls for e in c.gradients])
-            if flowing:
-                conclusion += (
-                    f" {_names(stuck)} learned with neither change {within}, although with ReLU the gradient "
-                    f"reaches {'its' if len(stuck) == 1 else 'their'} first layer ({orders_span(flowing)} below "
-                    f"the output's): what holds {it} back then is not a vanishing gradient, and these controls "
-                    "do not show what it is."
-                )
-            else:
-                conclusion += (
-                    f" {_names(stuck)} learned with neither change {within}, so for {it} these controls do not "
-                    f"show what holds {it} back."
-                )
+        stuck_controls = [c for c in tried_any["ReLU"] if not c.learns]
+        for c in stuck_controls:
+            conclusion += " " + _stuck_text(p, c)
     elif relu and lr:
         conclusion = (
-            "Both single changes rescue some nets, so neither explanation excludes the other: a larger step can "
-            "partly make up for the sigmoid's shrinking gradient."
+            f"Both single changes rescued some nets ({shown}), so neither explanation excludes the other: a larger "
+            "step can partly make up for the sigmoid's shrinking gradient."
         )
     elif relu is not None and not relu:
-        conclusion = "ReLU alone rescues none of them, so the sigmoid's slope does not explain the failure by itself."
+        conclusion = (
+            f"ReLU alone rescued none of them ({shown}), so the sigmoid's slope does not explain the failure by "
+            "itself." + "".join(" " + _stuck_text(p, c) for c in tried_any["ReLU"])
+        )
     elif lr:
-        conclusion = "A larger learning rate alone rescues some: the step size is at least part of the failure."
+        conclusion = (
+            f"A larger learning rate alone rescued some ({shown}): the step size is at least part of the failure."
+        )
     else:
         conclusion = (
             "Without controls for both changes it stays untested whether the activation or the step size is to "
             "blame: run `mnist-tui controls --repeats 3`."
         )
     return "\n".join(["**Verdict.**", "", *(f"- {x}" for x in points), "", conclusion])
+
+
+def _what_was_shown(tried: dict[str, list[ControlResult]]) -> str:
+    """'one learning rate (0.1) and 10 epochs': what the controls tried, so no more is claimed."""
+    controls = [c for results in tried.values() for c in results]
+    lrs = sorted({c.control.learning_rate for c in controls if "learning rate" in (c.change or "")} - {None})
+    epochs = sorted({c.control.epochs_completed for c in controls})
+    if not epochs:
+        return "no control to show it"
+    lr_text = (
+        f"one larger learning rate ({lrs[0]:g})" if len(lrs) == 1 else f"learning rates {', '.join(map(str, lrs))}"
+    )
+    ep_text = f"{epochs[0]} epochs" if len(epochs) == 1 else f"{epochs[0]}-{epochs[-1]} epochs"
+    return f"tried with {lr_text} and {ep_text}" if lrs else f"tried over {ep_text}"
+
+
+def _stuck_text(p: PartTwoAnswer, c: ControlResult) -> str:
+    """A control that did not measurably learn: its runs, and whether the test could have seen a rescue."""
+    name = nm(c.base) if c.base else nm(c.control)
+    values = ", ".join(f"{v * 100:.2f}%" for v in c.control.accuracies("test"))
+    base = f" against the sigmoid net's {mean_sd(c.base.accuracy('test'), with_n=False)}" if c.base else ""
+    text = f"With ReLU, {name}'s runs ended at {values} on test{base}"
+    flowing = _gradient_flows(p, c.gradients)
+    if flowing:
+        text += f", with the gradient reaching the first layer ({orders_span(flowing)} below the output's)"
+    s = c.control.accuracy("test")
+    g = c.vs_base
+    if g is not None and s is not None and s.sd is not None and not g.measurable:
+        seeds = f"With n = {s.n} and a seed sd of {s.sd * 100:.2f} pp" if g.seeds_measured else "With one sigmoid run"
+        text += (
+            f". {seeds} the test has no power here: its 95% interval runs from {pp(g.interval[0])} to "
+            f"{pp(g.interval[1])} pp, so a partial rescue can be neither shown nor ruled out"
+        )
+    elif g is not None and not g.measurable:
+        text += ": no measurable difference from the sigmoid net, and what holds it back is not shown by these controls"
+    return text + "."

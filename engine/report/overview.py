@@ -9,39 +9,62 @@ from engine import __version__
 from engine.answers import NOTE_KEYS, Answers, Net
 from engine.report.format import cell_mean_sd, quote, table, title
 from engine.spec import format_layers
-from engine.stats import NOISE_Z
+from engine.stats import ALPHA, t_critical
 
 
 def header(ans: Answers, store_path: str | None, today: date) -> list[str]:
-    source = "runs picked by you" if ans.picked else "the latest completed run of each part, with its repeats"
+    source = "runs picked by you" if ans.picked else "the stored runs"
     lines = [
         "# MNIST exercise: answers",
         "",
         f"Written on {today.isoformat()} by mnist-tui {__version__}"
         + (f" from the run store `{store_path}`" if store_path else "")
-        + f": {source}.",
-        "Every figure is read from a stored run; nothing is estimated. Training, validation and test accuracies",
-        "are the final model evaluated on each split, unless a line says otherwise.",
+        + f", from {source}.",
+        f"**Which runs answer:** {ans.rule}.",
         "",
-        "**How to read a figure.** A net trained several times with different seeds (its repeats) is given as",
-        "mean ± standard deviation over its runs with their count n. An accuracy measured on N images also",
-        "carries sampling noise, its binomial standard error sqrt(p(1 - p) / N). A gap between two figures",
-        f"counts as measurable only when it is larger than {NOISE_Z:g} standard errors of both noises together",
-        "(its noise band); inside the band it is called no measurable difference. With one run per net the",
-        "seed noise is unknown and only the sampling noise is counted.",
+        "Training, validation and test accuracies are the final model evaluated on each split, read from the",
+        "stored runs, unless a line says otherwise; the spreads, intervals and p-values below are estimates",
+        "from those runs.",
+        "",
+        *statistics_note(ans),
         "",
     ]
     data = _data_line(ans)
     if data:
         lines += [data, ""]
     if ans.missing:
-        names = ", ".join(f"`{s}`" for s in ans.missing)
-        lines += [
-            f"**Missing runs:** {names}. The answers that need them say so; train them with "
-            f"`mnist-tui train PRESET --repeats 3`, or everything with `mnist-tui train --all --repeats 3`.",
-            "",
-        ]
+        absent = [s for s in ans.missing if s not in ans.unpicked]
+        if absent:
+            names = ", ".join(f"`{s}`" for s in absent)
+            lines += [
+                f"**Missing runs:** {names}. The answers that need them say so; train them with "
+                f"`mnist-tui train PRESET --repeats 3`, or everything with `mnist-tui train --all --repeats 3`.",
+                "",
+            ]
+        if ans.unpicked:
+            names = ", ".join(f"`{s}`" for s in ans.unpicked)
+            lines += [f"**Not picked:** {names} (their runs exist but were not among the runs picked).", ""]
     return lines
+
+
+def statistics_note(ans: Answers) -> list[str]:
+    """The statistics, named once for the whole document."""
+    m = ans.family.size if ans.family else 0
+    return [
+        "**How to read a figure.** A net trained several times with different seeds (its repeats) is given as",
+        "mean ± standard deviation over its n runs. An accuracy measured on N images also carries sampling",
+        "noise, its binomial standard error sqrt(p(1 - p) / N). An interval of a mean over n seeds uses",
+        f"Student's t with n - 1 degrees of freedom (at n = 3 the 95% factor is {t_critical(2):.2f}, not 2).",
+        "Two nets with at least two runs each are compared by Welch's t test over their seeds; two splits of",
+        "the same runs by a paired t test on the per-run differences, widened by the sampling noise of the",
+        "images; two nets with one run each, measured on the same test images, by McNemar's test on their",
+        "stored predictions (exact binomial below 25 discordant images), which says whether those two trained",
+        "models differ, not which network is better; otherwise (predictions missing, or one run against",
+        f"several) by a two-proportion z test on the sampling noise alone. The document makes {m} such comparison"
+        + ("s" if m != 1 else "")
+        + "; their p-values are corrected together by Holm's method, and a difference is called measurable only",
+        f"when its Holm-adjusted p is below {ALPHA:g}. Nothing is ranked on one run of a net.",
+    ]
 
 
 def _data_line(ans: Answers) -> str | None:

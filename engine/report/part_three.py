@@ -4,6 +4,8 @@ rate, epochs, parameters, time, overfitting gap), the best net on test and the e
 from __future__ import annotations
 
 from engine.answers import GOAL, QUESTION_EPOCH, Answers, PartThreeAnswer
+from engine.answers.parts import GoalSplit
+from engine.report.evidence_text import confusion_table, curves_summary, curves_table
 from engine.report.format import (
     cell_mean_sd,
     epoch_seconds,
@@ -11,49 +13,38 @@ from engine.report.format import (
     layers_phrase,
     mean_sd,
     missing_line,
+    net_gap_text,
     nm,
     notes_block,
+    pct,
     pp,
+    runs_count,
+    size_pp,
     table,
+    test_details,
     title,
 )
-from engine.stats import gap_between
 
 
 def part_three_section(ans: Answers) -> list[str]:
     p = ans.part_three
     lines = ["## Part Three: three hidden layers or more, over 92%", ""]
     if p.net is None:
-        lines += [missing_line("part3"), ""]
+        lines += [missing_line("part3", ans), ""]
     else:
         n = p.net
         lines += [f"### {title(n)}: {layers_phrase(n)}", ""]
-        lines += [
-            f"- **Trainable parameters:** {n.params.total:,} "
-            f"({n.params.weights:,} weights, {n.params.biases:,} biases)",
-            f"- **Validation accuracy:** {mean_sd(n.accuracy('val'))}: {goal_words(p.val_margin, p.val_margin_noise)}",
-            f"- **Test accuracy:** {mean_sd(n.accuracy('test'))}: {goal_words(p.test_margin, p.test_margin_noise)}",
-        ]
-        met = bool(p.val_ok and p.test_ok)
-        close = any(
-            m is not None and z is not None and abs(m) <= z
-            for m, z in ((p.val_margin, p.val_margin_noise), (p.test_margin, p.test_margin_noise))
+        lines.append(
+            f"- **Trainable parameters:** {n.params.total:,} ({n.params.weights:,} weights, {n.params.biases:,} biases)"
         )
-        verdict = "met by the means" if met else "not met by the means"
-        goal = f"- **Goal (better than {GOAL:.0%} on validation and test):** {verdict}"
-        if close:
-            goal += ", but not settled: at least one margin is inside its noise band, so more runs could tip it"
-        lines.append(goal + ".")
-        firsts = p.first_epoch_over_goal
-        if any(firsts):
-            per = ", ".join("never" if e is None else f"epoch {e}" for e in firsts)
-            whose = "run by run" if n.n > 1 else "its run"
-            lines.append(f"  - Validation accuracy first beat {GOAL:.0%} after: {per} ({whose}).")
-        else:
-            which = "any run" if n.n > 1 else "the run"
-            lines.append(f"  - Validation accuracy never beat {GOAL:.0%} after any epoch of {which}.")
+        for g in p.goal:
+            label = "Validation accuracy" if g.split == "val" else "Test accuracy"
+            lines.append(f"- **{label}:** {mean_sd(g.summary)}: {goal_words(g, n.split_size(g.split))}")
+        lines.append(goal_verdict(p))
+        lines += dips_text(p)
         lines.append(f"- **Time per epoch:** {epoch_seconds(n)}")
-        lines.append("")
+        lines.append(f"- **Learning curves:** {curves_summary(p.curves)}.")
+        lines += ["", *curves_table(p.curves), "", *confusion_table(p.confusion), ""]
         lines += against_part_one(p) + [""]
     lines += ["### Which network achieved the best accuracy on test data after training?", ""]
     lines += best_on_test(p) + [""]
@@ -62,27 +53,74 @@ def part_three_section(ans: Answers) -> list[str]:
     return lines + notes_block(ans, "part3")
 
 
-def goal_words(margin: float | None, noise: float | None) -> str:
-    if margin is None:
-        return "n/a"
-    side = "above" if margin > 0 else "not above"
-    text = f"{side} the {GOAL:.0%} goal ({'+' if margin > 0 else '-'}{pp(margin)} pp"
-    if noise is not None:
-        inside = abs(margin) <= noise
-        text += f"; {'inside' if inside else 'outside'} the noise band of ±{noise * 100:.2f} pp"
-    return text + ")"
+def goal_words(g: GoalSplit, images: int | None) -> str:
+    """'3 of 3 runs above 92%; one-sided 95% lower bound of the mean 92.31%'."""
+    runs = f"{g.runs_above} of {g.summary.n} run{'s' * (g.summary.n > 1)} above {GOAL:.0%}"
+    bound = f"one-sided 95% lower bound of the mean {pct(g.lower_bound)}"
+    noise = "seed spread and the sampling noise of" if g.summary.n > 1 else "the sampling noise of"
+    where = f" {images:,} images" if images else " its images"
+    return f"{runs}; {bound} ({noise}{where})"
+
+
+def goal_verdict(p: PartThreeAnswer) -> str:
+    head = f"- **Goal (better than {GOAL:.0%} on validation and test):** "
+    if p.met is None:
+        return head + "cannot say: a split has no final evaluation."
+    n = p.net.n
+    every = "its only run" if n == 1 else f"all {n} runs"
+    if p.met:
+        text = f"**met**: {every} cleared {GOAL:.0%} on both splits"
+        low = [g for g in p.goal if g.lower_bound <= GOAL]
+        if low:
+            which = " and ".join("validation" if g.split == "val" else "test" for g in low)
+            text += (
+                f". The one-sided lower bound on {which} is not above {GOAL:.0%}, and more seeds cannot lift it "
+                "past the sampling noise of those images: a larger test of the same net could still find it at "
+                "or under the goal"
+            )
+        return head + text + "."
+    short = [g for g in p.goal if not g.all_runs_above]
+    parts = [
+        f"{'validation' if g.split == 'val' else 'test'}: {g.runs_above} of {runs_count(g.summary.n)} above"
+        for g in short
+    ]
+    return head + f"**not met**: not every run cleared it ({'; '.join(parts)})."
+
+
+def dips_text(p: PartThreeAnswer) -> list[str]:
+    firsts = p.first_epoch_over_goal
+    n = p.net
+    if not any(firsts):
+        which = "any run" if n.n > 1 else "the run"
+        return [f"  - Validation accuracy never beat {GOAL:.0%} after any epoch of {which}."]
+    per = ", ".join("never" if e is None else f"epoch {e}" for e in firsts)
+    whose = "run by run" if n.n > 1 else "its run"
+    lines = [f"  - Validation accuracy first beat {GOAL:.0%} after: {per} ({whose})."]
+    if p.dips:
+        lines.append(
+            "  - It did not stay there: "
+            + "; ".join(
+                f"run {d.run_id} fell back to {pct(d.low)} at epoch {d.low_epoch} after first clearing it at "
+                f"epoch {d.first_epoch}"
+                for d in p.dips
+            )
+            + "."
+        )
+    else:
+        lines.append(f"  - Once above {GOAL:.0%}, validation accuracy stayed above it in every run.")
+    return lines
 
 
 def against_part_one(p: PartThreeAnswer) -> list[str]:
     """Part Three beside each Part One net: what differs in the setup, and in the results."""
     n = p.net
     if not p.against:
-        return ["No Part One net to compare with yet."]
+        return ["No Part One net to compare with."]
     nets = [n, *(a.part_one for a in p.against)]
-    overfit = {n.run_id: p.against[0].overfit_p3, **{a.part_one.run_id: a.overfit_p1 for a in p.against}}
+    gen = {n.run_id: p.against[0].gen_gap_p3, **{a.part_one.run_id: a.gen_gap_p1 for a in p.against}}
     rows = []
     for x in nets:
-        g = overfit.get(x.run_id)
+        g = gen.get(x.run_id)
         spe = x.later_epoch_seconds
         rows.append(
             [
@@ -92,11 +130,15 @@ def against_part_one(p: PartThreeAnswer) -> list[str]:
                 x.epochs_completed,
                 f"{spe.median:.2f}" if spe else "n/a",
                 cell_mean_sd(x.accuracy("test")),
-                "n/a" if g is None else f"{'+' if g.diff >= 0 else '-'}{pp(g.diff)} (±{g.noise * 100:.2f})",
+                "n/a" if g is None else f"{pp(g.diff)} ({pp(g.interval[0])} to {pp(g.interval[1])})",
             ]
         )
-    lines = ["**Part Three beside Part One** (test in %, mean ± sd; train - validation in pp with its noise band):", ""]
-    lines += table(["Network", "Params", "Learning rate", "Epochs", "s/epoch", "Test", "Train - validation"], rows)
+    lines = [
+        "**Part Three beside Part One** (test in %, mean ± sd; the generalisation gap is train minus validation "
+        "accuracy in pp, with its 95% interval):",
+        "",
+    ]
+    lines += table(["Network", "Params", "Learning rate", "Epochs", "s/epoch", "Test", "Generalisation gap"], rows)
     lines.append("")
     for a in p.against:
         b = a.part_one
@@ -112,18 +154,18 @@ def against_part_one(p: PartThreeAnswer) -> list[str]:
         setup.append(f"{n.params.total:,} parameters against {b.params.total:,} ({more})")
         text = f"- Against {nm(b)}: Part Three used {', '.join(setup)}."
         if a.test_gap is not None:
-            text += f" On test it is {gap_text(a.test_gap, nm(b))}."
-        if a.overfit_p3 is not None and a.overfit_p1 is not None:
-            diff = gap_between(a.overfit_p3, a.overfit_p1)
+            text += f" On test, Part Three against it: {net_gap_text(a.test_gap, nm(b))}."
+        if a.gen_gap_p3 is not None and a.gen_gap_p1 is not None and a.gen_gap_diff is not None:
+            d = a.gen_gap_diff
             text += (
-                f" Its train - validation gap is {pp(a.overfit_p3.diff)} pp against {pp(a.overfit_p1.diff)} pp: "
+                f" Its generalisation gap is {pp(a.gen_gap_p3.diff)} pp against {pp(a.gen_gap_p1.diff)} pp: "
                 + (
-                    "no measurable difference in overfitting"
-                    if diff.within_noise
-                    else f"{pp(diff.diff)} pp {'more' if diff.diff > 0 else 'less'} overfitting, beyond the noise "
-                    f"band of ±{diff.noise * 100:.2f} pp"
+                    f"no measurable difference ({test_details(d)})"
+                    if not d.measurable
+                    else f"{size_pp(d.diff)} pp {'wider' if d.diff > 0 else 'narrower'}, a measurable difference "
+                    f"({test_details(d)})"
                 )
-                + "."
+                + ". Whether either net over- or underfits is read from its learning curves, not from this gap."
             )
         lines.append(text)
     return lines
@@ -131,26 +173,32 @@ def against_part_one(p: PartThreeAnswer) -> list[str]:
 
 def best_on_test(p: PartThreeAnswer) -> list[str]:
     if not p.best_on_test:
-        return ["Cannot say: no run has a test accuracy yet."]
-    names = " and ".join(f"**{n.name}** ({title(n).split(' (')[-1]}" for n in p.best_on_test)
+        return ["Cannot say: no run has a test accuracy."]
     best = p.best_on_test[0]
-    lines = [f"{names}, with {mean_sd(best.accuracy('test'))} on test (the best mean)."]
+    names = " and ".join(f"**{n.name}** ({title(n).split(' (')[-1]}" for n in p.best_on_test)
+    lines = [f"{names} has the highest test accuracy, {mean_sd(best.accuracy('test'))}."]
     if p.runner_up:
         other, g = p.runner_up
-        if g.within_noise:
+        one_run = min(best.n, other.n) < 2
+        if one_run:
+            lines.append(
+                f"Next is {nm(other)} at {mean_sd(other.accuracy('test'))}: {gap_text(g, nm(other))}. With one run "
+                "of a net this is the highest figure, not a ranking: the seed-to-seed spread is unknown."
+            )
+        elif not g.measurable:
             lines.append(
                 f"Next is {nm(other)} at {mean_sd(other.accuracy('test'))}: {gap_text(g, nm(other))}, so the two "
                 "cannot be ranked on this test set."
             )
         else:
-            lines.append(f"It is {gap_text(g, nm(other))}, the next best.")
+            lines.append(f"It is the best: {gap_text(g, nm(other))}, the next best.")
     b = p.part_one_best
     if p.net and p.net not in p.best_on_test and p.net.test_accuracy is not None:
         lines.append(f"The Part Three net, {nm(p.net)}, reached {mean_sd(p.net.accuracy('test'))}.")
     if b and b not in p.best_on_test and (not p.runner_up or p.runner_up[0] is not b):
-        lines.append(f"The best Part One net, {nm(b)}, reached {mean_sd(b.accuracy('test'))}.")
+        lines.append(f"The Part One net with the higher test accuracy, {nm(b)}, reached {mean_sd(b.accuracy('test'))}.")
     if p.net is None:
-        lines.append("Part Three has not run, so this is the best of the other nets only.")
+        lines.append("Part Three is not in these answers, so this is the best of the other nets only.")
     return [" ".join(lines)]
 
 

@@ -4,7 +4,20 @@ parameters and accuracy correlate (with p-values and n, and "clear" only when th
 from __future__ import annotations
 
 from engine.answers import BEAT_THRESHOLD, PART_TWO, Answers, Correlation, PartTwoAnswer, Predictions
-from engine.report.format import cell_mean_sd, mean_sd, missing_line, nm, notes_block, pct, pp, table, title
+from engine.report.format import (
+    cell_mean_sd,
+    mean_sd,
+    missing_line,
+    nm,
+    notes_block,
+    p_is,
+    p_text,
+    pct,
+    pp,
+    table,
+    test_details,
+    title,
+)
 from engine.report.hypothesis import hypothesis
 from engine.spec import format_layers
 from engine.stats import CLEAR_P, MIN_POINTS_FOR_CLEAR
@@ -14,7 +27,7 @@ def part_two_section(ans: Answers) -> list[str]:
     p = ans.part_two
     lines = ["## Part Two: ten hidden layers or more", ""]
     for s in p.missing:
-        lines += [missing_line(s), ""]
+        lines += [missing_line(s, ans), ""]
     if p.nets:
         rows = [
             [
@@ -33,7 +46,7 @@ def part_two_section(ans: Answers) -> list[str]:
         lines += table(["Network", "Hidden layers", "Params", "Weights", "Biases", "n", "Validation", "Test"], rows)
         lines += ["", "(accuracies in %, mean ± sd over the n runs)", ""]
     lines += ["### Did any model beat 20% accuracy on validation or test data?", ""]
-    lines += beat_20(p) + [""]
+    lines += beat_20(p, ans) + [""]
     if p.predictions:
         lines += ["### What do the deep nets predict?", ""]
         lines += predictions_text(p) + [""]
@@ -45,7 +58,7 @@ def part_two_section(ans: Answers) -> list[str]:
     return lines + notes_block(ans, "part2-correlation")
 
 
-def beat_20(p: PartTwoAnswer) -> list[str]:
+def beat_20(p: PartTwoAnswer, ans: Answers | None = None) -> list[str]:
     if p.best is None:
         return ["Cannot say: no Part Two run has a final evaluation yet."]
     b = p.best
@@ -63,8 +76,9 @@ def beat_20(p: PartTwoAnswer) -> list[str]:
         where = f"{pct(b.value)} ({'; '.join(f'{nm(n)} on {split}' for n, split in holders)})"
     line = f"**{verdict}.** The best mean figure of the Part Two nets is {where}"
     line += f", {'above' if p.beat_20 else 'below'} the {BEAT_THRESHOLD:.0%} mark"
-    if not p.beat_20:
-        line += "; guessing among 10 digits scores about 10%"
+    if not p.beat_20 and p.baseline:
+        digit, share = p.baseline
+        line += f"; always answering {digit}, the test set's most common digit, would score {pct(share)}"
     line += "."
     if not p.beat_20 and p.any_run_beat_20:
         best_single = max(p.nets, key=lambda n: max(n.accuracies("val") + n.accuracies("test")))
@@ -72,9 +86,13 @@ def beat_20(p: PartTwoAnswer) -> list[str]:
         line += f" One run of {nm(best_single)} did reach {pct(top)}, but its mean over its runs did not."
     elif not p.beat_20:
         runs = sum(n.n for n in p.nets)
-        line += f" No single one of the {runs} runs beat it either."
+        line += " Its only run did not beat it either." if runs == 1 else f" None of the {runs} runs beat it either."
     if p.missing:
-        line += f" Only {len(p.nets)} of the {len(PART_TWO)} nets have run."
+        unpicked = [s for s in p.missing if ans is not None and s in ans.unpicked]
+        if unpicked:
+            line += f" Only {len(p.nets)} of the {len(PART_TWO)} nets were picked."
+        else:
+            line += f" Only {len(p.nets)} of the {len(PART_TWO)} nets have run."
     return [line]
 
 
@@ -107,15 +125,27 @@ def prediction_phrase(pred: Predictions) -> str:
 
 
 def correlation_text(c: Correlation, p: PartTwoAnswer) -> list[str]:
+    """Parts One and Two: log10(parameters) against mean test accuracy, what it can and cannot show."""
     if not c.nets:
-        return ["Cannot say: no run of Parts One to Three has a final evaluation yet."]
+        return ["Cannot say: no run of Parts One and Two has a final evaluation."]
     rows = [
         [title(n), f"{n.params.total:,}", n.n, cell_mean_sd(n.accuracy("test"))]
         for n in sorted(c.nets, key=lambda n: n.params.total)
     ]
-    names = ", ".join(nm(n) for n in c.nets)
-    lines = [f"Every net that answers Parts One to Three and has a test accuracy: {names}.", ""]
+    lines = [
+        f"The question is about the nets of Parts One and Two: {', '.join(nm(n) for n in c.nets)}, one point "
+        "per net (its mean test accuracy) against the logarithm of its parameter count (the counts span two "
+        "orders of magnitude).",
+        "",
+    ]
     lines += table(["Network", "Params", "n", "Test"], rows) + [""]
+    for n in c.apart:
+        lines += [
+            f"{nm(n)} ({n.params.total:,} parameters, {mean_sd(n.accuracy('test'))} on test) is kept apart: it was "
+            "built to clear 92% with its own learning rate and epochs, so it would tell about those choices, not "
+            "about size.",
+            "",
+        ]
     facts = within_part_two(p)
     example = ""
     if c.counterexample:
@@ -135,21 +165,30 @@ def correlation_text(c: Correlation, p: PartTwoAnswer) -> list[str]:
     if c.test is None:
         return lines + [f"**No coefficient:** {c.reason}.{example}", *facts]
     t = c.test
+    ci = t.pearson_interval
+    ci_text = f", 95% interval {ci[0]:.2f} to {ci[1]:.2f}" if ci else ""
     lines.append(
-        f"One point per net (its mean test accuracy), n = {t.n}: Pearson r = {t.pearson:.2f} "
-        f"(p = {p_text(t.pearson_p)}) and Spearman rho = {t.spearman:.2f} (p = {p_text(t.spearman_p)})."
+        f"n = {t.n} nets: Pearson r = {t.pearson:.2f} on log parameters (p {p_is(t.pearson_p)}{ci_text}) and "
+        f"Spearman rho = {t.spearman:.2f} (p {p_is(t.spearman_p)})."
     )
     lines.append("")
     if t.clear:
         verdict = (
-            f"**Yes, a clear {'positive' if t.pearson > 0 else 'negative'} correlation:** both coefficients agree "
-            f"and both p-values are below {CLEAR_P:g} with n = {t.n}."
+            f"**Yes, a clear {'positive' if t.pearson > 0 else 'negative'} correlation:** both coefficients agree, "
+            f"both p-values are below {CLEAR_P:g} with n = {t.n}" + (" and the interval excludes zero." if ci else ".")
         )
     elif t.n < MIN_POINTS_FOR_CLEAR:
         verdict = (
-            f"**No clear correlation can be shown with n = {t.n}:** with fewer than {MIN_POINTS_FOR_CLEAR} nets "
-            f"even a perfect rank order has a two-sided p of 0.08 or more."
+            f"**Inconclusive with n = {t.n}:** with fewer than {MIN_POINTS_FOR_CLEAR} nets even a perfect rank "
+            "order has a two-sided p of 0.08 or more."
         )
+    elif t.inconclusive:
+        verdict = (
+            f"**Inconclusive:** the data allow anything from r = {ci[0]:.2f} to r = {ci[1]:.2f}, so neither a "
+            "correlation nor its absence is shown"
+            if ci
+            else "**Inconclusive:** no interval could be computed"
+        ) + f" (n = {t.n})."
     else:
         why = (
             "the two coefficients disagree in sign"
@@ -157,8 +196,13 @@ def correlation_text(c: Correlation, p: PartTwoAnswer) -> list[str]:
             else f"Pearson's p = {p_text(t.pearson_p)} and Spearman's p = {p_text(t.spearman_p)} are not both "
             f"below {CLEAR_P:g}"
         )
-        verdict = f"**No clear correlation:** {why}, with n = {t.n}."
-    return lines + [verdict + example, *facts]
+        verdict = f"**Not clear:** {why}, with n = {t.n}."
+    limits = (
+        " What the test can show: whether accuracy rises or falls with size across these nets. What it cannot: "
+        "these nets differ in depth and learning rate as well as in size, and each is one point however many "
+        "runs it rests on, so a correlation here would not say that size causes it."
+    )
+    return lines + [verdict + example + limits, *facts]
 
 
 def within_part_two(p: PartTwoAnswer) -> list[str]:
@@ -170,8 +214,9 @@ def within_part_two(p: PartTwoAnswer) -> list[str]:
     widest = max(p.within_gaps, key=lambda t: abs(t[2].diff))[2]
     text = (
         f"Within Part Two, from {lo.params.total:,} to {hi.params.total:,} parameters, test accuracy shows no "
-        f"measurable difference (largest gap {pp(widest.diff)} pp, inside its noise band of "
-        f"±{widest.noise * 100:.2f} pp): " + ", ".join(f"{nm(n)} {mean_sd(n.accuracy('test'))}" for n in p.nets) + "."
+        f"measurable difference (largest gap {pp(widest.diff)} pp; {test_details(widest)}): "
+        + ", ".join(f"{nm(n)} {mean_sd(n.accuracy('test'))}" for n in p.nets)
+        + "."
     )
     if all(pred.single_digit for pred in p.predictions):
         text += (
@@ -179,7 +224,3 @@ def within_part_two(p: PartTwoAnswer) -> list[str]:
             "digit's share of the test set whatever its size."
         )
     return ["", text]
-
-
-def p_text(p: float) -> str:
-    return "< 0.001" if p < 0.001 else f"{p:.3f}" if p < 0.01 else f"{p:.2f}"

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from engine.errors import StoreError
 from engine.events import EpochEnd, Finished
 from engine.paths import STORE_ENV, absolute, data_dir
 from engine.spec import NetworkSpec
@@ -164,7 +165,7 @@ class Store:
             conn.execute(
                 "UPDATE runs SET status=?, finished_at=?, train_accuracy=?, val_accuracy=?, test_accuracy=?,"
                 " train_loss=?, val_loss=?, test_loss=?, seconds_per_epoch=?, first_epoch_seconds=?, error=?,"
-                " extra_json=? WHERE id=?",
+                " extra_json=?, predictions=? WHERE id=?",
                 (
                     result.status,
                     now_text(),
@@ -173,6 +174,7 @@ class Store:
                     result.first_epoch_seconds,
                     result.error,
                     json.dumps(result.extra, default=str) if result.extra else None,
+                    result.predictions,
                     run_id,
                 ),
             )
@@ -245,7 +247,8 @@ class Store:
         if kind is not None:
             where.append("coalesce(kind, 'exercise')=?")
             params.append(kind)
-        sql = "SELECT * FROM runs" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id DESC"
+        sql = f"SELECT {self._run_columns()} FROM runs"
+        sql += (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id DESC"
         if limit and status is None:
             sql += " LIMIT ?"
             params.append(limit)
@@ -253,16 +256,30 @@ class Store:
         records = [r for r in records if status is None or r.status == status]
         return records[:limit] if limit else records
 
+    def predictions(self, run_id: int) -> bytes | None:
+        """The run's test-set predictions, one byte (the digit) an image; None when it kept none. Read apart
+        from the run rows so that listing runs never loads these blobs."""
+        try:
+            rows = self.db.read("SELECT predictions FROM runs WHERE id=?", (run_id,))
+        except StoreError:  # an older store opened read-only has no such column
+            return None
+        return bytes(rows[0][0]) if rows and rows[0][0] is not None else None
+
+    def _run_columns(self) -> str:
+        """Every column of runs but the predictions blob (an older, read-only store may lack some)."""
+        names = [r[1] for r in self.db.read("PRAGMA table_info(runs)") if r[1] != "predictions"]
+        return ", ".join(f'"{n}"' for n in names)
+
     def get_run(self, run_id: int) -> RunRecord | None:
         """One run; BadRow (naming the run and the column) when it cannot be read."""
-        rows = self.db.read("SELECT * FROM runs WHERE id=?", (run_id,))
+        rows = self.db.read(f"SELECT {self._run_columns()} FROM runs WHERE id=?", (run_id,))
         if not rows:
             return None
         return run_record(rows[0], self._epochs([run_id]).get(run_id, []))
 
     def running_runs(self) -> list[RunRecord]:
         """Runs some process is training now (any process: the worker, a foreground `train`)."""
-        rows = self.db.read("SELECT * FROM runs WHERE status='running' ORDER BY id")
+        rows = self.db.read(f"SELECT {self._run_columns()} FROM runs WHERE status='running' ORDER BY id")
         return [rec for rec in self._records(rows) if rec.status == "running"]
 
     def _records(self, rows) -> list[RunRecord]:

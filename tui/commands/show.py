@@ -18,6 +18,15 @@ def find_run(store: Store, run_id: int) -> RunRecord:
     return run
 
 
+def finished_confusion(store: Store, record: RunRecord) -> list[list[int]] | None:
+    """10x10 counts over the test set, rows = true digit, once the run finished with an evaluation."""
+    if record.status == "running" or record.metrics.get("test_accuracy") is None:
+        return None
+    from engine.confusion import run_confusion
+
+    return run_confusion(record.extra, store.predictions(record.run_id), record.data_source)
+
+
 def add_arguments(parser) -> None:
     parser.add_argument("run", type=int, metavar="RUN", help="a run id (see mnist-tui runs)")
     parser.add_argument("--json", action="store_true", help="the run with its per-epoch history as JSON")
@@ -26,7 +35,11 @@ def add_arguments(parser) -> None:
 def run(args, store: Store, console) -> int:
     record = find_run(store, args.run)
     if args.json:
-        print(json.dumps(record.as_json(), indent=2))
+        data = record.as_json()
+        confusion = finished_confusion(store, record)
+        if confusion is not None:
+            data["confusion"] = confusion
+        print(json.dumps(data, indent=2))
         return 0
     from rich.rule import Rule
 

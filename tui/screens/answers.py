@@ -55,7 +55,7 @@ class AnswersScreen(Screen):
     ) -> None:
         super().__init__(**kwargs)
         self.store = store
-        self.run_ids = run_ids  # runs picked in Compare; None: the latest completed run of each part
+        self.run_ids = run_ids  # runs picked in Compare; None: each part's runs with its latest settings
         self.out_path = Path(out_path or DEFAULT_OUT).expanduser().absolute()  # say exactly where `w` writes
         self.markdown_text = ""  # the text shown, exactly what `w` writes
         self.written: Path | None = None
@@ -64,7 +64,7 @@ class AnswersScreen(Screen):
         scope = (
             f"runs {', '.join(map(str, self.run_ids))} as picked"
             if self.run_ids
-            else "latest run of each part with its repeats"
+            else "runs of each part with its latest settings"
         )
         yield Static(literal(f"Answers from the {scope}  ·  w writes {self.out_path}"), id="answers-status")
         with VerticalScroll(id="answers-scroll"):

@@ -1,13 +1,17 @@
 """One run on its own: accuracy and loss curves (train and validation), what it was (spec, every
 hyperparameter, data, environment), how it ended and why, the per-epoch table and the per-layer gradients
-over epochs. d deletes it (after a yes), l labels it, n writes a note; Home, Compare and the CLI's `show`
-all open it. A run still training is read again every few seconds, so it grows on screen."""
+over epochs; once it has finished, its confusion matrix with per-class recall and the test digits it got
+wrong, drawn in the terminal ([ and ] page through them). d deletes it (after a yes), l labels it, n writes
+a note; Home, Compare and the CLI's `show` all open it. A run still training is read again every few
+seconds, so it grows on screen. The test images come from the run's data file, read with numpy in a
+thread (never TensorFlow), and the screen says so when they cannot be found."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -15,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from engine.charts import history_series
+from engine.confusion import decode, read_test_images, run_confusion
 from engine.errors import MnistTuiError
 from engine.store import RunRecord, Store
 from tui.run_summary import epochs_table, gradient_columns, gradients_table, summary_text, title_text
@@ -22,6 +27,7 @@ from tui.screens.dialogs import ConfirmDialog, TextDialog
 from tui.text import notify_literal
 from tui.widgets.chart_view import ChartView
 from tui.widgets.footer import KeyFooter
+from tui.widgets.run_predictions import WrongDigits, WrongSet, confusion_renderable
 
 FOLLOW_SECONDS = 2.0  # how often a running run is read again from the store
 
@@ -85,6 +91,8 @@ class RunScreen(Screen):
         Binding("l", "label", "Label"),
         Binding("n", "note", "Note"),
         Binding("z", "zoom", "Zoom acc", tooltip="Accuracy axis: 0-100% or fitted to the data"),
+        Binding("right_square_bracket", "wrong(1)", "Next wrong", key_display="]"),
+        Binding("left_square_bracket", "wrong(-1)", "Prev wrong", key_display="[", show=False),
         Binding("r", "reload", "Reload", show=False),
     ]
 
@@ -93,6 +101,7 @@ class RunScreen(Screen):
         self.store = store
         self.run_id = run_id
         self.run: RunRecord | None = None
+        self.predictions_read = False  # read once the run has finished
 
     def compose(self) -> ComposeResult:
         yield Static(id="run-title")
@@ -103,6 +112,8 @@ class RunScreen(Screen):
             yield Static(id="run-summary", classes="run-section")
             yield Static(id="run-epochs", classes="run-section")
             yield Static(id="run-gradients", classes="run-section")
+            yield Static(id="run-confusion", classes="run-section")
+            yield WrongDigits(id="run-wrong", classes="run-section")
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -111,6 +122,9 @@ class RunScreen(Screen):
         self.query_one("#run-summary").border_title = "Run"
         self.query_one("#run-epochs").border_title = "Per epoch"
         self.query_one("#run-gradients").border_title = "Mean |dL/dW| per layer"
+        self.query_one("#run-confusion").border_title = "Confusion matrix (test set) and recall"
+        self.query_one("#run-wrong").border_title = "Digits it got wrong (true → predicted)"
+        self.query_one("#run-confusion", Static).update("read once the run has finished")
         self.action_reload()
         self.set_interval(FOLLOW_SECONDS, self.follow)
 
@@ -137,6 +151,45 @@ class RunScreen(Screen):
         self.query_one("#run-summary", Static).update(summary_text(run))
         self.query_one("#run-epochs", Static).update(epochs_table(run))
         self.show_gradients()
+        if run.status != "running" and not self.predictions_read:
+            self.predictions_read = True
+            self.run_worker(lambda: self.read_predictions(run), thread=True, exclusive=True, group="predictions")
+
+    def read_predictions(self, run: RunRecord) -> None:
+        """In a thread: the stored predictions, the test images of the run's data, then both panels."""
+        try:
+            predicted = decode(self.store.predictions(run.run_id))
+        except MnistTuiError as exc:
+            self.app.call_from_thread(self.show_predictions, None, None, str(exc))
+            return
+        if predicted is None:
+            why = "this run kept no test predictions (it ended without a final evaluation, or predates them)"
+            self.app.call_from_thread(self.show_predictions, run_confusion(run.extra, None, None), None, why)
+            return
+        try:
+            test = read_test_images(run.data_source)
+        except MnistTuiError as exc:
+            matrix = run_confusion(run.extra, None, None)
+            why = f"the test images cannot be found: {exc}"
+            self.app.call_from_thread(self.show_predictions, matrix, None, why)
+            return
+        if len(test.labels) != len(predicted):
+            why = f"{test.source} now holds {len(test.labels):,} test images, the run predicted {len(predicted):,}"
+            self.app.call_from_thread(self.show_predictions, run_confusion(run.extra, None, None), None, why)
+            return
+        matrix = run_confusion(run.extra, predicted.tobytes(), run.data_source)
+        self.app.call_from_thread(self.show_predictions, matrix, WrongSet.of(test.images, test.labels, predicted), "")
+
+    def show_predictions(self, matrix: list[list[int]] | None, wrong: WrongSet | None, why: str) -> None:
+        confusion = self.query_one("#run-confusion", Static)
+        if matrix is not None:
+            confusion.update(confusion_renderable(matrix))
+        else:
+            confusion.update(Text(f"No confusion matrix: {why}."))
+        self.query_one("#run-wrong", WrongDigits).show(wrong, f"No digits to show: {why}.")
+
+    def action_wrong(self, step: int) -> None:
+        self.query_one("#run-wrong", WrongDigits).turn(step)
 
     def show_gradients(self) -> None:
         if self.run is not None:
@@ -145,6 +198,7 @@ class RunScreen(Screen):
 
     def on_resize(self) -> None:
         self.show_gradients()
+        self.query_one("#run-wrong", WrongDigits).redraw()
 
     def action_zoom(self) -> None:
         chart = self.query_one("#run-accuracy", ChartView)
