@@ -20,12 +20,11 @@ from __future__ import annotations
 import dataclasses
 import os
 import platform
-import queue
 import threading
 import time
 import traceback
 
-from engine.errors import MnistTuiError, StoreError, one_line
+from engine.errors import MnistTuiError, one_line
 from engine.events import Finished, Phase, Started
 from engine.live_report import LiveReporter
 from engine.run_request import RunRequest
@@ -33,7 +32,7 @@ from engine.store import HEARTBEAT_SECONDS, JobRecord, Store
 from engine.watchers import CANCEL_POLL
 from engine.worker.job import JobListener, job_state, request_of
 from engine.worker.log import log
-from engine.worker.slots import SlotReport
+from engine.worker.slots import ThreadedSlot
 
 POLL_SECONDS = CANCEL_POLL  # the worker asks each actor for its new events this often
 LOST_AFTER = 60.0  # seconds without an answer from an actor before its node counts as lost
@@ -200,17 +199,14 @@ class DataShipper:
             return self.refs[source]
 
 
-class RaySlot:
+class RaySlot(ThreadedSlot):
     """A slot whose job trains in a Ray actor; a thread of the worker drives it and writes its rows."""
 
     def __init__(self, index: int, make_actor, store: Store, data: DataShipper, stopping, wake) -> None:
-        self.index, self.make_actor, self.store, self.data = index, make_actor, store, data
-        self.stopping, self.wake = stopping, wake
-        self.job: JobRecord | None = None
-        self.reports: queue.SimpleQueue[SlotReport] = queue.SimpleQueue()
+        super().__init__(index, wake)
+        self.make_actor, self.store, self.data, self.stopping = make_actor, store, data, stopping
         self.actor = None
         self.facts: dict[str, str] = {}
-        self.thread: threading.Thread | None = None
 
     def describe(self) -> str:
         where = self.facts.get("host", "a Ray node")
@@ -223,28 +219,13 @@ class RaySlot:
             self.facts = ray.get(self.actor.hello.remote(), timeout=LOST_AFTER)
         return ray
 
-    def start(self, job: JobRecord) -> None:
-        self.job = job
-        self.thread = threading.Thread(target=self._drive, args=(job,), name=f"ray-slot-{self.index}", daemon=True)
-        self.thread.start()
-
-    def _drive(self, job: JobRecord) -> None:
+    def bug(self, job: JobRecord, exc: Exception) -> None:
         try:
-            self._run(job)
-            report = SlotReport(self.index, job.job_id, "done")
-        except StoreError as exc:
-            report = SlotReport(self.index, job.job_id, "store_failed", str(exc))
-        except Exception as exc:  # a bug here: on the job, in the log; the slot goes on
-            traceback.print_exc()
-            try:
-                self.store.jobs.finish(job.job_id, "failed", one_line(f"{exc.__class__.__name__}: {exc}"))
-            except MnistTuiError:
-                pass
-            report = SlotReport(self.index, job.job_id, "done")
-        self.reports.put(report)
-        self.wake.set()
+            self.store.jobs.finish(job.job_id, "failed", one_line(f"{exc.__class__.__name__}: {exc}"))
+        except MnistTuiError:
+            pass
 
-    def _run(self, job: JobRecord) -> None:
+    def work(self, job: JobRecord) -> None:
         listener = JobListener(self.store, job)
         try:
             req = request_of(job)
@@ -331,17 +312,8 @@ class RaySlot:
         reason = f"the Ray node {host} was lost mid-run ({exc.__class__.__name__})"
         return record.finish(Finished(run_id, "interrupted", record.epochs_completed(), error=reason))
 
-    def reap(self) -> SlotReport | None:
-        try:
-            report = self.reports.get_nowait()
-        except queue.Empty:
-            return None
-        self.job = None
-        return report
-
     def close(self, timeout: float | None = 60) -> None:
-        if self.thread is not None:
-            self.thread.join(timeout)
+        super().close(timeout)
         if self.actor is not None:
             try:
                 import_ray().kill(self.actor)

@@ -45,33 +45,36 @@ def default_runner(store: Store):
     return Runner(store)
 
 
-class ThreadSlot:
-    """A slot in the worker's own process: the job runs on a thread of it."""
+class ThreadedSlot:
+    """A slot whose job is driven by a thread of the worker: `work(job)` runs it, and how it ended is
+    reported for the worker to reap. A failing store stops the worker; a bug is logged, the slot goes on."""
 
-    def __init__(self, index: int, store: Store, runner_factory, stopping: threading.Event, wake: threading.Event):
-        self.index, self.store, self.stopping, self.wake = index, store, stopping, wake
-        self.runner = (runner_factory or default_runner)(store)
-        self.runner.slot = index
+    def __init__(self, index: int, wake: threading.Event):
+        self.index, self.wake = index, wake
         self.job: JobRecord | None = None
         self.reports: queue.SimpleQueue[SlotReport] = queue.SimpleQueue()
         self.thread: threading.Thread | None = None
 
-    def describe(self) -> str:
-        return f"slot {self.index}: this process"
+    def work(self, job: JobRecord) -> None:
+        raise NotImplementedError
+
+    def bug(self, job: JobRecord, exc: Exception) -> None:
+        """After a bug in `work`: record it where it is not yet (the job's row)."""
 
     def start(self, job: JobRecord) -> None:
         self.job = job
-        self.thread = threading.Thread(target=self._run, args=(job,), name=f"slot-{self.index}", daemon=True)
+        self.thread = threading.Thread(target=self._drive, args=(job,), name=f"slot-{self.index}", daemon=True)
         self.thread.start()
 
-    def _run(self, job: JobRecord) -> None:
+    def _drive(self, job: JobRecord) -> None:
         try:
-            run_job(self.store, self.runner, job, self.stopping)
+            self.work(job)
             report = SlotReport(self.index, job.job_id, "done")
         except StoreError as exc:
             report = SlotReport(self.index, job.job_id, "store_failed", str(exc))
-        except Exception:  # logged with its traceback (already recorded on the job); the next job still runs
+        except Exception as exc:  # logged with its traceback; the next job still runs
             traceback.print_exc()
+            self.bug(job, exc)
             report = SlotReport(self.index, job.job_id, "done")
         self.reports.put(report)
         self.wake.set()
@@ -87,6 +90,23 @@ class ThreadSlot:
     def close(self, timeout: float | None = None) -> None:
         if self.thread is not None:
             self.thread.join(timeout)
+
+
+class ThreadSlot(ThreadedSlot):
+    """A slot in the worker's own process: the job's Runner runs on a thread of it (run_job records a bug
+    on the job itself)."""
+
+    def __init__(self, index: int, store: Store, runner_factory, stopping: threading.Event, wake: threading.Event):
+        super().__init__(index, wake)
+        self.store, self.stopping = store, stopping
+        self.runner = (runner_factory or default_runner)(store)
+        self.runner.slot = index
+
+    def describe(self) -> str:
+        return f"slot {self.index}: this process"
+
+    def work(self, job: JobRecord) -> None:
+        run_job(self.store, self.runner, job, self.stopping)
 
 
 class ProcessSlot:
