@@ -67,7 +67,7 @@ def build_parser() -> ArgParser:
     add_worker_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgParser)
 
-    from tui.commands import controls, export, presets, queue, runs, train
+    from tui.commands import controls, export, presets, queue, runs, sweep, train
 
     presets.add_parser(sub, common)
     train.add_parser(sub, common)
@@ -75,6 +75,7 @@ def build_parser() -> ArgParser:
     queue.add_parsers(sub, common)  # queue, watch, cancel
     runs.add_run_parsers(sub, common)  # runs, show, rm, label
     export.add_parser(sub, common)
+    sweep.add_parsers(sub, common)  # sweep, sweeps
     return parser
 
 
@@ -99,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         from tui.commands.presets import cmd_presets
         from tui.commands.queue import cmd_cancel, cmd_queue, cmd_watch
         from tui.commands.runs import run_handlers
+        from tui.commands.sweep import handlers as sweep_handlers
         from tui.commands.train import cmd_train
 
         handler = {
@@ -110,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
             **run_handlers(),  # runs, show, rm, label
             "export": cmd_export,
             "controls": cmd_controls,
+            **sweep_handlers(),  # sweep, sweeps
         }
         return handler[args.command](args)
     except MnistTuiError as exc:

@@ -30,6 +30,7 @@ from engine.store.records import (
     parse_spec,
     read_rows,
 )
+from engine.store.sweeps import SweepRows
 
 NO_EPOCH = "no epoch was trained, so there is nothing to evaluate"
 NO_RESULTS = {k: None for k in METRIC_KEYS} | {"seconds_per_epoch": None, "first_epoch_seconds": None}
@@ -50,6 +51,7 @@ class Store:
         self.db = Database(self.path)
         self.jobs = JobQueue(self.db, self.report_bad_row)
         self.live = LiveRows(self.db, self.report_bad_row)
+        self.sweeps = SweepRows(self.db)
 
     @property
     def read_only(self) -> bool:
@@ -236,11 +238,20 @@ class Store:
             self.on_bad_row(bad)
 
     def runs(
-        self, limit: int | None = None, status: str | None = None, part: str | None = None, kind: str | None = None
+        self,
+        limit: int | None = None,
+        status: str | None = None,
+        part: str | None = None,
+        kind: str | None = None,
+        sweep: int | None = None,
     ) -> list[RunRecord]:
-        """Newest first. `status` filters on the status as read (a dead 'running' run is 'interrupted').
-        A run with a cell that cannot be read is left out and reported (report_bad_row)."""
+        """Newest first. `status` filters on the status as read (a dead 'running' run is 'interrupted');
+        `sweep` keeps the runs of that sweep. A run with a cell that cannot be read is left out and reported
+        (report_bad_row)."""
         where, params = [], []
+        if sweep is not None:
+            where.append("sweep_id=?")
+            params.append(sweep)
         if part is not None:
             where.append("part=?")
             params.append(part)

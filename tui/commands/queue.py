@@ -58,6 +58,7 @@ def add_parsers(sub, common) -> None:
     p = sub.add_parser("cancel", parents=[common], help="stop runs (kept as cancelled) from any terminal")
     p.add_argument("runs", nargs="*", type=positive_int, metavar="RUN", help="run ids (default: what trains now)")
     p.add_argument("--all", action="store_true", help="also empty the queue")
+    p.add_argument("--sweep", type=positive_int, metavar="N", help="stop sweep N: its queued runs and running ones")
 
 
 # -- queue -------------------------------------------------------------------------------------------------
@@ -277,6 +278,10 @@ def cmd_cancel(args) -> int:
     from tui.commands.common import open_store
 
     store = open_store(args)
+    if args.sweep is not None:
+        from tui.commands.sweep import cancel_sweep
+
+        return cancel_sweep(store, args.sweep)
     stopped, cleared = [], 0
     if args.all:
         cleared = store.jobs.clear()

@@ -46,12 +46,19 @@ def add_arguments(parser, positive_int) -> None:
     parser.add_argument("--part", metavar="PART", help="only runs of this part (e.g. part2-wide; 'own' for none)")
     parser.add_argument("--status", metavar="STATUS", help="only runs with this status (completed, failed, ...)")
     parser.add_argument("--all", action="store_true", help="include failed, cancelled and interrupted runs")
+    parser.add_argument(
+        "--sweep", type=positive_int, metavar="N", help="only the runs of sweep N (see mnist-tui sweeps)"
+    )
 
 
 def run(args, store: Store, console) -> int:
     from tui.run_summary import filter_runs
 
-    everything = store.runs()
+    if args.sweep is not None and store.sweeps.get(args.sweep) is None:
+        from engine.errors import MnistTuiError
+
+        raise MnistTuiError(f"no sweep {args.sweep} in {store.path} (see mnist-tui sweeps)")
+    everything = store.runs(sweep=args.sweep)
     records = filter_runs(everything, args.part, args.status, args.all or args.json)
     hidden = len(filter_runs(everything, args.part, args.status, True)) - len(records)
     if args.limit:

@@ -1,0 +1,149 @@
+"""Sweeps in the store: one row per sweep file queued (its definition, every point, the sampling seed),
+and its progress read from the jobs that carry its id. A sweep's runs carry the id too (runs.sweep_id),
+so `Store.runs(sweep=N)` lists them.
+
+Progress comes from the jobs, not the runs: a job exists from the moment the sweep is queued, a run only
+once the worker starts it. Jobs taken off the queue (a cancelled sweep, an emptied queue) count as
+cancelled, so done + running + queued + failed + cancelled is always the sweep's planned runs.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import asdict, dataclass, field
+
+from engine.store.database import Database
+from engine.store.jobs import now_text
+from engine.store.records import parse_json
+
+
+@dataclass(frozen=True)
+class SweepProgress:
+    planned: int
+    done: int = 0
+    running: int = 0
+    queued: int = 0
+    failed: int = 0  # failed, diverged or interrupted
+    cancelled: int = 0  # cancelled, or taken off the queue
+
+    @property
+    def finished(self) -> bool:
+        return not (self.running or self.queued)
+
+    def text(self) -> str:
+        parts = [f"{self.done}/{self.planned} done", f"{self.running} running", f"{self.queued} queued"]
+        parts.append(f"{self.failed} failed")
+        if self.cancelled:
+            parts.append(f"{self.cancelled} cancelled")
+        return " · ".join(parts)
+
+
+@dataclass(frozen=True)
+class SweepRecord:
+    sweep_id: int
+    name: str
+    file: str | None
+    definition: dict
+    sampling_seed: int | None
+    points: int
+    runs: int
+    created_at: str
+    cancelled: bool
+    progress: SweepProgress = field(default_factory=lambda: SweepProgress(0))
+
+    @property
+    def seeds(self) -> int:
+        return int(self.definition.get("seeds") or max(1, self.runs // max(1, self.points)))
+
+    @property
+    def kind(self) -> str:
+        return self.definition.get("kind", "grid")
+
+    @property
+    def point_list(self) -> list[dict]:
+        """Each point as stored: index, label, values (the swept fields) and spec."""
+        return [p for p in self.definition.get("points", []) if isinstance(p, dict) and "index" in p]
+
+    @property
+    def swept(self) -> list[str]:
+        return list(self.definition.get("swept", []))
+
+    def as_json(self) -> dict:
+        return {
+            "sweep": self.sweep_id,
+            "name": self.name,
+            "file": self.file,
+            "kind": self.kind,
+            "base": self.definition.get("base"),
+            "seeds": self.seeds,
+            "sampling_seed": self.sampling_seed,
+            "points": self.points,
+            "runs": self.runs,
+            "created_at": self.created_at,
+            "cancelled": self.cancelled,
+            "progress": asdict(self.progress),
+        }
+
+
+JOB_STATE = {"done": "done", "running": "running", "queued": "queued", "cancelled": "cancelled"}
+
+
+class SweepRows:
+    def __init__(self, db: Database):
+        self.db = db
+
+    def add(self, name: str, file: str | None, definition: dict, sampling_seed: int | None, points: int, runs: int):
+        cur = self.db.write(
+            "INSERT INTO sweeps (name, file, definition_json, sampling_seed, points, runs, created_at)"
+            " VALUES (?,?,?,?,?,?,?)",
+            (name, file, json.dumps(definition), sampling_seed, points, runs, now_text()),
+        )
+        return int(cur.lastrowid)
+
+    def get(self, sweep_id: int) -> SweepRecord | None:
+        rows = self.db.read("SELECT * FROM sweeps WHERE id=?", (sweep_id,))
+        return self._record(rows[0]) if rows else None
+
+    def all(self) -> list[SweepRecord]:
+        """Newest first."""
+        return [self._record(r) for r in self.db.read("SELECT * FROM sweeps ORDER BY id DESC")]
+
+    def progress(self, sweep_id: int, planned: int) -> SweepProgress:
+        counts = {"done": 0, "running": 0, "queued": 0, "failed": 0, "cancelled": 0}
+        rows = self.db.read("SELECT state, count(*) FROM jobs WHERE sweep_id=? GROUP BY state", (sweep_id,))
+        for state, n in rows:
+            counts[JOB_STATE.get(state, "failed")] += n
+        counts["cancelled"] += max(0, planned - sum(counts.values()))
+        return SweepProgress(planned, **counts)
+
+    def cancel(self, sweep_id: int) -> tuple[int, int]:
+        """Take the sweep's waiting jobs off the queue and flag its running ones (and their runs) to stop
+        after their current block. Returns (jobs removed, runs asked to stop)."""
+        with self.db.writing() as conn:
+            removed = conn.execute("DELETE FROM jobs WHERE sweep_id=? AND state='queued'", (sweep_id,)).rowcount
+            conn.execute("UPDATE jobs SET cancel_requested=1 WHERE sweep_id=? AND state='running'", (sweep_id,))
+            stopping = conn.execute(
+                "UPDATE runs SET cancel_requested=1 WHERE status='running' AND (sweep_id=? OR id IN"
+                " (SELECT run_id FROM jobs WHERE sweep_id=? AND state='running'))",
+                (sweep_id, sweep_id),
+            ).rowcount
+            loading = conn.execute(
+                "SELECT count(*) FROM jobs WHERE sweep_id=? AND state='running' AND run_id IS NULL", (sweep_id,)
+            ).fetchone()[0]
+            conn.execute("UPDATE sweeps SET cancelled=1 WHERE id=?", (sweep_id,))
+        return removed, stopping + loading
+
+    def _record(self, r: sqlite3.Row) -> SweepRecord:
+        return SweepRecord(
+            sweep_id=r["id"],
+            name=r["name"],
+            file=r["file"],
+            definition=parse_json(r["definition_json"], {}),
+            sampling_seed=r["sampling_seed"],
+            points=r["points"],
+            runs=r["runs"],
+            created_at=r["created_at"],
+            cancelled=bool(r["cancelled"]),
+            progress=self.progress(r["id"], r["runs"]),
+        )
