@@ -42,6 +42,7 @@ Kind = Literal["percent", "loss", "points"]  # points: a signed difference in pe
 FRAME_AND_LABELS = 3  # plotext's top and bottom frame lines and the x tick labels around the canvas
 
 _lock = threading.Lock()
+PLOTEXT_LOCK = _lock  # held by every module that draws with plotext's one global figure (engine/sweep_chart.py)
 
 
 class EpochLike(Protocol):

@@ -243,6 +243,7 @@ class MnistTuiApp(ExitGuard, App):
         """Every screen is one palette entry away, wherever you are (keys only reach the current screen's)."""
         from tui.screens.answers import AnswersScreen
         from tui.screens.compare import CompareScreen
+        from tui.screens.sweep import SweepScreen
         from tui.screens.training import TrainingScreen
 
         if not isinstance(screen, HomeScreen):
@@ -253,6 +254,10 @@ class MnistTuiApp(ExitGuard, App):
             yield SystemCommand("Go to Compare", "every stored run", partial(self.open_screen, CompareScreen))
         if not isinstance(screen, AnswersScreen):
             yield SystemCommand("Go to Answers", "the exercise's answers", partial(self.open_screen, AnswersScreen))
+        if not isinstance(screen, SweepScreen):
+            yield SystemCommand(
+                "Go to Sweep", "the newest sweep: progress, scatter, points", partial(self.open_screen, SweepScreen)
+            )
 
     def open_screen(self, screen_class) -> None:
         """A screen that shows the store (Compare, Answers), opened on this app's store."""

@@ -20,6 +20,7 @@ def _sections(app) -> list[tuple[str, list]]:
     from tui.screens.editor import EditorScreen
     from tui.screens.home import HomeScreen
     from tui.screens.run import RunScreen
+    from tui.screens.sweep import SweepScreen
     from tui.screens.training import TrainingScreen
     from tui.widgets.queue_panel import QueuePanel
 
@@ -32,6 +33,7 @@ def _sections(app) -> list[tuple[str, list]]:
         ("Compare", CompareScreen.BINDINGS + [Binding("up/down", "", "Highlight a run (space keeps the cursor)")]),
         ("Run", RunScreen.BINDINGS),
         ("Answers", AnswersScreen.BINDINGS),
+        ("Sweep (S on Home)", SweepScreen.BINDINGS),
     ]
 
 

@@ -62,6 +62,7 @@ class HomeScreen(Screen):
         Binding("c", "compare", "Compare", tooltip="Compare stored runs: table, curves, layer differences"),
         Binding("a", "answers", "Answers", tooltip="The exercise's answers from the stored runs; export markdown"),
         Binding("w", "app.show_training", "Watch", tooltip="Show the training screen"),
+        Binding("S", "sweep", "Sweep", show=False, tooltip="The newest sweep: progress, scatter, points"),
         Binding("R", "set_repeats", "Repeats", show=False, tooltip="How many seeds t, T and A train of each net"),
         Binding("r", "reload", "Reload", show=False, tooltip="Reload presets and runs from disk"),
     ]
@@ -217,6 +218,11 @@ class HomeScreen(Screen):
         from tui.screens.compare import CompareScreen
 
         self.app.push_screen(CompareScreen(mnist_app(self).store))
+
+    def action_sweep(self) -> None:
+        from tui.screens.sweep import SweepScreen
+
+        self.app.push_screen(SweepScreen(mnist_app(self).store))
 
     def action_answers(self) -> None:
         from tui.screens.answers import AnswersScreen
