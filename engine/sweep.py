@@ -171,12 +171,12 @@ def build_plan(
             seed = secrets.randbelow(2**31)
         values = _random(definition.random.ranges, definition.random.samples, seed)
     points, bad = [], []
-    for index, vals in enumerate(values, start=1):
-        vals = {k: v for k, v in vals.items() if k not in definition.fixed}
+    for index, every in enumerate(values, start=1):
+        vals = {k: v for k, v in every.items() if k not in definition.fixed}
         try:
-            points.append(Point(index, vals, point_spec(base.spec, {**definition.fixed, **vals}, definition)))
+            points.append(Point(index, vals, point_spec(base.spec, every, definition)))
         except SpecError as exc:
-            bad.append((index, point_label(vals), exc))
+            bad.append((index, point_label(vals) or point_label(every), exc))
     if bad:
         index, label, exc = bad[0]
         more = f" (and {len(bad) - 1} more bad point{'s' * (len(bad) > 2)})" if len(bad) > 1 else ""

@@ -91,7 +91,8 @@ def answer_of(results: SweepResults) -> SweepAnswer:
         rho = _coefficient(spearman(x, y), spearman_rows(x[idx], y[idx]))
         rho_p = _p_value(x, y)
         if len(set(z)) == 1:
-            partial_reason = f"every point has {int(z[0])} hidden layer{'s' * (z[0] != 1)}"
+            depth = int(z[0])
+            partial_reason = f"every point has {depth} hidden layer{'s' * (depth != 1)}"
         else:
             value = partial_spearman(x, y, z)
             if value is None:
