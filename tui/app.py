@@ -117,6 +117,8 @@ class MnistTuiApp(ExitGuard, App):
         if not before.active or after.active:
             return
         ok = after.status in ("completed", "cancelled")
+        if ok and after.run is not None and after.run.sweep_id is not None:
+            return  # a sweep ends dozens of runs: the sweep screen shows them, a toast each would bury it
         self.notify(
             after.result_text(),
             title=after.name,

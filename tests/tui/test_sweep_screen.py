@@ -158,3 +158,18 @@ def test_home_opens_it_with_S_and_the_palette_lists_it(app_factory, store, plan)
             assert not isinstance(app.screen, SweepScreen)
 
     asyncio.run(scenario())
+
+
+def test_a_sweep_run_that_completes_raises_no_toast_but_a_failed_one_does(app_factory, store, plan):
+    from engine.events import Finished
+    from tui.run_view import RunView
+
+    app = app_factory()
+    for status, toasts in (("completed", 0), ("failed", 1)):
+        app.notes.clear()
+        run_id = add_point_run(store, 1, plan, 6, 0.5)
+        running = store.get_run(run_id)
+        running.status = "running"
+        store.finish_run(run_id, Finished(run_id, status, 10))
+        app._tell_if_ended(RunView(None, running, None), RunView(None, store.get_run(run_id), None))
+        assert len(app.notes) == toasts
