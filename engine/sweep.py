@@ -23,7 +23,7 @@ import numpy as np
 
 from engine.errors import DataError, SpecError, one_line
 from engine.presets import Preset, find_preset, load_preset_file
-from engine.runner import RunRequest
+from engine.run_request import RunRequest
 from engine.spec import MAX_LAYERS, NetworkSpec, format_layers, make_spec, parse_layers
 from engine.sweep_file import IntUniform, LogUniform, SweepFile, Uniform, load_sweep_file
 

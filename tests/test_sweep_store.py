@@ -6,7 +6,6 @@ with a fake trainer stands in for the detached worker process."""
 from __future__ import annotations
 
 import json
-import os
 import sys
 import threading
 from pathlib import Path
@@ -15,7 +14,7 @@ import pytest
 
 from engine.runner import Runner
 from engine.sweep import point_of_group
-from engine.worker import serve
+from engine.worker.process import serve
 from tui import cli
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "tui"))
@@ -39,13 +38,11 @@ def sweep_file(tmp_path) -> Path:
 
 @pytest.fixture
 def spawned(monkeypatch):
-    """`sweep` would start a real worker process: record the calls and the environment they would pass."""
+    """`sweep` would start a real worker process: record the calls and what they would pass."""
     calls = []
     monkeypatch.setattr(
-        "engine.worker.ensure_worker",
-        lambda path: (
-            calls.append((path, os.environ.get("MNIST_TUI_SLOTS"), os.environ.get("MNIST_TUI_CLUSTER"))) or True
-        ),
+        "engine.worker.client.ensure_worker",
+        lambda path, slots=None, cluster=None, **kw: calls.append((path, slots, cluster)) or True,
     )
     return calls
 
@@ -83,12 +80,13 @@ def test_sweep_queues_every_run_with_the_sweep_id_and_records_the_sweep(store, s
     assert sweep.progress.queued == 6 and sweep.progress.done == 0
 
 
-def test_slots_and_cluster_reach_the_worker_through_its_environment(store, sweep_file, spawned, monkeypatch):
-    monkeypatch.delenv("MNIST_TUI_SLOTS", raising=False)
+def test_slots_and_cluster_are_passed_to_the_worker_start(store, sweep_file, spawned, monkeypatch, capsys):
     args = ["sweep", str(sweep_file), "--detach", "--slots", "2", "--cluster", "ray://head:10001"]
     assert cli.main([*args, "--store", str(store.path)]) == 0
-    assert spawned == [(store.path, "2", "ray://head:10001")]
-    assert "MNIST_TUI_SLOTS" not in os.environ  # set for the worker's start only
+    assert spawned == [(store.path, 2, "ray://head:10001")]
+    monkeypatch.setenv("MNIST_TUI_SLOTS", "many")
+    assert cli.main(["sweep", str(sweep_file), "--detach", "--store", str(store.path)]) == 2
+    assert "MNIST_TUI_SLOTS=many" in capsys.readouterr().err and len(store.sweeps.all()) == 1  # nothing more
 
 
 def test_a_bad_point_queues_nothing_and_exits_2(store, sweep_file, spawned, capsys):

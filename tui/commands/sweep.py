@@ -7,29 +7,26 @@ their verbs and call in here."""
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
-from contextlib import contextmanager
 
 from engine.errors import MnistTuiError
 from tui.format import pct
 from tui.text import literal
 
 FOLLOW_POLL = 1.0
-WORKER_ENV = {"slots": "MNIST_TUI_SLOTS", "cluster": "MNIST_TUI_CLUSTER"}
 
 
 def add_parsers(sub, common) -> None:
     from tui.commands.common import positive_int
+    from tui.commands.queue import add_worker_options
 
     p = sub.add_parser("sweep", parents=[common], help="queue every point of a sweep file (TOML)")
     p.add_argument("file", metavar="FILE.toml", help="the sweep: name, base, seeds and a [grid] or [random]")
     p.add_argument("--dry-run", action="store_true", help="list the points and the count; queue nothing")
     p.add_argument("--detach", action="store_true", help="queue and return at once (else follow the sweep)")
     p.add_argument("--subset", type=positive_int, metavar="N", help="train on the first N training examples")
-    p.add_argument("--slots", type=positive_int, metavar="N", help="runs at once (default: $MNIST_TUI_SLOTS)")
-    p.add_argument("--cluster", metavar="ADDRESS", help="a Ray cluster to run slots on (default: $MNIST_TUI_CLUSTER)")
+    add_worker_options(p)  # --slots, --cluster
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
     p = sub.add_parser("sweeps", parents=[common], help="list sweeps with their progress")
@@ -44,9 +41,11 @@ def handlers() -> dict:
 def cmd_sweep(args) -> int:
     from engine.data import resolve_source
     from engine.sweep import check_data, plan_sweep
+    from engine.worker.client import slots_setting
 
     plan = plan_sweep(args.file)
     data = check_data(resolve_source(getattr(args, "data", None)))
+    slots_setting(args.slots)  # a bad MNIST_TUI_SLOTS is refused before anything is queued
     if args.dry_run:
         return _dry_run(plan, args.json)
     from tui.commands.common import open_store
@@ -71,38 +70,20 @@ def cmd_sweep(args) -> int:
 
 def queue_sweep(store, plan, data: str | None, subset: int | None) -> tuple[int, list[int]]:
     """The sweep's row, then every run as a job carrying its id. Returns (sweep id, job ids)."""
-    from engine import worker
+    from engine.worker import client
 
     sweep_id = store.sweeps.add(
         plan.definition.name, plan.file, plan.definition_json(), plan.sampling_seed, len(plan.points), plan.runs
     )
-    return sweep_id, [worker.enqueue(store, req) for req in plan.requests(sweep_id, data, subset)]
+    return sweep_id, [client.enqueue(store, req) for req in plan.requests(sweep_id, data, subset)]
 
 
 def start_worker(store_path, slots: int | None = None, cluster: str | None = None) -> bool:
-    """Start the worker unless one runs. --slots and --cluster reach it through the environment it
-    inherits (MNIST_TUI_SLOTS, MNIST_TUI_CLUSTER), which the worker reads as it reads the flags."""
-    from engine import worker
+    """Start the worker unless one runs: `slots` runs at once, on a Ray `cluster` if named (each defaults to
+    its MNIST_TUI_* setting). True when one was started."""
+    from engine.worker import client
 
-    with _environment({WORKER_ENV["slots"]: slots, WORKER_ENV["cluster"]: cluster}):
-        return worker.ensure_worker(store_path)
-
-
-@contextmanager
-def _environment(values: dict):
-    """os.environ with the given values set (None: left as it is), restored afterwards."""
-    saved = {k: os.environ.get(k) for k in values}
-    try:
-        for key, value in values.items():
-            if value is not None:
-                os.environ[key] = str(value)
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    return client.ensure_worker(store_path, slots=slots, cluster=cluster)
 
 
 def _dry_run(plan, as_json: bool) -> int:
