@@ -16,7 +16,17 @@ from dataclasses import dataclass, field
 
 import plotext
 
-from engine.charts import COLOURS, FRAME_AND_LABELS, MARKERS, OVERLAP, OVERLAP_STYLE, PLOTEXT_LOCK, Chart, choose_axis
+from engine.charts import (
+    COLOURS,
+    FRAME_AND_LABELS,
+    MARKERS,
+    OVERLAP,
+    OVERLAP_STYLE,
+    PLOTEXT_LOCK,
+    Axis,
+    Chart,
+    choose_axis,
+)
 
 RUN_MARK = "·"
 NO_RUNS = "no finished run yet"
@@ -39,18 +49,29 @@ def params_text(n: float) -> str:
 
 def log_ticks(low: float, high: float, width: int) -> list[float]:
     """Parameter counts at 1, 2 and 5 times a power of ten between 10**low and 10**high, thinned to what
-    the width holds (each label takes about 7 columns); always at least the two ends."""
+    the width holds (each label takes about 7 columns); a narrow range gets its two ends as well."""
     room = max(2, width // 7)
+
+    def at(steps) -> list[float]:
+        decades = range(math.floor(low) - 1, math.ceil(high) + 1)
+        return [t for k in decades for m in steps if low <= (t := math.log10(m * 10**k)) <= high]
+
     for steps in ((1, 2, 5), (1, 3), (1,)):
-        ticks = [
-            math.log10(m * 10**k)
-            for k in range(math.floor(low) - 1, math.ceil(high) + 1)
-            for m in steps
-            if low <= math.log10(m * 10**k) <= high
-        ]
-        if 2 <= len(ticks) <= room:
+        if 2 <= len(ticks := at(steps)) <= room:
             return ticks
-    return [low, high]
+    inside = at((1, 2, 5))
+    return [low, *inside, high] if len(inside) == 1 and room >= 3 else [low, high]
+
+
+def labelled_axis(low: float, high: float, rows: int, fixed: bool) -> Axis:
+    """engine.charts' axis, giving up a row or two when that buys a middle label: a scatter is read by its
+    y labels more than a curve is."""
+    axis = choose_axis(low, high, rows, fixed=fixed)
+    for fewer in range(rows - 1, max(rows - 3, 2), -1):
+        if len(axis.ticks) >= 3:
+            break
+        axis = choose_axis(low, high, fewer, fixed=fixed)
+    return axis if len(axis.ticks) >= 3 else choose_axis(low, high, rows, fixed=fixed)
 
 
 def scatter_chart(
@@ -68,10 +89,8 @@ def scatter_chart(
     x_low, x_high = min(xs), max(xs)
     pad = max(0.05 * (x_high - x_low), 0.08)
     x_low, x_high = x_low - pad, x_high + pad
-    if full or not ys:
-        axis = choose_axis(0.0, 100.0, rows, fixed=True)
-    else:
-        axis = choose_axis(max(0.0, min(ys) - 0.5), min(100.0, max(ys) + 0.5), rows)
+    low, high = (0.0, 100.0) if full or not ys else (max(0.0, min(ys) - 0.5), min(100.0, max(ys) + 0.5))
+    axis = labelled_axis(low, high, rows, fixed=full or not ys)
     plot_height = axis.intervals + 1 + FRAME_AND_LABELS
     frame = (width, plot_height, axis, x_low, x_high, log_ticks(x_low, x_high, width - 6))
     with PLOTEXT_LOCK:
@@ -150,8 +169,18 @@ def _wrap(pieces: list[tuple[str, str]], width: int) -> list[list[tuple[str, str
             used = 0
         lines[-1].extend(group)
         used += size
-    return [[(t[: max(0, width - sum(len(x) for x, _ in line[:k]))], s) for k, (t, s) in enumerate(line)]
-            for line in lines]  # fmt: skip
+    return [_clip(line, width) for line in lines]
+
+
+def _clip(pieces: list[tuple[str, str]], width: int) -> list[tuple[str, str]]:
+    """A legend line cut at the width (a single group can be wider than a small chart)."""
+    out, used = [], 0
+    for text, style in pieces:
+        text = text[: max(0, width - used)]
+        if text:
+            out.append((text, style))
+            used += len(text)
+    return out
 
 
 def _build(width, height, axis, x_low, x_high, ticks, data) -> list[str]:
