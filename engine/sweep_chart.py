@@ -148,7 +148,7 @@ def _legend(groups, markers, colours, has_data: bool, empty: str, title: str) ->
         if i:
             pieces.append(("  ", ""))
         pieces += [(markers[i], f"bold {colours[i]}"), (f" {g.name}", colours[i])]
-    return [*pieces, ("  ", ""), (RUN_MARK, "dim"), (" a run, marker: mean", "dim")]
+    return [*pieces, ("  ", ""), (RUN_MARK, "dim"), (" one run", "dim")]  # the group markers are the means
 
 
 def _wrap(pieces: list[tuple[str, str]], width: int) -> list[list[tuple[str, str]]]:

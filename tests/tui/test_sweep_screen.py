@@ -57,7 +57,7 @@ def test_progress_scatter_table_and_best_point_fit_the_screen(store, plan, size)
             assert "7/12 done · 0 running · 5 queued · 0 failed" in head
             chart = screen.query_one(SweepPlot)
             text = chart.plain_text
-            assert text.startswith("test % by params (log) · marks by depth: o depth 1  x depth 2")
+            assert text.startswith("test % vs params (log) · means by depth: o depth 1  x depth 2")
             assert "·" in text.split("\n", 2)[2] and "o" in text.split("\n", 2)[2] and "x" in text.split("\n", 2)[2]
             assert "16k" in text or "20k" in text  # parameters on a log axis: 12,730 to 50,890
             assert chart.size.height >= 8 and chart.size.width >= 76
@@ -82,12 +82,12 @@ def test_keys_switch_metric_marks_order_and_axis(store, plan):
             screen = app.screen
             chart = screen.query_one(SweepPlot)
             await pilot.press("v")
-            assert chart.plain_text.startswith("validation % by params (log)")
+            assert chart.plain_text.startswith("validation % vs params (log)")
             assert "Best so far (validation): #2" in text_of(screen.query_one("#best", Static))
             await pilot.press("g")
-            assert "marks by lr: o lr 0.1  x lr 0.5" in chart.plain_text
+            assert "means by lr: o lr 0.1  x lr 0.5" in chart.plain_text
             await pilot.press("g")
-            assert "marks by depth" in chart.plain_text
+            assert "means by depth" in chart.plain_text
             await pilot.press("o")
             assert screen.table_order == [5, 1, 3, 2, 4, 6]  # mean up
             await pilot.press("o")

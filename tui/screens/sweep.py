@@ -117,7 +117,7 @@ class SweepScreen(Screen):
     }
     SweepScreen #points {
         height: auto;
-        max-height: 35%;
+        max-height: 30%;
         min-height: 3;
     }
     """
@@ -196,7 +196,7 @@ class SweepScreen(Screen):
             plot.show([], "no sweep", self.full)
         else:
             by = "depth" if self.group_by == "depth" else SHORT_NAMES.get(self.group_by, self.group_by)
-            title = f"{METRIC_NAME[self.metric]} % by params (log) · marks by {by}"
+            title = f"{METRIC_NAME[self.metric]} % vs params (log) · means by {by}"
             plot.show(chart_groups(self.results, self.metric, self.group_by), title, self.full)
         self.fill_table()
 
