@@ -88,7 +88,6 @@ class RunRecord:
             "note": self.note,
             "kind": self.kind,
             "repeat_group": self.repeat_group,
-            "sweep": self.sweep_id,
             "status": self.status,
             "epochs_completed": self.epochs_completed,
             "started_at": self.started_at,
