@@ -23,6 +23,7 @@ import numpy as np
 
 from engine.errors import DataError, SpecError, one_line
 from engine.presets import Preset, find_preset, load_preset_file
+from engine.repeats import MAX_SEED
 from engine.run_request import RunRequest
 from engine.spec import MAX_LAYERS, NetworkSpec, format_layers, make_spec, parse_layers
 from engine.sweep_file import IntUniform, LogUniform, SweepFile, Uniform, load_sweep_file
@@ -174,7 +175,10 @@ def build_plan(
     for index, every in enumerate(values, start=1):
         vals = {k: v for k, v in every.items() if k not in definition.fixed}
         try:
-            points.append(Point(index, vals, point_spec(base.spec, every, definition)))
+            spec = point_spec(base.spec, every, definition)
+            if spec.seed + definition.seeds - 1 > MAX_SEED:
+                raise SpecError(f"seed {spec.seed} + {definition.seeds - 1} more seeds passes the largest, {MAX_SEED}")
+            points.append(Point(index, vals, spec))
         except SpecError as exc:
             bad.append((index, point_label(vals) or point_label(every), exc))
     if bad:

@@ -120,6 +120,7 @@ def test_the_base_may_be_a_spec_file_beside_the_sweep_file(tmp_path):
         ("[random]\nsamples = 3\nlearning_rate = {log_uniform = [0, 1]}", "learning_rate"),
         ("[grid]\nepochs = [1]\n[random]\nsamples = 2\nepochs = [1]", "exactly one"),
         ("", "give either a [grid] or a [random] section"),
+        ("seeds = 3\n[grid]\nseed = [2147483646]", "point 1 of 1 (seed 2147483646): seed 2147483646 + 2 more seeds"),
     ],
 )
 def test_a_bad_sweep_is_one_line_naming_what_is_wrong(text, message):
