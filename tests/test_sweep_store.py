@@ -149,3 +149,11 @@ def test_cancel_sweep_drops_its_queued_jobs_and_flags_its_running_one(store, swe
     sweep = store.sweeps.get(1)
     assert sweep.cancelled and sweep.progress.cancelled == 5 and sweep.progress.running == 1
     assert cli.main(["cancel", "--sweep", "9", "--store", str(store.path)]) == 1
+
+
+def test_a_damaged_sweep_row_is_left_out_and_named(store, sweep_file, spawned, capsys):
+    assert cli.main(["sweep", str(sweep_file), "--detach", "--store", str(store.path)]) == 0
+    assert cli.main(["sweep", str(sweep_file), "--detach", "--store", str(store.path)]) == 0
+    store.db.write("UPDATE sweeps SET definition_json='{not json' WHERE id=1")
+    assert [s.sweep_id for s in store.sweeps.all()] == [2] and store.sweeps.get(1) is None
+    assert "sweep 1: definition_json holds damaged JSON" in " ".join(store.bad_rows.values())

@@ -51,7 +51,7 @@ class Store:
         self.db = Database(self.path)
         self.jobs = JobQueue(self.db, self.report_bad_row)
         self.live = LiveRows(self.db, self.report_bad_row)
-        self.sweeps = SweepRows(self.db)
+        self.sweeps = SweepRows(self.db, self.report_bad_row)
 
     @property
     def read_only(self) -> bool:

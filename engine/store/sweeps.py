@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from engine.store.database import Database
 from engine.store.jobs import now_text
-from engine.store.records import parse_json
+from engine.store.records import BadRow, Cells, read_rows
 
 
 @dataclass(frozen=True)
@@ -90,8 +91,11 @@ JOB_STATE = {"done": "done", "running": "running", "queued": "queued", "cancelle
 
 
 class SweepRows:
-    def __init__(self, db: Database):
-        self.db = db
+    """A sweep row that cannot be read is left out of every listing and handed to `report` (the store's
+    report_bad_row), as runs and jobs are."""
+
+    def __init__(self, db: Database, report: Callable[[BadRow], None] = lambda bad: None):
+        self.db, self.report = db, report
 
     def add(self, name: str, file: str | None, definition: dict, sampling_seed: int | None, points: int, runs: int):
         cur = self.db.write(
@@ -102,12 +106,12 @@ class SweepRows:
         return int(cur.lastrowid)
 
     def get(self, sweep_id: int) -> SweepRecord | None:
-        rows = self.db.read("SELECT * FROM sweeps WHERE id=?", (sweep_id,))
-        return self._record(rows[0]) if rows else None
+        found = read_rows(self.db.read("SELECT * FROM sweeps WHERE id=?", (sweep_id,)), self._record, self.report)
+        return found[0] if found else None
 
     def all(self) -> list[SweepRecord]:
         """Newest first."""
-        return [self._record(r) for r in self.db.read("SELECT * FROM sweeps ORDER BY id DESC")]
+        return read_rows(self.db.read("SELECT * FROM sweeps ORDER BY id DESC"), self._record, self.report)
 
     def progress(self, sweep_id: int, planned: int) -> SweepProgress:
         counts = {"done": 0, "running": 0, "queued": 0, "failed": 0, "cancelled": 0}
@@ -135,15 +139,17 @@ class SweepRows:
         return removed, stopping + loading
 
     def _record(self, r: sqlite3.Row) -> SweepRecord:
+        c = Cells(r, "sweep")
+        planned = c.integer("runs", 0)
         return SweepRecord(
-            sweep_id=r["id"],
-            name=r["name"],
-            file=r["file"],
-            definition=parse_json(r["definition_json"], {}),
-            sampling_seed=r["sampling_seed"],
-            points=r["points"],
-            runs=r["runs"],
-            created_at=r["created_at"],
-            cancelled=bool(r["cancelled"]),
-            progress=self.progress(r["id"], r["runs"]),
+            sweep_id=c.integer("id"),
+            name=c.text("name", required=True),
+            file=c.text("file"),
+            definition=c.json("definition_json", dict, {}),
+            sampling_seed=c.integer("sampling_seed"),
+            points=c.integer("points", 0),
+            runs=planned,
+            created_at=c.text("created_at", ""),
+            cancelled=bool(c.integer("cancelled", 0)),
+            progress=self.progress(c.integer("id"), planned),
         )
