@@ -58,7 +58,8 @@ class QueuePanel(OptionList):
                 self.add_option(Option(label, disabled=True))
         ids = [None] * len(self.options) + [j.job_id for j in waiting]
         if not waiting:
-            self.add_option(Option(Text("empty", style="dim"), disabled=True))
+            if not self.options:  # the slots' lines already fill the panel
+                self.add_option(Option(Text("empty", style="dim"), disabled=True))
             self.border_title = "Queue"
             return
         for n, job in enumerate(waiting, start=1):
