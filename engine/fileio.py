@@ -83,8 +83,12 @@ def write_text(path: str | os.PathLike, text: str, *, replace: bool = True) -> P
 
     Returns the path that holds the text: the resolved file for a regular file, the path as given for a
     descriptor, a FIFO or a device. Raises MnistTuiError (TargetExists when replace=False finds a file)."""
+    return write_bytes(path, text.encode("utf-8"), replace=replace)
+
+
+def write_bytes(path: str | os.PathLike, data: bytes, *, replace: bool = True) -> Path:
+    """write_text for bytes (a kept model written out): the same rules for links, special files and replacing."""
     given = Path(path).expanduser()
-    data = text.encode("utf-8")
     fd = own_descriptor(given)
     if fd is not None:
         _write_descriptor(given, fd, data)

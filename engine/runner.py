@@ -18,6 +18,7 @@ from engine.memory import check_fits
 from engine.run_request import RunRequest
 from engine.spec import NetworkSpec
 from engine.store import Store
+from engine.takeout.keras_model import keep_trained_model
 from engine.trainer import KerasTrainer, Trainer
 from engine.watchers import run_monitor
 
@@ -83,6 +84,8 @@ class Runner:
             if isinstance(exc, KeyboardInterrupt):
                 raise
             return result
+        if result.status == "completed":  # its model beside the store, before the run reads as completed
+            keep_trained_model(self.store, self.trainer, req.spec, run_id)
         return record.finish(result)
 
 

@@ -66,6 +66,7 @@ class KerasTrainer:
         self.probe_gradients = probe_gradients
         self.reuse_models = reuse_models  # engine/model_pool.py: a network trained again skips compiling
         self.warm_up = WarmUp()  # engine/warm_up.py: the next network of a queue compiles during this one
+        self.trained_weights: list | None = None  # the last completed run's weights, until the runner keeps them
 
     def prepare(self, emit: Emit) -> None:
         from engine.backend import (
@@ -202,6 +203,7 @@ class KerasTrainer:
                 error=f"{exc.__class__.__name__}: {exc}",
             )
         finished = self._finish(model, state, splits, eval_batch, emit)
+        self.trained_weights = model.get_weights() if finished.status == "completed" else None
         if pooled:  # trained and evaluated without an error: it serves the next run of this network
             give_back(spec, pooled)
         return finished

@@ -67,15 +67,17 @@ def build_parser() -> ArgParser:
     add_worker_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgParser)
 
-    from tui.commands import controls, export, presets, queue, runs, sweep, train
+    from tui.commands import controls, export, presets, queue, runs, settings, sweep, takeout, train
 
     presets.add_parser(sub, common)
     train.add_parser(sub, common)
     controls.add_controls_parser(sub, common)
     queue.add_parsers(sub, common)  # queue, watch, cancel
-    runs.add_run_parsers(sub, common)  # runs, show, rm, label
+    runs.add_run_parsers(sub, common)  # runs, show, rm, label, model
     export.add_parser(sub, common)
     sweep.add_parsers(sub, common)  # sweep, sweeps
+    takeout.add_parser(sub, common)  # tensorboard
+    settings.add_parser(sub, common)
     return parser
 
 
@@ -100,7 +102,9 @@ def main(argv: list[str] | None = None) -> int:
         from tui.commands.presets import cmd_presets
         from tui.commands.queue import cmd_cancel, cmd_queue, cmd_watch
         from tui.commands.runs import run_handlers
+        from tui.commands.settings import cmd_settings
         from tui.commands.sweep import handlers as sweep_handlers
+        from tui.commands.takeout import cmd_tensorboard
         from tui.commands.train import cmd_train
 
         handler = {
@@ -109,10 +113,12 @@ def main(argv: list[str] | None = None) -> int:
             "cancel": cmd_cancel,
             "presets": cmd_presets,
             "train": cmd_train,
-            **run_handlers(),  # runs, show, rm, label
+            **run_handlers(),  # runs, show, rm, label, model
             "export": cmd_export,
             "controls": cmd_controls,
             **sweep_handlers(),  # sweep, sweeps
+            "tensorboard": cmd_tensorboard,
+            "settings": cmd_settings,
         }
         return handler[args.command](args)
     except MnistTuiError as exc:

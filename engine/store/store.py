@@ -30,6 +30,7 @@ from engine.store.records import (
     parse_spec,
     read_rows,
 )
+from engine.store.settings import Settings
 from engine.store.sweeps import SweepRows
 
 NO_EPOCH = "no epoch was trained, so there is nothing to evaluate"
@@ -52,6 +53,7 @@ class Store:
         self.jobs = JobQueue(self.db, self.report_bad_row)
         self.live = LiveRows(self.db, self.report_bad_row)
         self.sweeps = SweepRows(self.db, self.report_bad_row)
+        self.settings = Settings(self.db)
 
     @property
     def read_only(self) -> bool:
@@ -185,7 +187,12 @@ class Store:
 
     # -- managing runs -------------------------------------------------------------------------------
     def delete_run(self, run_id: int) -> bool:
-        return self.db.write("DELETE FROM runs WHERE id=?", (run_id,)).rowcount > 0
+        """The run, its epochs, its predictions and its kept model (engine/takeout/model_files.py)."""
+        from engine.takeout.model_files import remove_model
+
+        deleted = self.db.write("DELETE FROM runs WHERE id=?", (run_id,)).rowcount > 0
+        remove_model(self.path, run_id)
+        return deleted
 
     def set_label(self, run_id: int, label: str | None) -> bool:
         return self.db.write("UPDATE runs SET label=? WHERE id=?", (label or None, run_id)).rowcount > 0

@@ -16,21 +16,22 @@ if TYPE_CHECKING:
 
 
 def add_run_parsers(sub, common) -> None:
-    """runs, show, rm and label: registered together by tui/cli.py."""
-    from tui.commands import label, rm, show
+    """runs, show, rm, label and model: registered together by tui/cli.py."""
+    from tui.commands import label, model, rm, show
     from tui.commands.common import positive_int
 
     add_arguments(sub.add_parser("runs", parents=[common], help="list stored runs and their results"), positive_int)
     show.add_arguments(sub.add_parser("show", parents=[common], help="one run in full: spec, curves, epochs"))
     rm.add_arguments(sub.add_parser("rm", parents=[common], help="delete runs (asks unless --yes)"))
     label.add_arguments(sub.add_parser("label", parents=[common], help="label a run (or --note sets its note)"))
+    model.add_arguments(sub.add_parser("model", parents=[common], help="write a completed run's trained .keras model"))
 
 
 def run_handlers() -> dict:
     """The handler of each verb add_run_parsers registers: args -> exit status."""
-    from tui.commands import label, rm, show
+    from tui.commands import label, model, rm, show
 
-    verbs = {"runs": run, "show": show.run, "rm": rm.run, "label": label.run}
+    verbs = {"runs": run, "show": show.run, "rm": rm.run, "label": label.run, "model": model.run}
     return {name: partial(_with_store, verb) for name, verb in verbs.items()}
 
 

@@ -1,8 +1,10 @@
-"""`mnist-tui show RUN`: one run in full, as the run screen shows it (text charts included), or --json."""
+"""`mnist-tui show RUN`: one run in full, as the run screen shows it (text charts included), or --json, or
+--csv (the per-epoch table as Keras's CSVLogger writes it)."""
 
 from __future__ import annotations
 
 import json
+import sys
 from typing import TYPE_CHECKING
 
 from engine.errors import MnistTuiError
@@ -29,7 +31,11 @@ def finished_confusion(store: Store, record: RunRecord) -> list[list[int]] | Non
 
 def add_arguments(parser) -> None:
     parser.add_argument("run", type=int, metavar="RUN", help="a run id (see mnist-tui runs)")
-    parser.add_argument("--json", action="store_true", help="the run with its per-epoch history as JSON")
+    out = parser.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="the run with its per-epoch history as JSON")
+    out.add_argument(
+        "--csv", action="store_true", help="the per-epoch table with Keras CSVLogger's columns (epoch from 0)"
+    )
 
 
 def run(args, store: Store, console) -> int:
@@ -40,6 +46,11 @@ def run(args, store: Store, console) -> int:
         if confusion is not None:
             data["confusion"] = confusion
         print(json.dumps(data, indent=2))
+        return 0
+    if args.csv:
+        from engine.takeout.csv_table import csv_text
+
+        sys.stdout.write(csv_text(record))
         return 0
     from rich.rule import Rule
 
