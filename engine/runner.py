@@ -84,6 +84,7 @@ class Runner:
             if isinstance(exc, KeyboardInterrupt):
                 raise
             return result
+        result = as_told(self.store, run_id, result)
         if result.status == "completed":  # its model beside the store, before the run reads as completed
             keep_trained_model(self.store, self.trainer, req.spec, run_id)
         return record.finish(result)
@@ -116,10 +117,19 @@ class RunRecorder:
 
     def finish(self, result: Finished) -> Finished:
         result = dataclasses.replace(result, run_id=self.run_id, error=_first_line(result.error))
+        result = as_told(self.store, self.run_id, result)
         result = self.store.finish_run(self.run_id, result)  # as stored: with no epoch, never 'completed'
         self.live(result)
         self.listener(result)
         return result
+
+
+def as_told(store: Store, run_id: int, result: Finished) -> Finished:
+    """A run asked to stop during its last epoch, too late for the trainer to see, ends as it was told:
+    cancelled (the flag is set only while epochs remain: engine/store/store.py cancel_run)."""
+    if result.status == "completed" and store.cancel_requested(run_id):
+        return dataclasses.replace(result, status="cancelled")
+    return result
 
 
 def _same_data_next(req: RunRequest, next_up: Callable[[], RunRequest | None] | None):

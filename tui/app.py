@@ -170,9 +170,10 @@ class MnistTuiApp(ExitGuard, App):
         if view is None or not view.active:
             self.action_nothing_to_stop()
             return
+        outcome = "stopping"
         try:
             if view.run is not None and view.run.status == "running":
-                self.store.request_cancel(view.run.run_id)
+                outcome = self.store.cancel_run(view.run.run_id)
             elif view.job is not None:
                 self.store.jobs.cancel(view.job.job_id)
         except MnistTuiError as exc:
@@ -180,7 +181,10 @@ class MnistTuiApp(ExitGuard, App):
             return
         waiting = len(self.live.waiting)
         more = f"; {waiting} queued run{'s' * (waiting != 1)} will follow" if waiting else ""
-        self.notify(f"Stopping {view.name} after the current block (kept as cancelled){more}.", markup=False)
+        if outcome == "finishing":
+            self.notify(f"{view.name} trained every epoch and is evaluating: it completes{more}.", markup=False)
+        elif outcome == "stopping":
+            self.notify(f"Stopping {view.name} after the current block (kept as cancelled){more}.", markup=False)
 
     def action_nothing_to_stop(self) -> None:
         self.notify("Nothing is training.")

@@ -67,12 +67,13 @@ def build_parser() -> ArgParser:
     add_worker_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgParser)
 
-    from tui.commands import controls, export, presets, queue, runs, settings, sweep, takeout, train
+    from tui.commands import cancel, controls, export, presets, queue, runs, settings, sweep, takeout, train
 
     presets.add_parser(sub, common)
     train.add_parser(sub, common)
     controls.add_controls_parser(sub, common)
-    queue.add_parsers(sub, common)  # queue, watch, cancel
+    queue.add_parsers(sub, common)  # queue, watch
+    cancel.add_parser(sub, common)
     runs.add_run_parsers(sub, common)  # runs, show, rm, label, model
     export.add_parser(sub, common)
     sweep.add_parsers(sub, common)  # sweep, sweeps
@@ -97,10 +98,11 @@ def main(argv: list[str] | None = None) -> int:
             )
         if sys.stdout is None and (args.command in SHOWING or _lists_queue(args)):
             raise MnistTuiError("standard output is closed, so there is nowhere to show it (redirect it to a file)")
+        from tui.commands.cancel import cmd_cancel
         from tui.commands.controls import cmd_controls
         from tui.commands.export import cmd_export
         from tui.commands.presets import cmd_presets
-        from tui.commands.queue import cmd_cancel, cmd_queue, cmd_watch
+        from tui.commands.queue import cmd_queue, cmd_watch
         from tui.commands.runs import run_handlers
         from tui.commands.settings import cmd_settings
         from tui.commands.sweep import handlers as sweep_handlers

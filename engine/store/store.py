@@ -16,6 +16,7 @@ from engine.errors import StoreError
 from engine.events import EpochEnd, Finished
 from engine.paths import STORE_ENV, absolute, data_dir
 from engine.spec import NetworkSpec
+from engine.store.cancel import ENDED, FINISHING, STOPPING, cancel_training
 from engine.store.database import Database
 from engine.store.jobs import JobQueue, now_text
 from engine.store.live import LiveRows
@@ -201,23 +202,37 @@ class Store:
         return self.db.write("UPDATE runs SET note=? WHERE id=?", (note or None, run_id)).rowcount > 0
 
     def request_cancel(self, run_id: int) -> bool:
-        """Ask the process training this run to stop after its current block (any process may ask)."""
+        """Ask the process training this run to stop after its current block (any process may ask). True
+        when the run will end as cancelled; False when it is not training, or has trained every planned epoch
+        (it is evaluating and completes: see cancel_run)."""
+        return self.cancel_run(run_id) == STOPPING
+
+    def cancel_run(self, run_id: int) -> str:
+        """STOPPING: the flag is set and the run ends as cancelled (a run whose last epoch ends before the
+        trainer sees the flag is still stored as cancelled: engine/runner.py). FINISHING: every planned
+        epoch is committed, so it is evaluating and completes; no flag is set. ENDED: not training.
+        Decided in one write transaction, against the epochs committed at that instant."""
         with self.db.writing() as conn:
-            cur = conn.execute("UPDATE runs SET cancel_requested=1 WHERE id=? AND status='running'", (run_id,))
+            row = conn.execute(
+                "SELECT status, spec_json, (SELECT count(*) FROM epochs WHERE run_id=runs.id) AS done"
+                " FROM runs WHERE id=?",
+                (run_id,),
+            ).fetchone()
+            if row is None or row["status"] != "running":
+                return ENDED
+            planned = parse_json(row["spec_json"], {}).get("epochs")
+            if isinstance(planned, int) and row["done"] >= planned:
+                return FINISHING
+            conn.execute("UPDATE runs SET cancel_requested=1 WHERE id=?", (run_id,))
             conn.execute("UPDATE jobs SET cancel_requested=1 WHERE run_id=? AND state='running'", (run_id,))
-            return cur.rowcount > 0
+            return STOPPING
 
     def cancel_running(self) -> tuple[list[int], int]:
         """Ask every run training now (the worker's or a foreground `train`) to stop after its block, and
-        cancel every job still loading (no run row yet). Returns the run ids asked and how many loading
-        jobs were cancelled."""
-        runs = [r.run_id for r in self.running_runs()]
-        for run_id in runs:
-            self.request_cancel(run_id)
-        loading = [j for j in self.jobs.running() if j.run_id is None or j.run_id not in runs]
-        for job in loading:
-            self.jobs.cancel(job.job_id)
-        return runs, len(loading)
+        cancel every job still loading (no run row yet). Returns the run ids that will stop as cancelled
+        and how many loading jobs were cancelled (cancel_training says more)."""
+        report = cancel_training(self)
+        return report.stopping, len(report.loading)
 
     def cancel_requested(self, run_id: int) -> bool:
         rows = self.db.read("SELECT cancel_requested FROM runs WHERE id=?", (run_id,))

@@ -1,7 +1,7 @@
 """Training through the store's queue: `queue` adds jobs (or lists them), `train --detach` and
 `controls --detach` queue instead of training in the foreground, `watch` follows a run until it ends and
-`cancel` stops runs from any terminal. The detached worker (engine/worker/) does the training, up to
-`--slots` runs at once, on a Ray cluster with `--cluster`."""
+`cancel` (tui/commands/cancel.py) stops runs from any terminal. The detached worker (engine/worker/) does
+the training, up to `--slots` runs at once, on a Ray cluster with `--cluster`."""
 
 from __future__ import annotations
 
@@ -54,11 +54,6 @@ def add_parsers(sub, common) -> None:
         "run", nargs="?", type=positive_int, metavar="RUN", help="a run id (default: every run training now)"
     )
     p.add_argument("--json", action="store_true", help="JSON lines: one per epoch, then an end event")
-
-    p = sub.add_parser("cancel", parents=[common], help="stop runs (kept as cancelled) from any terminal")
-    p.add_argument("runs", nargs="*", type=positive_int, metavar="RUN", help="run ids (default: what trains now)")
-    p.add_argument("--all", action="store_true", help="also empty the queue")
-    p.add_argument("--sweep", type=positive_int, metavar="N", help="stop sweep N: its queued runs and running ones")
 
 
 # -- queue -------------------------------------------------------------------------------------------------
@@ -271,35 +266,3 @@ def follow(store, run_id: int, as_json: bool) -> int:
     while (code := follower.step(tty=tty)) is None:
         time.sleep(WATCH_POLL)
     return code
-
-
-# -- cancel ------------------------------------------------------------------------------------------------
-def cmd_cancel(args) -> int:
-    from tui.commands.common import open_store
-
-    store = open_store(args)
-    if args.sweep is not None:
-        from tui.commands.sweep import cancel_sweep
-
-        return cancel_sweep(store, args.sweep)
-    stopped, cleared = [], 0
-    if args.all:
-        cleared = store.jobs.clear()
-    for run_id in args.runs:
-        run = store.get_run(run_id)
-        if run is None:
-            raise MnistTuiError(f"no run {run_id} in {store.path} (see mnist-tui runs --all)")
-        if run.status != "running":
-            print(f"mnist-tui: run {run_id} is not training ({run.status})", file=sys.stderr)
-            continue
-        store.request_cancel(run_id)
-        stopped.append(run_id)
-    if not args.runs:  # what trains now, and a job still loading (no run row yet) too
-        stopped, _ = store.cancel_running()
-    if stopped:
-        print(f"stopping run(s) {', '.join(map(str, stopped))} after the current block (kept as cancelled)")
-    if cleared:
-        print(f"{cleared} waiting job(s) taken off the queue")
-    if not stopped and not cleared and not args.runs:
-        print("nothing is training")
-    return 0
