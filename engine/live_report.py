@@ -18,7 +18,8 @@ LIVE_INTERVAL = 0.3  # seconds between live-row writes (epoch ends and phase cha
 class EtaClock:
     """Elapsed time and an ETA that does not count compiling. Within an epoch the rate is measured from the
     epoch's first progress report (the first block is where tracing and XLA compiling happen); once epochs
-    have ended, the steady ones (after the first) give the pace."""
+    have ended, the steady ones (after the first) give the pace. The first epoch never does: it holds
+    the compiling, so after it alone the current epoch's rate gives the pace."""
 
     def __init__(self, epochs: int, now: Callable[[], float] = time.monotonic):
         self.epochs, self.now = epochs, now
@@ -37,7 +38,7 @@ class EtaClock:
         t = self.now()
         if self._mark is None or self._mark[0] != epoch:
             self._mark = (epoch, t, step)
-        steady = self.epoch_seconds[1:] or self.epoch_seconds
+        steady = self.epoch_seconds[1:]  # never the first: it compiled (0:46 left shown when 3 s were)
         remaining_epochs = max(0, self.epochs - epoch)
         _, t0, s0 = self._mark
         rate = (step - s0) / (t - t0) if t > t0 and step > s0 else None  # steps per second, this epoch
@@ -84,8 +85,8 @@ class LiveReporter:
             self.clock.epoch_ended(ev.seconds)
             done = ev.epoch >= self.clock.epochs
             self.row.update(epoch=min(ev.epoch + 1, self.clock.epochs), step=self.row["steps"] if done else 0)
-            steady = self.clock.epoch_seconds[1:] or self.clock.epoch_seconds
-            self.row["eta"] = (self.clock.epochs - ev.epoch) * sum(steady) / len(steady)
+            steady = self.clock.epoch_seconds[1:]  # after epoch 1 only a compiling epoch: wait for a pace
+            self.row["eta"] = (self.clock.epochs - ev.epoch) * sum(steady) / len(steady) if steady else None
             self._write(force=True)
         elif isinstance(ev, Phase):
             self.row["phase"] = ev.message

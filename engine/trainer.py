@@ -117,6 +117,7 @@ class KerasTrainer:
                 versions=versions(),
             )
         )
+        training_started = time.perf_counter()  # the live row's clock starts at Started too
         probe_x, probe_y = splits.x_train[:PROBE_BATCH], splits.y_train[:PROBE_BATCH]
         probe = self.probe_gradients
         warm_up = self.warm_up if self.reuse_models and next_up is not None else None
@@ -128,7 +129,7 @@ class KerasTrainer:
                 warm_up.start(upcoming, splits, eval_batch, PROBE_BATCH)
 
         # weights after the last completed epoch: a run cancelled partway into the next is evaluated on them
-        state = {"status": "completed", "seconds": [], "weights": None, "val": None}
+        state = {"status": "completed", "seconds": [], "weights": None, "val": None, "started": training_started}
 
         class Bridge(keras.callbacks.Callback):
             def on_epoch_begin(self, epoch, logs=None):
@@ -218,6 +219,8 @@ class KerasTrainer:
             return Finished(None, "diverged", error=why, **result)
         if not state["seconds"]:  # cancelled before the first epoch ended: nothing to evaluate
             return Finished(None, state["status"], **result)
+        # the training clock stops here, as the screens' clock does at "evaluating"
+        training_seconds = time.perf_counter() - state["started"]
         emit(Phase("evaluating"))
         if state["weights"] is not None:  # a cancel stops partway into an epoch: back to its last end
             model.set_weights(state["weights"])
@@ -237,4 +240,5 @@ class KerasTrainer:
         # and which digit it gave each test image, one byte each: the confusion matrix and the paired test
         predictions = predicted.astype("uint8").tobytes()
         extra["test_confusion"] = confusion_matrix(splits.y_test.argmax(axis=1), predicted)
+        extra["training_seconds"] = training_seconds
         return Finished(None, state["status"], **result, **metrics, extra=extra, predictions=predictions)

@@ -99,33 +99,53 @@ class RunView:
             return 0.0
         return min(1.0, (lv.step or 0) / lv.steps)
 
+    def run_fraction(self) -> float:
+        """How far into the whole run (0-1): the epochs done of those planned, plus the current one's share."""
+        if self.status == "completed":
+            return 1.0
+        return min(1.0, (len(self.history) + self.epoch_fraction()) / max(1, self.total_epochs))
+
     def bar(self) -> tuple[int | None, int]:
-        """(total, progress) for the epoch bar: full once every epoch is done or the run completed; a
-        cancelled or failed run keeps the share of the epoch it had reached."""
-        if self.status == "completed" or (self.started and len(self.history) >= self.total_epochs):
-            return 1, 1
-        lv = self.live
-        if self.active and lv is not None and lv.steps and (lv.epoch or 0) > len(self.history):
-            return lv.steps, lv.step or 0
-        if not self.active and self.history:
-            return self.total_epochs, len(self.history)  # where it stopped, in epochs
-        return None if self.active and not self.started else 1, 0
+        """(total, progress) for the bar: the whole run, in steps when the live row knows them (else in
+        epochs), so it moves through every epoch instead of refilling per epoch. Full once every epoch is
+        done; a cancelled or failed run keeps the share it had reached."""
+        if not self.active or self.started:
+            if self.status == "completed" or (self.started and len(self.history) >= self.total_epochs):
+                return 1, 1
+            lv = self.live
+            steps = lv.steps if self.active and lv is not None and lv.steps else 1
+            done = len(self.history) * steps + round(self.epoch_fraction() * steps)
+            return self.total_epochs * steps, done
+        return None, 0  # queued or loading: no progress to show yet
 
     # -- time -------------------------------------------------------------------------------------------
+    def training_seconds(self) -> float | None:
+        """How long the run trained, the clock the screens show: from the trainer's record (it stops where
+        the evaluation starts), else the sum of its epochs."""
+        if self.run is None:
+            return None
+        recorded = self.run.extra.get("training_seconds") if isinstance(self.run.extra, dict) else None
+        if isinstance(recorded, int | float):
+            return float(recorded)
+        return sum(e.seconds or 0 for e in self.history) if self.history else None
+
     def clock_text(self) -> str:
-        """Elapsed and ETA while training (the ETA leaves compiling out); the total once it has ended."""
+        """Elapsed and ETA while training (the ETA leaves compiling out); once the epochs are done (evaluating)
+        the clock stops at the training time, and the ended run says the same time."""
         if self.run is None:
             return ""
         if not self.active:
-            total = sum(e.seconds or 0 for e in self.history)
-            return f"trained {duration(total)}" if self.history else ""
+            seconds = self.training_seconds()
+            return f"trained {duration(seconds)}" if seconds is not None else ""
         lv = self.live
         if lv is None or lv.elapsed is None:
             return ""
+        if self.phase != "training":  # evaluating: the training is over, its clock stops
+            return f"trained {duration(lv.elapsed)}"
         # the row is a few tenths of a second old at most while batches run, longer while compiling
         elapsed = lv.elapsed + max(0.0, time.time() - lv.updated_at)
         text = f"elapsed {duration(elapsed)}"
-        if lv.eta is not None and self.phase == "training":
+        if lv.eta is not None:
             text += f" · ETA {duration(lv.eta)}"
         return text
 
@@ -178,7 +198,8 @@ class RunView:
         return f"{self.name}: Epoch {self.epoch_now}/{self.total_epochs} · {self.step_text()}"
 
     def step_text(self) -> str:
-        """Where in the run we are: a share of the epoch, or a phase like 'evaluating' after the last one."""
+        """Where in the run we are: the epoch's share and the run's, or a phase like 'evaluating' after the
+        last epoch."""
         if self.active and self.phase != "training":
             return f"{self.phase}…"
-        return f"{self.epoch_fraction():.0%} of epoch"
+        return f"{self.epoch_fraction():.0%} of epoch · {self.run_fraction():.0%} of run"

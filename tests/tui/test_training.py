@@ -37,7 +37,7 @@ def test_mid_run_shows_epoch_progress_charts_device_clock_and_queue(app_factory)
             await until(pilot, lambda: epochs_seen(app) == 3, what="three epochs")
             screen = app.screen
             assert isinstance(screen, TrainingScreen)
-            assert text_of(screen.query_one("#epoch")) == "Epoch 4/10"
+            assert text_of(screen.query_one("#epoch")) == "Epoch 4/10 at 0%"  # the bar is the run's
             assert text_of(screen.query_one("#clock")).startswith("elapsed 0:0")
             title = text_of(screen.query_one("#run-title"))
             assert "part2-narrow" in title and "fake on Test Device" in title and "run 1" in title
@@ -85,7 +85,7 @@ def test_the_queue_panel_removes_reorders_and_clears(app_factory, store):
     assert [r.preset for r in store.runs()] == ["part1-large"]
 
 
-def test_progress_bar_follows_steps_within_the_epoch(app_factory):
+def test_progress_bar_follows_the_whole_run_step_by_step_and_the_label_the_epoch(app_factory):
     trainer = FakeTrainer(steps=4, step_seconds=0.4)
 
     async def scenario():
@@ -93,8 +93,10 @@ def test_progress_bar_follows_steps_within_the_epoch(app_factory):
         async with app.run_test(size=(100, 32)) as pilot:
             await pilot.press("t")
             bar = app.screen.query_one(ProgressBar)
-            await until(pilot, lambda: bar.total == 4 and 0 < bar.progress < 4, what="a partial epoch")
-            assert text_of(app.screen.query_one("#epoch")) == "Epoch 1/10"
+            # 10 epochs of 4 steps: the bar counts the run's 40 steps, not one epoch's 4
+            await until(pilot, lambda: bar.total == 40 and 0 < bar.progress < 4, what="a partial epoch")
+            label = text_of(app.screen.query_one("#epoch"))
+            assert label.startswith("Epoch 1/10 at ") and label != "Epoch 1/10 at 0%"
             await pilot.press("s")
             await until(pilot, lambda: not app.view.active, what="the stop")
 

@@ -100,6 +100,7 @@ class TrainingScreen(Screen):
         yield Static(id="run-title")
         with Horizontal(id="progress-row"):
             yield Static(id="epoch")
+            yield Static("run", id="bar-label")
             yield ProgressBar(id="batch", show_eta=False)
             yield Static(id="clock")
         yield Static(id="detail")
@@ -169,6 +170,8 @@ class TrainingScreen(Screen):
             label = Text(f"Epoch {view.epoch_now}/{view.total_epochs}", style="bold")
             if view.active and view.phase != "training":  # e.g. evaluating after the last epoch
                 label.append(f" {view.phase}…", style="italic")
+            elif view.active:  # the bar is the whole run's: the epoch's own share is said here
+                label.append(f" at {view.epoch_fraction():.0%}")
         epoch.update(label)
         total, progress = view.bar()
         bar.update(total=total, progress=progress)
