@@ -38,6 +38,7 @@ OVERLAP = "#"  # two or more series in the same cell
 OVERLAP_STYLE = "bold bright_white"
 NICE = (1.0, 2.0, 2.5, 5.0)
 WAITING = "waiting for epoch 1"
+TRAIN_SERIES = "train (epoch mean)"  # an epoch's running mean over its batches, not the final evaluation
 Kind = Literal["percent", "loss", "points"]  # points: a signed difference in percentage points
 FRAME_AND_LABELS = 3  # plotext's top and bottom frame lines and the x tick labels around the canvas
 
@@ -114,7 +115,9 @@ class Chart:
 
 def history_series(history: Sequence[EpochLike], metric: Literal["accuracy", "loss"]) -> list[Series]:
     """Training and validation ("val", short so a legend fits a small chart) of one metric from a run's
-    epochs (accuracy in percent)."""
+    epochs (accuracy in percent). The training value of an epoch is the mean over its batches as the weights
+    moved (what Keras logs), not an evaluation of the final model: the legend says so, since screens that
+    show this chart also show the final evaluation."""
     x = [e.epoch for e in history]
     if metric == "accuracy":
         train = [None if e.accuracy is None else 100 * e.accuracy for e in history]
@@ -122,7 +125,7 @@ def history_series(history: Sequence[EpochLike], metric: Literal["accuracy", "lo
     else:
         train = [e.loss for e in history]
         val = [e.val_loss for e in history]
-    return [Series("train", x, train, "*", "cyan"), Series("val", x, val, "o", "dark_orange")]
+    return [Series(TRAIN_SERIES, x, train, "*", "cyan"), Series("val", x, val, "o", "dark_orange")]
 
 
 def gap_series(history: Sequence[EpochLike]) -> list[Series]:

@@ -94,11 +94,12 @@ def summary_text(run: RunRecord) -> Text:
     m = run.metrics
     _line(
         text,
-        "final accuracy",
-        f"train {pct(m.get('train_accuracy'))} · val {pct(m.get('val_accuracy'))} · test {pct(m.get('test_accuracy'))}",
+        "evaluated accuracy",
+        f"train {pct(m.get('train_accuracy'))} · val {pct(m.get('val_accuracy'))} · test {pct(m.get('test_accuracy'))}"
+        " (final model)",
     )
     losses = zip(("train", "val", "test"), (m.get(k) for k in ("train_loss", "val_loss", "test_loss")), strict=True)
-    _line(text, "final loss", " · ".join(f"{n} {_num(v, '.4f')}" for n, v in losses))
+    _line(text, "evaluated loss", " · ".join(f"{n} {_num(v, '.4f')}" for n, v in losses))
     epochs = f"{run.epochs_completed} of {run.epochs_planned or '?'}"
     if run.seconds_per_epoch:
         epochs += f" · {run.seconds_per_epoch:.2f} s/epoch"
@@ -136,7 +137,8 @@ def epochs_table(run: RunRecord) -> Table | Text:
     if not run.history:
         return Text("No epoch finished.", style="dim")
     table = Table(box=None, header_style="bold", padding=(0, 1), title_justify="left")
-    for header in ("epoch", "loss", "accuracy", "val loss", "val acc", "seconds"):
+    # loss and accuracy of an epoch are its running means over the batches (Keras's logs)
+    for header in ("epoch", "mean loss", "mean acc", "val loss", "val acc", "seconds"):
         table.add_column(header, justify="right", no_wrap=True)
     for e in run.history:
         table.add_row(

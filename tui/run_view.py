@@ -163,7 +163,7 @@ class RunView:
         m = r.metrics
         if m.get("test_accuracy") is not None:
             text += (
-                f": train {pct(m['train_accuracy'])} · validation {pct(m['val_accuracy'])}"
+                f": evaluated train {pct(m['train_accuracy'])} · validation {pct(m['val_accuracy'])}"
                 f" · test {pct(m['test_accuracy'])}"
             )
         if r.seconds_per_epoch:

@@ -67,8 +67,8 @@ def test_shows_spec_data_environment_epochs_gradients_and_both_charts(store, ids
             assert "dense 1" in grads and "output" in grads and "1.0e-09" in grads and "ep 10" in grads
             accuracy = screen.query_one("#run-accuracy", ChartView).plain_text
             loss = screen.query_one("#run-loss", ChartView).plain_text
-            assert "* train 12.2%" in accuracy and "o val 11.2%" in accuracy and "100┤" in accuracy
-            assert "* train 0.1" in loss and "o val 0.11" in loss
+            assert "* train (epoch mean) 12.2%" in accuracy and "o val 11.2%" in accuracy and "100┤" in accuracy
+            assert "* train (epoch mean) 0.1" in loss and "o val 0.11" in loss
 
     asyncio.run(scenario())
 
@@ -187,6 +187,6 @@ def test_a_running_run_grows_on_screen(store):
             await pilot.pause()
             assert "waiting for epoch 1" in chart.plain_text
             store.add_epoch(run_id, EpochEnd(1, 0.5, 0.8, 0.6, 0.75, 1.0, None))
-            await until(pilot, lambda: "* train 80.0%" in chart.plain_text, what="epoch 1 on screen")
+            await until(pilot, lambda: "* train (epoch mean) 80.0%" in chart.plain_text, what="epoch 1 on screen")
 
     asyncio.run(scenario())

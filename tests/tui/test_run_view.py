@@ -75,7 +75,7 @@ def test_ended_runs_say_how_and_stop_the_clock(store):
     )
     v = RunView(None, store.get_run(run_id), None)
     assert not v.active and v.status == "cancelled"
-    assert v.result_text().startswith("run 1 cancelled after 4 epochs: train 90.00% · validation")
+    assert v.result_text().startswith("run 1 cancelled after 4 epochs: evaluated train 90.00% · validation")
     assert v.clock_text() == "trained 0:08"  # the sum of its epochs, no longer ticking
     assert v.bar() == (10, 4)  # a cancelled run's bar stays where it stopped (4 of 10 epochs)
 

@@ -68,19 +68,20 @@ def epoch_line(e, total) -> str:
     from tui.format import loss, pct
 
     return (
-        f"epoch {e.epoch:>3}/{total}  loss {loss(e.loss)}  acc {pct(e.accuracy)}  "
+        f"epoch {e.epoch:>3}/{total}  loss {loss(e.loss)}  acc {pct(e.accuracy)} (epoch mean)  "
         f"val_loss {loss(e.val_loss)}  val_acc {pct(e.val_accuracy)}  {e.seconds or 0:.2f}s"
     )
 
 
 def end_line(run_id, status, epochs, train, val, test, seconds_per_epoch=None, error=None) -> str:
-    """How a run ended, in one line: its three accuracies when it was evaluated, and why when it failed."""
+    """How a run ended, in one line: its three accuracies when it was evaluated (the final model on each whole
+    split, not the epochs' running means the epoch lines print), and why when it failed."""
     from engine.errors import one_line
     from tui.format import pct
 
     line = f"run {run_id} {status} after {epochs} epoch(s)"
     if test is not None:
-        line += f": train {pct(train)}, validation {pct(val)}, test {pct(test)}"
+        line += f": final model evaluated: train {pct(train)}, validation {pct(val)}, test {pct(test)}"
     if seconds_per_epoch is not None:
         line += f", {seconds_per_epoch:.2f}s/epoch"
     if error:

@@ -57,7 +57,7 @@ def detail_text(view: RunView) -> Text:
     if view.history:
         e = view.history[-1]
         text = Text(
-            f"epoch {e.epoch}: loss {loss(e.loss)} · acc {pct(e.accuracy)} · "
+            f"epoch {e.epoch}: loss {loss(e.loss)} · acc {pct(e.accuracy)} (epoch mean) · "
             f"val_loss {loss(e.val_loss)} · val_acc {pct(e.val_accuracy)} · {e.seconds or 0:.1f} s"
         )
         if e.gradients and len(e.gradients) > 1:
