@@ -10,6 +10,7 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 
+from engine.part_filter import PartFilter, resolve_part
 from engine.spec import count_params, format_layers, shape_text
 from engine.store import RunRecord
 from tui.format import pct
@@ -18,12 +19,18 @@ from tui.text import literal
 HIDDEN_BY_DEFAULT = ("failed", "cancelled", "interrupted")  # lists hide these unless asked to show all
 
 
-def filter_runs(runs: list[RunRecord], part: str | None, status: str | None, show_all: bool) -> list[RunRecord]:
-    """The runs a list shows (Compare, `mnist-tui runs`): one part ('own': runs of no part), one status, and
-    the failed, cancelled and interrupted ones only when asked for (or when their status is asked for)."""
+def filter_runs(
+    runs: list[RunRecord], part: str | PartFilter | None, status: str | None, show_all: bool
+) -> list[RunRecord]:
+    """The runs a list shows (Compare, `mnist-tui runs`): one part (an exercise part 1-3 or its name, a preset
+    part or id, 'own': runs of no part; engine/part_filter.py), one status, and the failed, cancelled and
+    interrupted ones only when asked for (or when their status is asked for). An unknown part: SpecError."""
+    wanted = part
+    if isinstance(part, str):
+        wanted = resolve_part(part, {r.preset for r in runs} | {r.part for r in runs if r.part})
     out = []
     for r in runs:
-        if part is not None and (r.part or "own") != part:
+        if wanted is not None and not wanted.matches(r.part, r.preset):
             continue
         if status is not None and r.status != status:
             continue

@@ -85,7 +85,10 @@ def test_filters_by_part_and_status(store, ids):
         app = Host(store)
         async with app.run_test(size=(100, 30)) as pilot:
             screen = app.screen
-            await pilot.press("p")  # the first part
+            await pilot.press("p")  # the first exercise part, as a whole
+            assert screen.part_filter == "Part One"
+            assert sorted(screen.order) == sorted([ids["part1-large"], ids["part1-small"]])
+            await pilot.press("p", "p", "p")  # Part Two, Part Three, then each preset part
             assert screen.part_filter == "part1-large" and screen.order == [ids["part1-large"]]
             for _ in range(5):  # part1-small, part2-*, part3
                 await pilot.press("p")

@@ -44,7 +44,9 @@ def _with_store(verb, args) -> int:
 def add_arguments(parser, positive_int) -> None:
     parser.add_argument("--json", action="store_true", help="machine-readable output (with per-epoch history)")
     parser.add_argument("--limit", type=positive_int, help="only the N newest runs")
-    parser.add_argument("--part", metavar="PART", help="only runs of this part (e.g. part2-wide; 'own' for none)")
+    parser.add_argument(
+        "--part", metavar="PART", help="only runs of a part (1, 2, 3, 'Part One'), a preset (part2-wide) or 'own'"
+    )
     parser.add_argument("--status", metavar="STATUS", help="only runs with this status (completed, failed, ...)")
     parser.add_argument("--all", action="store_true", help="include failed, cancelled and interrupted runs")
     parser.add_argument(
@@ -60,8 +62,14 @@ def run(args, store: Store, console) -> int:
 
         raise MnistTuiError(f"no sweep {args.sweep} in {store.path} (see mnist-tui sweeps)")
     everything = store.runs(sweep=args.sweep)
-    records = filter_runs(everything, args.part, args.status, args.all or args.json)
-    hidden = len(filter_runs(everything, args.part, args.status, True)) - len(records)
+    part = None
+    if args.part is not None:  # a part, or a preset of any run or of the user's: else exit 2, not "no runs"
+        from engine.part_filter import resolve_part
+        from engine.presets import all_presets
+
+        part = resolve_part(args.part, {p.id for p in all_presets()} | {r.preset for r in everything})
+    records = filter_runs(everything, part, args.status, args.all or args.json)
+    hidden = len(filter_runs(everything, part, args.status, True)) - len(records)
     if args.limit:
         records = records[: args.limit]
     if args.json:

@@ -279,7 +279,7 @@ class CompareScreen(Screen):
         self.fill_table()
 
     def action_next_part(self) -> None:
-        parts = [None, *PART_TITLES.keys(), "own"]
+        parts = [None, "Part One", "Part Two", "Part Three", *PART_TITLES.keys(), "own"]
         self.part_filter = parts[(parts.index(self.part_filter) + 1) % len(parts)]
         self.fill_table()
 
