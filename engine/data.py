@@ -182,17 +182,38 @@ def load_idx_dir(folder: Path) -> RawMnist:
     return _check(raw, {k: str(p) for k, p in found.items()})
 
 
+KERAS_HOST = ("storage.googleapis.com", 443)  # where keras.datasets.mnist downloads mnist.npz from
+PROBE_SECONDS = 3.0
+NO_DATA_FIX = "pass --data PATH (or D on Home, or MNIST_TUI_DATA) with an mnist.npz or a folder of IDX files"
+
+
+def keras_download_blocked() -> str | None:
+    """Why the Keras download cannot work from here (no network, no name resolution), found in at most a
+    few seconds before TensorFlow is imported; None when its server answers."""
+    import socket
+
+    try:
+        socket.create_connection(KERAS_HOST, timeout=PROBE_SECONDS).close()
+    except OSError as exc:
+        reason = exc.strerror or (f"{exc.__class__.__name__}: {exc}" if str(exc) else exc.__class__.__name__)
+        return f"{KERAS_HOST[0]} cannot be reached: {reason}"
+    return None
+
+
 def _load_keras() -> RawMnist:
     if KERAS_CACHE.is_file():  # the file keras.datasets.mnist.load_data() caches: read it without TF
         return load_npz(KERAS_CACHE)
+    blocked = keras_download_blocked()
+    if blocked:  # offline: say so now, not after TensorFlow's import and a download's time-outs
+        raise DataError(f"MNIST is not cached at {KERAS_CACHE} and cannot be downloaded ({blocked}); {NO_DATA_FIX}")
     try:
         from keras.datasets import mnist
 
         (x_train, y_train), (x_test, y_test) = mnist.load_data()
-    except Exception as exc:  # no network, proxy, SSL...: say where we looked and how to fix it
+    except Exception as exc:  # a proxy, SSL, a full disk...: say where we looked, why, and how to fix it
+        why = f"{exc.__class__.__name__}: {exc}" if str(exc) else exc.__class__.__name__
         raise DataError(
-            f"MNIST is not cached at {KERAS_CACHE} and the Keras download failed "
-            f"({exc.__class__.__name__}); pass --data PATH or set MNIST_TUI_DATA to an mnist.npz or IDX folder"
+            f"MNIST is not cached at {KERAS_CACHE} and the Keras download failed ({why}); {NO_DATA_FIX}"
         ) from None
     return _check(RawMnist(x_train, y_train, x_test, y_test, "keras.datasets.mnist"), dict.fromkeys(NPZ_KEYS, "keras"))
 

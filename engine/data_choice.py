@@ -28,3 +28,16 @@ def remembered_data(store) -> str | None:
         return store.settings.get(DATA_SETTING)
     except MnistTuiError:
         return None
+
+
+def choose_data(store, given: str | os.PathLike | None) -> str | None:
+    """The data a TUI uses: --data (then remembered for this store), else MNIST_TUI_DATA (None here: the
+    loader reads it), else what this store remembers, else None (Keras's MNIST)."""
+    if given:
+        try:
+            return remember_data(store, given)
+        except MnistTuiError:  # a read-only store: used, not remembered
+            return resolved(given)
+    if os.environ.get("MNIST_TUI_DATA"):
+        return None
+    return remembered_data(store)

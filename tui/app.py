@@ -305,8 +305,11 @@ def make_app(
     started with these `slots` and `cluster`, without waiting: the app notices a worker that would not start."""
     if spawn_worker is None:
         spawn_worker = partial(ensure_worker, slots=slots, cluster=cluster, wait=False)
+    from engine.data_choice import choose_data
+
     if not isinstance(store, Store):
         store = Store(store)
+    data = choose_data(store, data)  # --data is remembered per store; without it, what the store remembers
     return MnistTuiApp(store, data=data, subset=subset, spawn_worker=spawn_worker, clock=clock)
 
 

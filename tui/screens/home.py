@@ -3,6 +3,8 @@ recent runs, and the keys to train, edit, compare and export."""
 
 from __future__ import annotations
 
+import os
+
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
@@ -64,6 +66,7 @@ class HomeScreen(Screen):
         Binding("w", "app.show_training", "Watch", tooltip="Show the training screen"),
         Binding("S", "sweep", "Sweep", show=False, tooltip="The newest sweep: progress, scatter, points"),
         Binding("R", "set_repeats", "Repeats", show=False, tooltip="How many seeds t, T and A train of each net"),
+        Binding("D", "set_data", "Data", show=False, tooltip="The MNIST data runs read (remembered for this store)"),
         Binding("r", "reload", "Reload", show=False, tooltip="Reload presets and runs from disk"),
     ]
 
@@ -89,7 +92,7 @@ class HomeScreen(Screen):
         mnist_app(self).live_changed.subscribe(self, self.live_changed, immediate=True)
         self.query_one("#details-pane").border_title = "Details"
         self.query_one("#runs").border_title = "Recent runs (⏎ opens, c compares)"
-        self.query_one(DataLine).show(mnist_app(self).data)
+        self.show_data()
         self.query_one("#details-pane").can_focus = False  # tab goes from the presets to the recent runs
         self.action_reload()
 
@@ -207,6 +210,37 @@ class HomeScreen(Screen):
             self.refresh_status()
 
         self.app.push_screen(TextDialog("Seeds per net for t, T and A (1-50):", str(app.repeats)), chosen)
+
+    def show_data(self) -> None:
+        from engine.data_choice import remembered_data
+
+        app = mnist_app(self)
+        self.query_one(DataLine).show(app.data, bool(app.data) and remembered_data(app.store) == app.data)
+
+    def action_set_data(self) -> None:
+        """Set (or clear: Keras's own MNIST) the data source the next runs read; the store remembers it."""
+        from engine.data_choice import remember_data
+        from tui.screens.dialogs import TextDialog
+
+        app = mnist_app(self)
+
+        def chosen(text: str | None) -> None:
+            if text is None:
+                return
+            text = text.strip()
+            if text and not os.path.exists(os.path.expanduser(text)):
+                notify_literal(self, f"{text}: no such file or folder (data unchanged)", severity="error")
+                return
+            try:
+                app.data = remember_data(app.store, text or None)
+            except MnistTuiError as exc:
+                notify_literal(self, exc, severity="error")
+                return
+            self.show_data()
+            self.notify("Runs queued from now on read this data." if text else "Runs now read Keras's MNIST.")
+
+        prompt = "MNIST data for the next runs (an mnist.npz or IDX folder; empty: Keras's download):"
+        self.app.push_screen(TextDialog(prompt, app.data or ""), chosen)
 
     def action_edit(self) -> None:
         if preset := self._current():
