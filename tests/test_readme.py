@@ -21,3 +21,12 @@ def test_ci_runs_the_readme_test_command():
     _, test = _two_commands()
     ci = (ROOT / ".ci" / "run").read_text().splitlines()
     assert test in ci and "set -euo pipefail" in ci
+
+
+def test_the_cli_examples_say_how_to_reach_mnist_tui():
+    """The headless examples call `mnist-tui`: the README says to activate the venv or use its full path."""
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Headless use", 1)[1].split("\n## ", 1)[0]
+    assert "source .venv/bin/activate" in section and ".venv/bin/mnist-tui" in section
+    for verb in ("model RUN --out", "tensorboard RUN", "show RUN --csv"):
+        assert verb in section
