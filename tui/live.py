@@ -42,9 +42,10 @@ class LiveSnapshot:
         return self.training or bool(self.waiting)
 
     def active_runs(self) -> int:
-        """Runs that go on training when this TUI quits (the worker's and any foreground ones)."""
+        """Runs that go on training when this TUI quits (the worker's and any foreground ones), and jobs still
+        loading before their run exists. A job whose run has just ended is its worker closing it: not one."""
         run_ids = {r.run_id for r in self.running_runs}
-        starting = [j for j in self.running_jobs if j.run_id is None or j.run_id not in run_ids]
+        starting = [j for j in self.running_jobs if j.run_id is None]
         return len(run_ids) + len(starting)
 
 

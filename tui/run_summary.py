@@ -170,11 +170,13 @@ def gradients_table(run: RunRecord, max_epochs: int = 8) -> Table | Text:
     rows = [e for e in run.history if e.gradients]
     if not rows:
         return Text("No gradients recorded for this run.", style="dim")
+    caption = None
     if len(rows) > max_epochs:
         step = (len(rows) - 1) / (max_epochs - 1)
+        caption = f"{max_epochs} of {len(rows)} epochs shown: the first, the last and evenly between (wider: more)"
         rows = [rows[round(i * step)] for i in range(max_epochs)]
     layers = max(len(e.gradients or []) for e in rows)
-    table = Table(box=None, header_style="bold", padding=(0, 1))
+    table = Table(box=None, header_style="bold", padding=(0, 1), caption=caption, caption_justify="left")
     table.add_column("layer", no_wrap=True)
     for e in rows:
         table.add_column(f"ep {e.epoch}", justify="right", no_wrap=True)

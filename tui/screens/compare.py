@@ -239,7 +239,10 @@ class CompareScreen(Screen):
                 self.plotted.append(run.run_id)
             epochs = max(epochs, run.epochs_planned or 0, run.epochs_completed)
         chart.plot(series, epochs if runs else 10, kind, empty="space picks runs to overlay their curves")
-        zoom = " zoomed" if chart.zoom and kind == "percent" else ""
+        zoom = ""
+        if chart.zoom and kind == "percent":  # say the range the axis was fitted to, or that nothing was
+            shown = [v for s in series for v in s.points()[1]]
+            zoom = f" fitted to {min(shown):.1f}-{max(shown):.1f}" if shown else " (zoom: no points to fit yet)"
         chart.border_title = f"{title.capitalize()}{' (%)' if kind == 'percent' else ''}{zoom} · m: next metric"
 
     # -- actions ------------------------------------------------------------------------------------------

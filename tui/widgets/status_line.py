@@ -43,7 +43,8 @@ class StatusLine(Static):
         text.append(view.summary())  # a Text built by append: names are shown literally
         if snap.waiting:
             text.append(f" · {len(snap.waiting)} queued", style="bold")
-        others = snap.active_runs() - (1 if view.active and view.started else 0)
+        # the followed one is not "more": counted once whether it is loading (a job) or training (a run)
+        others = snap.active_runs() - (1 if view.status in ("starting", "running") else 0)
         if others > 0:
             text.append(f" · {others} more training", style="bold")
         return text
