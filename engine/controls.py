@@ -15,6 +15,7 @@ so it would not separate these two, and batch normalisation changes the paramete
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from engine.errors import SpecError
@@ -57,7 +58,11 @@ def control_specs(spec: NetworkSpec, keys: tuple[str, ...] = CONTROL_KEYS) -> li
         from engine.spec import make_spec
 
         control_spec = make_spec(source=f"{spec.name} control {key}", **{**fields, **changed})
-        out.append(Control(key, describe_change(spec, control_spec) or key, control_spec))
+        change = describe_change(spec, control_spec) or key
+        # its own description, not its parent's: what it is and why it is outside the rules
+        description = f"Control of {spec.name}: {change}, one change on purpose, outside the exercise rules."
+        control_spec = control_spec.model_copy(update={"description": description})
+        out.append(Control(key, change, control_spec))
     return out
 
 
@@ -79,6 +84,38 @@ def describe_change(base: NetworkSpec, other: NetworkSpec) -> str | None:
     if field == "learning_rate":
         return f"learning rate {new:g} instead of {old:g} ({new / old:g}x)"
     return f"{field.replace('_', ' ')} {new} instead of {old}"
+
+
+def short_change(base: NetworkSpec, other: NetworkSpec) -> str | None:
+    """describe_change in a few characters for a table cell: "ReLU", "lr×10"; None when not one change."""
+    diff = changed_fields(base, other)
+    if len(diff) != 1:
+        return None
+    field, (old, new) = next(iter(diff.items()))
+    if field == "activation":
+        return _activation_name(new)
+    if field == "learning_rate" and old:
+        return f"lr×{new / old:g}"
+    return field.replace("_", " ")
+
+
+def control_tag(preset: str, spec: NetworkSpec | None) -> str:
+    """What a control run changed from its preset, short ("ReLU", "lr×10"), for lists; "ctl" when unknown."""
+    base = _preset_spec(preset)
+    if spec is None or base is None:
+        return "ctl"
+    return short_change(base, spec) or "ctl"
+
+
+@lru_cache(maxsize=64)
+def _preset_spec(preset: str) -> NetworkSpec | None:
+    """A preset's spec, read once per process (lists call this for every row)."""
+    from engine.presets import find_preset
+
+    try:
+        return find_preset(preset).spec
+    except Exception:  # a preset no longer there, or a file that no longer parses
+        return None
 
 
 def _activation_name(name: str) -> str:

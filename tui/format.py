@@ -32,3 +32,24 @@ def clip(text: str, width: int) -> str:
     """Fit text in width terminal cells (a CJK character takes two), marking a cut with an ellipsis;
     control and bidirectional characters shown escaped (tui/text.py)."""
     return fit(text, width)
+
+
+def seed_text(spec_json: dict) -> str:
+    seed = spec_json.get("seed")
+    return "-" if seed is None else str(seed)
+
+
+def lr_text(spec_json: dict) -> str:
+    lr = spec_json.get("learning_rate")
+    return "-" if not isinstance(lr, int | float) else f"{lr:g}"
+
+
+def list_name(item) -> str:
+    """A run's or job's name in a list: a control leads with what it changed ("ReLU · Part Two, narrow"), so
+    runs of one preset can be told apart even when the name is cut."""
+    if getattr(item, "kind", "exercise") != "control":
+        return item.name
+    from engine.controls import control_tag
+
+    base = item.spec_json.get("name") or item.preset
+    return f"{control_tag(item.preset, item.spec)} · {base}"

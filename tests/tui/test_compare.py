@@ -65,9 +65,10 @@ def test_table_fits_80_columns_hides_cancelled_runs_and_sorts_by_keys(store, ids
             assert screen.order[0] == max(screen.order)  # newest first
             row = table.get_row(str(ids["part1-large"]))
             assert [str(c) for c in row[1:]] == [
-                str(ids["part1-large"]), "part1-large", "completed", "89.27%", "89.20%", "90.35%", "305,290", "10",
+                str(ids["part1-large"]), "part1-large", "42", "0.1", "completed", "89.27", "89.20", "90.35", "305,290",
+                "10",
             ]  # fmt: skip
-            for _ in range(6):  # run -> name -> status -> val -> test -> train -> params
+            for _ in range(8):  # run -> name -> seed -> lr -> status -> val -> test -> train -> params
                 await pilot.press("o")
             assert screen.sort_key == "params" and screen.descending
             assert screen.order[0] == ids["part1-large"] and screen.order[-1] == ids["part2-narrow"]

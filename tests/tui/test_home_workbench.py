@@ -14,7 +14,7 @@ from tui.screens.home import HomeScreen
 from tui.screens.run import RunScreen
 from tui.widgets.data_line import DataLine, data_status
 from tui.widgets.preset_list import PresetList
-from tui.widgets.recent_runs import RecentRuns
+from tui.widgets.recent_runs import COLUMNS, RecentRuns
 
 
 def rendered(widget) -> str:
@@ -101,8 +101,9 @@ def test_recent_runs_keep_val_at_every_width():
     widget = RecentRuns()
     for width in range(20, 60):
         count, name_width = widget.layout_for(width)
-        assert count >= 3 and name_width >= 4  # run, name, val at least
-        used = 3 + name_width + 6 + 2 * 2 + sum((9, 6, 6)[: count - 3]) + 2 * (count - 3)
+        assert count >= 4 and name_width >= 4  # run, name, seed, val at least
+        widths = [w for _, w in COLUMNS[:count]]
+        used = sum(widths) - widths[1] + name_width + 2 * (count - 1)
         assert used <= width or name_width == 4  # everything shown fits
 
 

@@ -123,8 +123,9 @@ def _list_queue(store, as_json: bool) -> int:
         print("the queue is empty")
         return 0
     table = Table(box=None, header_style="bold")
-    for col in ("job", "state", "preset", "name", "backend", "slot", "run", "phase"):
+    for col in ("job", "state", "preset", "name", "seed", "lr", "backend", "slot", "run", "phase"):
         table.add_column(col)
+    from tui.format import list_name, lr_text, seed_text
     from tui.text import literal
 
     for j in jobs:
@@ -132,7 +133,9 @@ def _list_queue(store, as_json: bool) -> int:
             str(j.job_id),
             j.state,
             literal(j.preset),
-            literal(j.name),
+            literal(list_name(j)),
+            seed_text(j.spec_json),
+            lr_text(j.spec_json),
             literal(j.backend or "any"),
             "-" if j.slot is None else str(j.slot),
             str(j.run_id or "-"),

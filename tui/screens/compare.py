@@ -23,7 +23,7 @@ from engine.errors import MnistTuiError
 from engine.rules import PART_TITLES
 from engine.spec import count_params, format_layers
 from engine.store import RunRecord, Store
-from tui.format import clip, pct
+from tui.format import clip, list_name, lr_text, pct, seed_text
 from tui.run_summary import SPEC_FIELDS, filter_runs, spec_value
 from tui.screens.run import ask_delete, ask_label
 from tui.text import literal, notify_literal
@@ -41,6 +41,10 @@ METRICS = (
 )
 
 
+def percent(x: float | None) -> str:
+    return "-" if x is None else f"{100 * x:.2f}"
+
+
 def _params(run: RunRecord):
     return count_params(run.spec_json.get("hidden_layers", []))
 
@@ -54,14 +58,18 @@ class Column:
     numeric: bool = True  # numbers sort best-first (descending) when first chosen
 
 
-# eight narrow columns: with the pick mark they fit 80 columns; the run screen (enter) has everything else
+# narrow columns: at 80 columns the last ones scroll into view; the run screen (enter) has everything else
 COLUMNS = (
     Column("run", "run", lambda r: r.run_id, lambda r: str(r.run_id)),
-    Column("name", "name", lambda r: r.name.lower(), lambda r: clip(r.name, NAME_WIDTH), numeric=False),
+    Column("name", "name", lambda r: list_name(r).lower(), lambda r: clip(list_name(r), NAME_WIDTH), numeric=False),
+    # runs of one preset differ in these: repeats by seed, a control by its change (led by it in the name)
+    Column("seed", "seed", lambda r: r.spec_json.get("seed"), lambda r: seed_text(r.spec_json)),
+    Column("lr", "lr", lambda r: r.spec_json.get("learning_rate"), lambda r: lr_text(r.spec_json)),
     Column("status", "status", lambda r: r.status, lambda r: r.status, numeric=False),
-    Column("val", "val", lambda r: r.metrics["val_accuracy"], lambda r: pct(r.metrics["val_accuracy"])),
-    Column("test", "test", lambda r: r.metrics["test_accuracy"], lambda r: pct(r.metrics["test_accuracy"])),
-    Column("train", "train", lambda r: r.metrics["train_accuracy"], lambda r: pct(r.metrics["train_accuracy"])),
+    # accuracies in percent, the sign in the header: a column each, so the table fits 80 columns
+    Column("val", "val%", lambda r: r.metrics["val_accuracy"], lambda r: percent(r.metrics["val_accuracy"])),
+    Column("test", "test%", lambda r: r.metrics["test_accuracy"], lambda r: percent(r.metrics["test_accuracy"])),
+    Column("train", "train%", lambda r: r.metrics["train_accuracy"], lambda r: percent(r.metrics["train_accuracy"])),
     Column("params", "params", lambda r: _params(r).total, lambda r: f"{_params(r).total:,}"),
     Column("epochs", "ep", lambda r: r.epochs_completed, lambda r: str(r.epochs_completed)),
 )

@@ -31,7 +31,7 @@ def data_status(data: str | None, remembered: bool = False) -> Text:
     else:
         text.append("✗ missing: ", style="bold red")
         text.append_text(literal(source))
-        text.append(" (D sets another: an mnist.npz or a folder of IDX files)")
+        text.append(" (D or --data sets another: an mnist.npz or a folder of IDX files)")
     if remembered and not os.environ.get("MNIST_TUI_DATA"):
         text.append("  (remembered for this store · D changes)", style="dim")
     elif os.environ.get("MNIST_TUI_DATA") and not data:

@@ -10,6 +10,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from engine.store import JobRecord
+from tui.format import list_name, lr_text, seed_text
 
 
 class QueuePanel(OptionList):
@@ -45,7 +46,10 @@ class QueuePanel(OptionList):
 
     def show(self, waiting: list[JobRecord], running: list[JobRecord] | None = None) -> None:
         running = sorted(running or [], key=lambda j: (j.slot is None, j.slot or 0))
-        shown = [(j.job_id, j.name, j.preset, j.kind, j.state, j.slot) for j in running + waiting]
+        shown = [
+            (j.job_id, j.name, j.preset, j.kind, j.state, j.slot, seed_text(j.spec_json), lr_text(j.spec_json))
+            for j in running + waiting
+        ]
         if shown == self.shown:
             return
         self.shown = shown
@@ -64,11 +68,12 @@ class QueuePanel(OptionList):
             return
         for n, job in enumerate(waiting, start=1):
             label = Text(f"{n}. ")
-            label.append(job.name)  # a Text: a name from a file is shown literally
-            if job.name != job.preset:
+            label.append(list_name(job))  # a Text: a name from a file is shown literally
+            if job.name != job.preset and job.kind != "control":
                 label.append(f" ({job.preset})", style="dim")
+            label.append(f" · seed {seed_text(job.spec_json)} · lr {lr_text(job.spec_json)}", style="dim")
             if job.kind == "control":
-                label.append(" control", style="italic")
+                label.append(" · control", style="italic")
             self.add_option(Option(label, id=str(job.job_id)))
         self.border_title = f"Queue: {len(waiting)} waiting (x remove, -/+ move, C clear)"
         if highlighted in ids:

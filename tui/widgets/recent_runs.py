@@ -18,14 +18,15 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from engine.store import RunRecord
-from tui.format import clip, pct
+from tui.format import clip, list_name, lr_text, pct, seed_text
 from tui.run_summary import STATUS_STYLE
 from tui.text import literal
 
 # (header, width); columns past val are shown only while the name (second) keeps its full width: clipped
-# names of one part's runs ("Part Two, n…") could not be told apart
-COLUMNS = (("#", 3), ("name", 16), ("val", 6), ("status", 9), ("test", 6), ("epochs", 6))
-ESSENTIAL = 3  # run, name, val
+# names of one part's runs ("Part Two, n…") could not be told apart. Seed and learning rate are what runs
+# of one preset differ in (a control leads its name with its change), so they stay even at 80 columns.
+COLUMNS = (("#", 3), ("name", 14), ("seed", 4), ("val", 6), ("lr", 5), ("status", 9), ("test", 6), ("epochs", 6))
+ESSENTIAL = 4  # run, name, seed, val
 
 
 def val_or_status(run: RunRecord) -> Text:
@@ -96,15 +97,17 @@ class RecentRuns(Widget, can_focus=True):
         count, name_width = self.layout_for(self.size.width)
         table = Table(box=None, padding=(0, 2, 0, 0), header_style="bold", expand=False)
         for header, _ in COLUMNS[:count]:
-            numeric = header in ("#", "val", "test", "epochs")
+            numeric = header in ("#", "seed", "val", "lr", "test", "epochs")
             table.add_column(header, no_wrap=True, overflow="ellipsis", justify="right" if numeric else "left")
         rows = max(1, self.size.height - 1)
         first = min(max(0, self.cursor - rows + 1), max(0, len(self.records) - rows))
         for index, r in enumerate(self.records[first : first + rows], start=first):
             cells = (
                 str(r.run_id),
-                literal(clip(r.name, name_width)),
+                literal(clip(list_name(r), name_width)),
+                seed_text(r.spec_json),
                 val_or_status(r),
+                lr_text(r.spec_json),
                 Text(r.status, style=STATUS_STYLE.get(r.status, "red")),
                 pct(r.metrics.get("test_accuracy")),
                 f"{r.epochs_completed}/{r.epochs_planned or '?'}",
