@@ -146,10 +146,29 @@ class MnistTuiApp(ExitGuard, App):
             for seeded, group in expand_repeats(spec, self.repeats)
         ]
 
-    def start_training(self, requests: list[RunRequest]) -> None:
-        """Queue runs for the worker (they run one after another) and show the training screen."""
+    def start_training(self, requests: list[RunRequest], asked: bool = False) -> None:
+        """Queue runs for the worker (they run one after another) and show the training screen. Many runs
+        at once, or a run that would repeat a stored one exactly, are asked about first (tui/queue_check.py)."""
         if not requests:
             return
+        if not asked:
+            from tui.queue_check import queue_question
+            from tui.screens.dialogs import ConfirmDialog
+
+            try:
+                question = queue_question(requests, self.store.runs())
+            except MnistTuiError:
+                question = None
+            if question:
+
+                def answered(yes: bool | None) -> None:
+                    if yes:
+                        self.start_training(requests, asked=True)
+                    else:
+                        self.notify("Nothing queued.")
+
+                self.push_screen(ConfirmDialog(question), answered)
+                return
         try:
             ids = [enqueue(self.store, r) for r in requests]
         except MnistTuiError as exc:

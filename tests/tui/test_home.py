@@ -237,6 +237,7 @@ def test_R_sets_how_many_seeds_each_train_key_queues(app_factory, store):
             assert app.repeats == 3
             assert "t/T/A train 3 seeds of each net" in text_of(app.screen.query_one("#status"))
             await pilot.press("down", "down", "T")  # Part Two: three nets x three seeds
+            await pilot.press("y")  # nine runs: asked first (tests/tui/test_queue_ask.py)
             await asyncio.to_thread(trainer.holding.wait, 5)
             jobs = store.jobs.running() + store.jobs.waiting()
             assert [j.preset for j in jobs] == ["part2-narrow"] * 3 + ["part2-medium"] * 3 + ["part2-wide"] * 3
