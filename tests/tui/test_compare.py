@@ -62,13 +62,20 @@ def test_table_fits_80_columns_hides_cancelled_runs_and_sorts_by_keys(store, ids
             assert table.row_count == 6  # the cancelled part3 run is hidden by default
             assert "1 failed/cancelled hidden (h)" in str(screen.query_one("#sort-line", Static).render())
             assert table.virtual_size.width <= table.size.width  # no sideways scrolling at 80 columns
+            long = add_run(store, "part2-narrow", [8] * 10, train=0.1, val=0.1, test=0.1, name="Part Two, narrow")
+            screen.action_reload()
+            await pilot.pause()
+            assert table.virtual_size.width <= table.size.width  # nor with a name of the full 16 characters
+            store.delete_run(long)
+            screen.action_reload()
+            await pilot.pause()
             assert screen.order[0] == max(screen.order)  # newest first
             row = table.get_row(str(ids["part1-large"]))
             assert [str(c) for c in row[1:]] == [
-                str(ids["part1-large"]), "part1-large", "42", "0.1", "completed", "89.27", "89.20", "90.35", "305,290",
-                "10",
+                str(ids["part1-large"]), "part1-large", "42 0.1", "completed", "89.27", "89.20", "90.35",
+                "305,290", "10",
             ]  # fmt: skip
-            for _ in range(8):  # run -> name -> seed -> lr -> status -> val -> test -> train -> params
+            for _ in range(7):  # run -> name -> seed lr -> status -> val -> test -> train -> params
                 await pilot.press("o")
             assert screen.sort_key == "params" and screen.descending
             assert screen.order[0] == ids["part1-large"] and screen.order[-1] == ids["part2-narrow"]

@@ -51,17 +51,17 @@ def test_compare_shows_seed_lr_and_the_controls_change(store):
         async with app.run_test(size=(100, 30)):
             table = app.screen.query_one(DataTable)
             labels = [str(c.label) for c in table.columns.values()]
-            assert "seed" in labels and "lr" in labels
-            row = {
-                str(c.label): str(v) for c, v in zip(table.columns.values(), table.get_row(str(ids[1])), strict=True)
-            }
-            assert row["seed"] == "43" and row["lr"] == "0.01"
-            relu = {
-                str(c.label): str(v) for c, v in zip(table.columns.values(), table.get_row(str(ids[2])), strict=True)
-            }
-            assert relu["name"].startswith("ReLU · ") and relu["lr"] == "0.01"
-            lr = {str(c.label): str(v) for c, v in zip(table.columns.values(), table.get_row(str(ids[3])), strict=True)}
-            assert lr["name"].startswith("lr×10 · ") and lr["lr"] == "0.1"
+            assert "seed lr" in labels
+
+            def row(run_id):
+                cells = table.get_row(str(run_id))
+                return {str(c.label): str(v) for c, v in zip(table.columns.values(), cells, strict=True)}
+
+            assert row(ids[1])["seed lr"] == "43 0.01"
+            relu = row(ids[2])
+            assert relu["name"].startswith("ReLU · ") and relu["seed lr"] == "42 0.01"
+            lr = row(ids[3])
+            assert lr["name"].startswith("lr×10 · ") and lr["seed lr"] == "42 0.1"
 
     asyncio.run(scenario())
 

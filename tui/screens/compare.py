@@ -30,7 +30,7 @@ from tui.text import literal, notify_literal
 from tui.widgets.chart_view import ChartView
 from tui.widgets.footer import KeyFooter
 
-NAME_WIDTH = 16
+NAME_WIDTH = 15  # with the rest, 80 columns exactly
 STATUSES = ("completed", "running", "diverged", "failed", "cancelled", "interrupted")
 # (title, attribute of an epoch, chart kind): m cycles through them
 METRICS = (
@@ -43,6 +43,12 @@ METRICS = (
 
 def percent(x: float | None) -> str:
     return "-" if x is None else f"{100 * x:.2f}"
+
+
+def _setup_key(run: RunRecord):
+    """Sorts by learning rate, then seed (the two settings runs of one preset differ in)."""
+    lr, seed = run.spec_json.get("learning_rate"), run.spec_json.get("seed")
+    return None if lr is None else (lr, seed if isinstance(seed, int) else -1)
 
 
 def _params(run: RunRecord):
@@ -63,8 +69,7 @@ COLUMNS = (
     Column("run", "run", lambda r: r.run_id, lambda r: str(r.run_id)),
     Column("name", "name", lambda r: list_name(r).lower(), lambda r: clip(list_name(r), NAME_WIDTH), numeric=False),
     # runs of one preset differ in these: repeats by seed, a control by its change (led by it in the name)
-    Column("seed", "seed", lambda r: r.spec_json.get("seed"), lambda r: seed_text(r.spec_json)),
-    Column("lr", "lr", lambda r: r.spec_json.get("learning_rate"), lambda r: lr_text(r.spec_json)),
+    Column("setup", "seed lr", _setup_key, lambda r: f"{seed_text(r.spec_json)} {lr_text(r.spec_json)}"),
     Column("status", "status", lambda r: r.status, lambda r: r.status, numeric=False),
     # accuracies in percent, the sign in the header: a column each, so the table fits 80 columns
     Column("val", "val%", lambda r: r.metrics["val_accuracy"], lambda r: percent(r.metrics["val_accuracy"])),
