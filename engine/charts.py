@@ -137,10 +137,11 @@ def gap_series(history: Sequence[EpochLike]) -> list[Series]:
     return [Series("train - val", x, gaps, "*", "magenta")]
 
 
-def choose_axis(low: float, high: float, rows: int, fixed: bool = False) -> Axis:
+def choose_axis(low: float, high: float, rows: int, fixed: bool = False, intervals: int | None = None) -> Axis:
     """The y axis for data between low and high on at most `rows` canvas rows: ticks on round values at
     least two rows apart, and a canvas height (intervals + 1 <= rows) that puts every row on an exact value.
-    fixed=True keeps low and high as given (accuracy 0-100)."""
+    fixed=True keeps low and high as given (accuracy 0-100). intervals: prefer a canvas of exactly that
+    many intervals when one exists (a chart drawn beside another keeps its height)."""
     rows = max(rows, 2)
     if high <= low:
         high = low + (abs(low) * 0.1 or 1.0)
@@ -164,6 +165,8 @@ def choose_axis(low: float, high: float, rows: int, fixed: bool = False) -> Axis
             # half a row (up to three of them); then the tightest range, then more labels
             score = (ticks * gap + 0.5 * min(ticks, 4), -(top - bottom), ticks)
             axis = Axis(bottom, top, step, ticks * gap)
+            if intervals is not None:
+                score = (axis.intervals == intervals, *score)
             if best is None or score > best[0]:
                 best = (score, axis)
     if best is None:  # too few rows for two labels: just the ends
@@ -203,9 +206,12 @@ def line_chart(
     zoom: bool = False,
     empty: str = WAITING,
     title: str = "",
+    beside_percent: bool = False,
 ) -> Chart:
     """Draw the series into width x height cells; x runs over epochs 1..epochs (the planned count).
-    `empty` is the line shown while no series has a point; `title` leads the legend line."""
+    `empty` is the line shown while no series has a point; `title` leads the legend line. beside_percent: a
+    loss chart drawn beside an accuracy chart of the same size takes its plot height when it can, so the
+    two frames line up."""
     width, height = max(width, 20), max(height, 6)
     styles = [s.colour or COLOURS[i % len(COLOURS)] for i, s in enumerate(series)]
     markers = [s.marker or MARKERS[i % len(MARKERS)] for i, s in enumerate(series)]
@@ -227,7 +233,8 @@ def line_chart(
     elif kind == "points":  # a signed gap: the axis spans zero and the data, at the data's own scale
         axis = choose_axis(min(0.0, min(values, default=0.0)), max(0.0, max(values, default=1.0)), rows)
     else:
-        axis = choose_axis(0.0, max(values, default=1.0), rows)
+        like = choose_axis(0.0, 100.0, rows, fixed=True).intervals if beside_percent else None
+        axis = choose_axis(0.0, max(values, default=1.0), rows, intervals=like)
     plot_height = axis.intervals + 1 + FRAME_AND_LABELS
     x_max = max(2, last_epoch)
 

@@ -28,7 +28,7 @@ def test_data_given_once_is_remembered_and_shown_on_home(app_factory, store, sam
         async with again.run_test(size=(100, 32)) as pilot:
             assert again.data == str(sample_npz.resolve())
             line = text_of(again.screen.query_one("#data-line"))
-            assert "✓" in line and "remembered for this store" in line
+            assert "✓" in line and "remembered · D changes" in line
             await pilot.press("D")
             await pilot.pause()
             await pilot.press(*["backspace"] * (len(again.data or "") + 1))

@@ -33,17 +33,19 @@ RECENT_RUNS = 12
 
 def details_text(p: Preset) -> Text:
     s, c = p.spec, p.params
+    # short lines, one fact each, most wanted first: the pane is about 34 cells wide and 5 lines high at
+    # 80x24, and a line is cut at its end (never wrapped onto the next, half a sentence)
     text = Text()
     text.append_text(literal(s.name, "bold"))
-    text.append_text(literal(f"  {p.id} · {'built-in' if p.builtin else 'your preset'}\n", "dim"))
-    # the hyperparameters first: the pane is a few lines high at 80x24
+    text.append_text(literal(f"  {p.id}{'' if p.builtin else ' (yours)'}\n", "dim"))
     text.append(f"lr {s.learning_rate:g} · {s.epochs} epochs · batch {s.batch_size}\n", style="bold")
     momentum = f" momentum {s.momentum:g}" if s.momentum else ""
-    text.append(f"{s.activation} · {s.optimizer}{momentum} · validation {number_text(s.validation_fraction)}")
-    text.append(f" · seed {s.seed}\n")
-    text.append(f"{s.shape_text()} · ")
+    text.append(
+        f"{s.activation} · {s.optimizer}{momentum} · seed {s.seed} · val {number_text(s.validation_fraction)}\n"
+    )
     text.append(f"{c.total:,} params", style="bold")
-    text.append(f" = {c.weights:,} weights + {c.biases:,} biases\n")
+    text.append(f" = {c.weights:,} w + {c.biases:,} b\n")
+    text.append(f"{s.shape_text()}\n")
     if s.description:
         text.append_text(literal(s.description + "\n", "italic"))
     text.append(PART_TITLES.get(p.part or "", "Common rules only (no exercise part)") + "\n", style="bold")

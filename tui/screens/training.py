@@ -56,9 +56,10 @@ def detail_text(view: RunView) -> Text:
         return Text(("✓ " if ok else "✗ ") + view.result_text(), style="bold green" if ok else "bold red")
     if view.history:
         e = view.history[-1]
+        # one line at 80 columns, so the charts keep their rows
         text = Text(
-            f"epoch {e.epoch}: loss {loss(e.loss)} · acc {pct(e.accuracy)} (epoch mean) · "
-            f"val_loss {loss(e.val_loss)} · val_acc {pct(e.val_accuracy)} · {e.seconds or 0:.1f} s"
+            f"epoch {e.epoch}: loss {loss(e.loss)} acc {pct(e.accuracy)} (epoch mean) · "
+            f"val {loss(e.val_loss)} {pct(e.val_accuracy)} · {e.seconds or 0:.1f} s"
         )
         if e.gradients and len(e.gradients) > 1:
             text.append(f"\nmean |dL/dW|: first layer {e.gradients[0]:.1e} … output {e.gradients[-1]:.1e}", style="dim")
@@ -110,6 +111,11 @@ class TrainingScreen(Screen):
         yield ResourcePanel(id="resources")
         yield QueuePanel(id="queue")
         yield KeyFooter()
+
+    def on_resize(self, event) -> None:
+        """On a short terminal the queue panel shows one waiting job (it scrolls), so the charts keep rows
+        enough for more than their 0 and 100 labels."""
+        self.query_one(QueuePanel).styles.max_height = 3 if event.size.height < 30 else 5
 
     def on_mount(self) -> None:
         self.mnist_app.live_changed.subscribe(self, self.show_all, immediate=True)

@@ -35,6 +35,7 @@ class ChartView(Widget):
         self.version = 0
         self.drawn: tuple[tuple, Text] | None = None
         self.plain_text = ""  # the last drawing without colour (tests and snapshots read it)
+        self.beside_percent = False  # a loss chart beside an accuracy chart: same plot height when it can
 
     def plot(self, series: Sequence[Series], epochs: int, kind: Kind | None = None, empty: str | None = None) -> None:
         self.series_shown, self.epochs = list(series), max(1, epochs)
@@ -62,6 +63,7 @@ class ChartView(Widget):
                 self.zoom,
                 self.empty,
                 self.title,
+                self.beside_percent and self.kind == "loss",
             )
             self.builds += 1
             self.plain_text = chart.plain()

@@ -16,6 +16,7 @@ class CurvesPlot(ChartView):
         title = "accuracy %" if metric == "accuracy" else "loss"
         super().__init__("percent" if metric == "accuracy" else "loss", title=title, **kwargs)
         self.metric = metric
+        self.beside_percent = metric == "loss"  # drawn beside the accuracy chart: the frames line up
         self.history: list[EpochEnd] = []
         self.epochs = 10
 

@@ -33,7 +33,7 @@ def data_status(data: str | None, remembered: bool = False) -> Text:
         text.append_text(literal(source))
         text.append(" (D or --data sets another: an mnist.npz or a folder of IDX files)")
     if remembered and not os.environ.get("MNIST_TUI_DATA"):
-        text.append("  (remembered for this store · D changes)", style="dim")
+        text.append("  (remembered · D changes)", style="dim")
     elif os.environ.get("MNIST_TUI_DATA") and not data:
         text.append("  (from MNIST_TUI_DATA)", style="dim")
     return text

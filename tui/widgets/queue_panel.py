@@ -61,6 +61,7 @@ class QueuePanel(OptionList):
                 label.append(job.name)
                 self.add_option(Option(label, disabled=True))
         ids = [None] * len(self.options) + [j.job_id for j in waiting]
+        self.display = bool(self.options or waiting)  # an empty queue gives its rows to the charts
         if not waiting:
             if not self.options:  # the slots' lines already fill the panel
                 self.add_option(Option(Text("empty", style="dim"), disabled=True))
