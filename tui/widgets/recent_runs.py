@@ -27,6 +27,7 @@ from tui.text import literal
 # of one preset differ in (a control leads its name with its change), so they stay even at 80 columns.
 COLUMNS = (("#", 3), ("name", 14), ("seed", 4), ("val", 6), ("lr", 5), ("status", 9), ("test", 6), ("epochs", 6))
 ESSENTIAL = 4  # run, name, seed, val
+MAX_NAME = 24
 
 
 def val_or_status(run: RunRecord) -> Text:
@@ -87,7 +88,7 @@ class RecentRuns(Widget, can_focus=True):
         for count in range(len(COLUMNS), ESSENTIAL - 1, -1):
             fixed = sum(others[:count]) - others[1] + 2 * (count - 1)
             if width - fixed >= others[1]:  # a column is added only while the name keeps its full width
-                return count, others[1]
+                return count, min(MAX_NAME, width - fixed)  # room to spare goes to the name
         fixed = sum(others[:ESSENTIAL]) - others[1] + 2 * (ESSENTIAL - 1)
         return ESSENTIAL, max(4, min(others[1], width - fixed))  # a tiny pane: the name gives way, val stays
 
