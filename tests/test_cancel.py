@@ -100,3 +100,13 @@ def test_cancel_all_names_a_job_cancelled_while_loading(store, capsys):
     store.db.write("UPDATE jobs SET state='running', phase='loading TensorFlow' WHERE id=?", (job,))
     out = cancel(store, capsys, "--all")
     assert f"job(s) {job} cancelled while loading" in out and "nothing is training" not in out
+
+
+def test_a_job_whose_run_row_exists_but_is_not_linked_yet_is_not_called_loading(store, capsys):
+    """The worker writes the run row before the job learns its id: that job is its run, reported once."""
+    p = find_preset("part1-small")
+    job = store.jobs.add(p.id, p.part, p.spec)
+    store.db.write("UPDATE jobs SET state='running', phase='building model' WHERE id=?", (job,))
+    run_id = store.start_run(p.id, p.part, p.spec)
+    out = cancel(store, capsys, "--all")
+    assert f"stopping run(s) {run_id}" in out and "loading" not in out

@@ -26,9 +26,17 @@ def cancel_training(store, run_ids: list[int] | None = None) -> CancelReport:
     """Cancel the given runs, or (None) every run training now and every job still loading."""
     report = CancelReport()
     if run_ids is None:
-        run_ids = [r.run_id for r in store.running_runs()]
-        for job in store.jobs.running():
-            if job.run_id is None and store.jobs.cancel(job.job_id):
+        running = store.running_runs()
+        run_ids = [r.run_id for r in running]
+        jobs = store.jobs.running()
+        # a run row exists a moment before its job learns the run's id: such a job is that run, not loading
+        claimed = {j.run_id for j in jobs if j.run_id is not None}
+        unclaimed = [r.preset for r in running if r.run_id not in claimed]
+        for job in jobs:
+            if job.run_id is None and job.preset in unclaimed:
+                unclaimed.remove(job.preset)
+                store.jobs.cancel(job.job_id)  # its flag reaches the run too; the run is reported below
+            elif job.run_id is None and store.jobs.cancel(job.job_id):
                 report.loading.append(job.job_id)
             elif job.run_id is not None and job.run_id not in run_ids:
                 report.ended.append(job.run_id)  # its run ended a moment ago; the worker is closing the job
