@@ -88,8 +88,8 @@ class RunView:
     @property
     def epoch_now(self) -> int:
         """The epoch being trained (1-based); once the run ends, the epochs it completed."""
-        if not self.active:
-            return len(self.history)
+        if not self.active or (self.started and self.history and self.phase != "training"):
+            return len(self.history)  # ended, or evaluating the last finished epoch's weights (a cancel's too)
         return min(len(self.history) + 1, self.total_epochs)
 
     def epoch_fraction(self) -> float:

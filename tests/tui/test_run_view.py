@@ -50,7 +50,7 @@ def test_epoch_progress_clock_and_summary(store):
 def test_after_the_last_epoch_the_phase_shows_and_the_bar_is_full(store):
     run_id = started_run(store, 10)
     v = RunView(None, store.get_run(run_id), live(run_id, 10, 100, phase="evaluating"))
-    assert v.step_text() == "evaluating…" and v.bar() == (1, 1)
+    assert v.step_text() == "evaluating…" and v.bar() == (1, 1) and v.epoch_now == 10
     # the training is over: the clock stops (the row is old, it would otherwise count on) and says trained
     assert v.clock_text() == "trained 0:10"
 
@@ -135,3 +135,9 @@ def test_the_live_row_after_epoch_one_has_no_eta_from_the_compiling_epoch(store)
     reporter(Started(run_id, 10, 100, 10, 2, 2, "fake", "Test Device"))
     reporter(EpochEnd(1, **curve(1), seconds=46.0))
     assert store.live.get(run_id).eta is None  # not 9 x 46 s
+
+
+def test_a_cancelled_run_evaluating_names_the_epoch_it_evaluates(store):
+    run_id = started_run(store, 7)  # stopped during epoch 8: the weights after epoch 7 are evaluated
+    v = RunView(None, store.get_run(run_id), live(run_id, 8, 30, phase="evaluating"))
+    assert v.epoch_now == 7
