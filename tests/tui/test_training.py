@@ -41,7 +41,7 @@ def test_mid_run_shows_epoch_progress_charts_device_clock_and_queue(app_factory)
             assert text_of(screen.query_one("#clock")).startswith("elapsed 0:0")
             title = text_of(screen.query_one("#run-title"))
             assert "part2-narrow" in title and "fake on Test Device" in title and "run 1" in title
-            assert "val_acc 83.00%" in text_of(screen.query_one("#detail"))
+            assert "val 0.4167 83.00%" in text_of(screen.query_one("#detail"))
             assert "CPU" in text_of(screen.query_one("#resources"))
             queue = screen.query_one(QueuePanel)
             assert "2 waiting" in str(queue.border_title)
