@@ -220,7 +220,10 @@ class Store:
             ).fetchone()
             if row is None or row["status"] != "running":
                 return ENDED
-            planned = parse_json(row["spec_json"], {}).get("epochs")
+            try:  # a damaged spec cell: the epochs planned are unknown, so the run is asked to stop
+                planned = json.loads(row["spec_json"] or "{}").get("epochs")
+            except (ValueError, AttributeError):
+                planned = None
             if isinstance(planned, int) and row["done"] >= planned:
                 return FINISHING
             conn.execute("UPDATE runs SET cancel_requested=1 WHERE id=?", (run_id,))
