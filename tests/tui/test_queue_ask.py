@@ -7,7 +7,7 @@ import asyncio
 from tui_fakes import until
 
 from engine.data import KERAS_CACHE
-from engine.events import Finished
+from engine.events import EpochEnd, Finished
 from engine.presets import find_preset
 from tui.screens.dialogs import ConfirmDialog
 
@@ -35,6 +35,8 @@ def test_a_key_that_queues_many_runs_asks_first(app_factory, store):
 def test_a_run_that_would_repeat_a_stored_one_exactly_says_so(app_factory, store):
     p = find_preset("part1-large")
     run_id = store.start_run(p.id, p.part, p.spec, data_source=str(KERAS_CACHE))
+    for e in range(1, p.spec.epochs + 1):  # a run with no epoch is never stored as completed
+        store.add_epoch(run_id, EpochEnd(e, 0.5, 0.9, 0.5, 0.9, 1.0))
     store.finish_run(run_id, Finished(run_id, "completed", p.spec.epochs, test_accuracy=0.9))
     app = app_factory()
 
