@@ -11,21 +11,12 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-import time
 
-from tui_fakes import text_of
+from tui_fakes import text_of, until
 
 from engine.presets import find_preset
 from engine.runner import RunRequest
 from tui.app import make_app
-
-
-async def until(pilot, condition, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise SystemExit(f"timed out waiting for {what}")
-        await pilot.pause(0.05)
 
 
 def requests(data: str) -> list[RunRequest]:
@@ -43,7 +34,7 @@ async def first_tui(store: str, data: str, seen: dict) -> None:
     app = make_app(store, data=data)
     async with app.run_test(size=(100, 32)) as pilot:
         app.start_training(requests(data))
-        await until(pilot, lambda: app.view is not None and app.view.started, 120, "the first run to start")
+        await until(pilot, lambda: app.view is not None and app.view.started, 120, what="the first run to start")
         seen["first_run_live"] = app.view.preset
         await pilot.press("q")
     seen["farewell"] = app.farewell
@@ -52,14 +43,17 @@ async def first_tui(store: str, data: str, seen: dict) -> None:
 async def second_tui(store: str, data: str, seen: dict) -> None:
     app = make_app(store, data=data)
     async with app.run_test(size=(100, 32)) as pilot:
-        await until(pilot, lambda: app.view is not None and app.view.preset == "part2-narrow", 120, "the second run")
-        await until(pilot, lambda: app.view.started, 120, "the second run's row")
+        await until(
+            pilot, lambda: app.view is not None and app.view.preset == "part2-narrow", 120, what="the second run"
+        )
+        await until(pilot, lambda: app.view.started, 120, what="the second run's row")
         seen["second_live"] = app.view.active
         app.action_show_training()
-        await until(pilot, lambda: not app.view.active, 120, "the second run to end")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: not app.view.active, 120, what="the second run to end")
+        detail = app.screen.query_one("#detail")
+        await until(pilot, lambda: "completed" in text_of(detail), 30, what="the screen to say how the run ended")
         seen["epoch_label"] = text_of(app.screen.query_one("#epoch"))
-        seen["detail"] = text_of(app.screen.query_one("#detail"))
+        seen["detail"] = text_of(detail)
 
 
 def main(store: str, data: str) -> None:

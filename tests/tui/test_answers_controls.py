@@ -3,8 +3,6 @@ control runs (outside the rules), through the app's own queue."""
 
 from __future__ import annotations
 
-import asyncio
-
 from textual.app import App
 
 from engine.runner import RunRequest
@@ -30,19 +28,13 @@ class Host(App):
         self.queued.extend(requests)
 
 
-def test_c_queues_every_control_with_its_repeats(tmp_path):
-    store = Store(tmp_path / "runs.sqlite3")
-
-    async def scenario():
-        app = Host(store, tmp_path / "answers.md")
-        async with app.run_test(size=(100, 40)) as pilot:
-            await app.workers.wait_for_complete()
-            await pilot.press("c")
-            await pilot.pause()
-        return app.queued
-
-    queued = asyncio.run(scenario())
-    store.close()
+async def test_c_queues_every_control_with_its_repeats(store, tmp_path):
+    app = Host(store, tmp_path / "answers.md")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.press("c")
+        await pilot.pause()
+    queued = app.queued
     assert len(queued) == 3 * 2 * 3  # three Part Two nets, two changes, three seeds
     assert all(r.kind == "control" and r.data == "data.npz" and r.subset == 500 for r in queued)
     narrow = [r for r in queued if r.preset == "part2-narrow"]

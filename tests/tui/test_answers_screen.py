@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from known_runs import fill_exercise
 from textual.app import App
@@ -37,92 +35,74 @@ async def settle(app, pilot) -> None:
     await pilot.pause()
 
 
-def test_markdown_shows_the_export(store, tmp_path):
-    async def scenario():
-        app = Host(lambda: AnswersScreen(store, out_path=tmp_path / "answers.md"))
-        async with app.run_test(size=(100, 40)) as pilot:
-            await settle(app, pilot)
-            screen = app.screen
-            # the same text `mnist-tui export` writes (bar the date line, which is the same day)
-            assert screen.markdown_text == export_markdown(store)
-            assert screen.query_one(Markdown).source == screen.markdown_text
-            assert "Validation accuracy after 10 epochs:** 89.27%" in screen.markdown_text
-
-    asyncio.run(scenario())
+async def test_markdown_shows_the_export(store, tmp_path):
+    app = Host(lambda: AnswersScreen(store, out_path=tmp_path / "answers.md"))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        # the same text `mnist-tui export` writes (bar the date line, which is the same day)
+        assert screen.markdown_text == export_markdown(store)
+        assert screen.query_one(Markdown).source == screen.markdown_text
+        assert "Validation accuracy after 10 epochs:** 89.27%" in screen.markdown_text
 
 
-def test_note_edited_and_saved_into_the_answers(store, tmp_path):
-    async def scenario():
-        app = Host(lambda: AnswersScreen(store, out_path=tmp_path / "answers.md"))
-        async with app.run_test(size=(100, 40)) as pilot:
-            await settle(app, pilot)
-            screen = app.screen
-            screen.query_one(TabbedContent).active = "tab-part2-hypothesis"
-            await pilot.press("n")
-            assert screen.focused is screen.query_one("#note-part2-hypothesis", TextArea)
-            await pilot.press(*"gradients vanish")
-            await pilot.press("ctrl+s")
-            await settle(app, pilot)
-            assert store.get_notes() == {"part2-hypothesis": "gradients vanish"}
-            assert "> gradients vanish" in screen.markdown_text
-
-    asyncio.run(scenario())
+async def test_note_edited_and_saved_into_the_answers(store, tmp_path):
+    app = Host(lambda: AnswersScreen(store, out_path=tmp_path / "answers.md"))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        screen.query_one(TabbedContent).active = "tab-part2-hypothesis"
+        await pilot.press("n")
+        assert screen.focused is screen.query_one("#note-part2-hypothesis", TextArea)
+        await pilot.press(*"gradients vanish")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert store.get_notes() == {"part2-hypothesis": "gradients vanish"}
+        assert "> gradients vanish" in screen.markdown_text
 
 
-def test_escape_from_a_note_saves_it_and_returns_to_the_answers(store, tmp_path):
-    async def scenario():
-        app = Host(lambda: AnswersScreen(store, out_path=tmp_path / "answers.md"))
-        async with app.run_test(size=(80, 24)) as pilot:
-            await settle(app, pilot)
-            screen = app.screen
-            await pilot.press("n", *"wide is slow", "escape")
-            assert store.get_notes()["part1"] == "wide is slow"
-            assert app.screen is screen and not isinstance(screen.focused, TextArea)
-            await pilot.press("escape")
-            assert app.screen is not screen
-
-    asyncio.run(scenario())
+async def test_escape_from_a_note_saves_it_and_returns_to_the_answers(store, tmp_path):
+    app = Host(lambda: AnswersScreen(store, out_path=tmp_path / "answers.md"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        await pilot.press("n", *"wide is slow", "escape")
+        assert store.get_notes()["part1"] == "wide is slow"
+        assert app.screen is screen and not isinstance(screen.focused, TextArea)
+        await pilot.press("escape")
+        assert app.screen is not screen
 
 
-def test_write_key_writes_the_file_and_shows_the_path(store, tmp_path):
-    async def scenario():
-        out = tmp_path / "answers.md"
-        app = Host(lambda: AnswersScreen(store, out_path=out))
-        async with app.run_test(size=(100, 40)) as pilot:
-            await settle(app, pilot)
-            screen = app.screen
-            await pilot.press("n", *"my note", "tab")  # unsaved note: `w` saves it first
-            await pilot.press("w")
-            await settle(app, pilot)
-            text = out.read_text(encoding="utf-8")
-            assert "> my note" in text and "\x1b" not in text
-            assert screen.written == out.resolve()
-            assert f"Written to {out.resolve()}" in str(screen.query_one("#answers-status", Static).render())
-
-    asyncio.run(scenario())
+async def test_write_key_writes_the_file_and_shows_the_path(store, tmp_path):
+    out = tmp_path / "answers.md"
+    app = Host(lambda: AnswersScreen(store, out_path=out))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        await pilot.press("n", *"my note", "tab")  # unsaved note: `w` saves it first
+        await pilot.press("w")
+        await settle(app, pilot)
+        text = out.read_text(encoding="utf-8")
+        assert "> my note" in text and "\x1b" not in text
+        assert screen.written == out.resolve()
+        assert f"Written to {out.resolve()}" in str(screen.query_one("#answers-status", Static).render())
 
 
-def test_unwritable_path_is_a_notification_not_a_crash(store, tmp_path):
-    async def scenario():
-        app = Host(lambda: AnswersScreen(store, out_path=tmp_path / "no-such-dir" / "answers.md"))
-        app.notes = record_notifications(app)
-        async with app.run_test(size=(100, 40)) as pilot:
-            await settle(app, pilot)
-            await pilot.press("w")
-            await settle(app, pilot)
-            assert app.screen.written is None
-            assert any("does not exist" in n.message for n in app.notes)
-
-    asyncio.run(scenario())
+async def test_unwritable_path_is_a_notification_not_a_crash(store, tmp_path):
+    app = Host(lambda: AnswersScreen(store, out_path=tmp_path / "no-such-dir" / "answers.md"))
+    app.notes = record_notifications(app)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("w")
+        await settle(app, pilot)
+        assert app.screen.written is None
+        assert any("does not exist" in n.message for n in app.notes)
 
 
-def test_picked_runs_scope_the_answers(store, tmp_path):
-    async def scenario():
-        part3 = store.runs(status="completed")[0].run_id
-        app = Host(lambda: AnswersScreen(store, run_ids=[part3], out_path=tmp_path / "a.md"))
-        async with app.run_test(size=(100, 40)) as pilot:
-            await settle(app, pilot)
-            assert app.screen.markdown_text == export_markdown(store, [part3])
-            assert f"runs {part3} as picked" in str(app.screen.query_one("#answers-status", Static).render())
-
-    asyncio.run(scenario())
+async def test_picked_runs_scope_the_answers(store, tmp_path):
+    part3 = store.runs(status="completed")[0].run_id
+    app = Host(lambda: AnswersScreen(store, run_ids=[part3], out_path=tmp_path / "a.md"))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        assert app.screen.markdown_text == export_markdown(store, [part3])
+        assert f"runs {part3} as picked" in str(app.screen.query_one("#answers-status", Static).render())

@@ -4,8 +4,7 @@ highlighted preset's hyperparameters in view."""
 
 from __future__ import annotations
 
-import asyncio
-
+import pytest
 from known_runs import add_run
 from rich.console import Console
 
@@ -31,70 +30,61 @@ def save_user_presets(count: int) -> None:
         save_user_preset(make_spec(name=f"Mine {i}", hidden_layers=[64 + i]), part=None)
 
 
-def test_the_highlighted_preset_stays_in_view_below_the_fold(app_factory):
+async def test_the_highlighted_preset_stays_in_view_below_the_fold(app_factory):
     save_user_presets(4)
 
-    async def scenario():
-        app = app_factory()
-        async with app.run_test(size=(80, 24)) as pilot:
-            plist = app.screen.query_one(PresetList)
-            pane = app.screen.query_one("#presets-pane")
-            await pilot.press("end")
-            await pilot.pause()
-            assert plist.current.spec.name == "Mine 3"
-            first, rows = plist.scroll_offset.y, plist.scrollable_content_region.height
-            assert first <= plist.highlighted < first + rows  # the list scrolled to it
-            assert plist.region.bottom <= pane.region.bottom - 1  # and the list is not clipped by its pane
-            await pilot.press("home")
-            await pilot.pause()
-            assert plist.current.id == "part1-large" and plist.scroll_offset.y <= plist.highlighted
-
-    asyncio.run(scenario())
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        plist = app.screen.query_one(PresetList)
+        pane = app.screen.query_one("#presets-pane")
+        await pilot.press("end")
+        await pilot.pause()
+        assert plist.current.spec.name == "Mine 3"
+        first, rows = plist.scroll_offset.y, plist.scrollable_content_region.height
+        assert first <= plist.highlighted < first + rows  # the list scrolled to it
+        assert plist.region.bottom <= pane.region.bottom - 1  # and the list is not clipped by its pane
+        await pilot.press("home")
+        await pilot.pause()
+        assert plist.current.id == "part1-large" and plist.scroll_offset.y <= plist.highlighted
 
 
-def test_no_stray_scrollbars_even_after_visiting_compare(app_factory, store):
+async def test_no_stray_scrollbars_even_after_visiting_compare(app_factory, store):
     for i in range(3):
         add_run(store, "part1-small", [48], train=0.9, val=0.9 - i / 100, test=0.9)
 
-    async def scenario():
-        app = app_factory()
-        async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.pause()
-            home = app.screen
-            runs = home.query_one(RecentRuns)
-            before = runs.region
-            await pilot.press("c")
-            assert isinstance(app.screen, CompareScreen)
-            await pilot.press("escape")
-            await pilot.pause()
-            assert app.screen is home and runs.region == before  # Compare's styles did not leak into Home
-            assert not home.show_vertical_scrollbar and not home.show_horizontal_scrollbar
-            assert "val" in rendered(runs).splitlines()[0]
-
-    asyncio.run(scenario())
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        home = app.screen
+        runs = home.query_one(RecentRuns)
+        before = runs.region
+        await pilot.press("c")
+        assert isinstance(app.screen, CompareScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is home and runs.region == before  # Compare's styles did not leak into Home
+        assert not home.show_vertical_scrollbar and not home.show_horizontal_scrollbar
+        assert "val" in rendered(runs).splitlines()[0]
 
 
-def test_recent_runs_keep_val_hide_failed_and_open_with_enter(app_factory, store):
+async def test_recent_runs_keep_val_hide_failed_and_open_with_enter(app_factory, store):
     good = add_run(store, "part1-small", [48], train=0.9, val=0.8765, test=0.9, name="a rather long run name")
     add_run(store, "part1-small", [48], train=0.1, val=0.1, test=0.1, epochs=1, status="failed")
     add_run(store, "part3", [8], train=0.1, val=0.1, test=0.1, epochs=1, status="cancelled")
 
-    async def scenario():
-        app = app_factory()
-        async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.pause()
-            runs = app.screen.query_one(RecentRuns)
-            assert [r.run_id for r in runs.records] == [good]
-            text = rendered(runs)
-            assert "87.65%" in text and "val" in text  # val kept at 80 columns, the name gave way
-            await pilot.press("tab")
-            assert app.focused is runs
-            await pilot.press("enter")
-            assert isinstance(app.screen, RunScreen) and app.screen.run_id == good
-            await pilot.press("escape")
-            assert isinstance(app.screen, HomeScreen)
-
-    asyncio.run(scenario())
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        runs = app.screen.query_one(RecentRuns)
+        assert [r.run_id for r in runs.records] == [good]
+        text = rendered(runs)
+        assert "87.65%" in text and "val" in text  # val kept at 80 columns, the name gave way
+        await pilot.press("tab")
+        assert app.focused is runs
+        await pilot.press("enter")
+        assert isinstance(app.screen, RunScreen) and app.screen.run_id == good
+        await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen)
 
 
 def test_recent_runs_keep_val_at_every_width():
@@ -107,32 +97,24 @@ def test_recent_runs_keep_val_at_every_width():
         assert used <= width or name_width == 4  # everything shown fits
 
 
-def test_the_highlighted_presets_hyperparameters_are_in_view_at_80x24(app_factory):
-    async def scenario():
-        app = app_factory()
-        async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.pause()
-            details = app.screen.query_one("#details")
-            pane = app.screen.query_one("#details-pane")
-            visible = rendered(details).splitlines()[: pane.scrollable_content_region.height]
-            assert any("lr 0.1 · 10 epochs · batch 32" in line for line in visible)
-
-    asyncio.run(scenario())
+async def test_the_highlighted_presets_hyperparameters_are_in_view_at_80x24(app_factory):
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        details = app.screen.query_one("#details")
+        pane = app.screen.query_one("#details-pane")
+        visible = rendered(details).splitlines()[: pane.scrollable_content_region.height]
+        assert any("lr 0.1 · 10 epochs · batch 32" in line for line in visible)
 
 
-def test_the_data_source_is_shown_at_start_found_or_missing(app_factory, tmp_path):
-    npz = tmp_path / "mnist.npz"
-    npz.write_bytes(b"not loaded, only looked for")
-
-    async def scenario(data, needle):
-        app = app_factory(data=data)
-        async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.pause()
-            line = str(app.screen.query_one(DataLine).content)
-            assert needle in line, line
-
-    asyncio.run(scenario(str(npz), "✓"))
-    asyncio.run(scenario(str(tmp_path / "nowhere.npz"), "✗ missing"))
+@pytest.mark.parametrize("name, needle", [("mnist.npz", "✓"), ("nowhere.npz", "✗ missing")])
+async def test_the_data_source_is_shown_at_start_found_or_missing(app_factory, tmp_path, name, needle):
+    (tmp_path / "mnist.npz").write_bytes(b"not loaded, only looked for")
+    app = app_factory(data=str(tmp_path / name))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        line = str(app.screen.query_one(DataLine).content)
+        assert needle in line, line
     assert "--data" in str(data_status(str(tmp_path / "nowhere.npz")))
 
 
