@@ -11,6 +11,17 @@ from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# the folders whose modules tests import by name (pyproject's pytest `pythonpath` puts them on sys.path)
+TEST_MODULES = (ROOT / "tests", ROOT / "tests" / "tui")
+
+
+def child_env(env: dict | None = None) -> dict:
+    """An environment (os.environ unless given) for a child Python process in which this checkout and the
+    tests' own modules (helpers, tui_fakes...) import by name, as they do in the test process."""
+    env = dict(os.environ if env is None else env)
+    paths = [str(p) for p in (ROOT, *TEST_MODULES)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])
+    env["PYTHONPATH"] = os.pathsep.join(paths)
+    return env
 
 
 @cache

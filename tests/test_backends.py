@@ -13,7 +13,7 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-from helpers import run_probe
+from helpers import child_env, run_probe
 
 pytestmark = pytest.mark.slow
 PROBE = Path(__file__).with_name("backend_probe.py")
@@ -76,13 +76,12 @@ def test_the_next_network_of_a_queue_compiles_meanwhile_and_trains_exactly_as_al
 def test_compile_cache_persists_compiled_programs_where_asked(backend, tmp_path):
     """The persistent XLA cache (off in the other tests) writes under MNIST_TUI_COMPILE_CACHE/<backend>."""
     script = (
-        "import sys; sys.path.insert(0, 'tests')\n"
         "from backend_probe import splits, train\n"
         "from engine.spec import make_spec\n"
         "result, _ = train(make_spec(name='c', hidden_layers=[8], epochs=1), splits(100))\n"
         "print(result.status)\n"
     )
-    env = {**os.environ, "KERAS_BACKEND": backend, "MNIST_TUI_COMPILE_CACHE": str(tmp_path / "cache")}
+    env = child_env({**os.environ, "KERAS_BACKEND": backend, "MNIST_TUI_COMPILE_CACHE": str(tmp_path / "cache")})
     proc = subprocess.run(
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=600, cwd=PROBE.parents[1]
     )

@@ -6,24 +6,19 @@ job with the reason."""
 
 from __future__ import annotations
 
-import os
-import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
 ray = pytest.importorskip("ray", reason="the [cluster] extra is not installed (Ray)")  # CI installs it
 
+from helpers import child_env  # noqa: E402
 from ray.cluster_utils import Cluster  # noqa: E402
+from tui_fakes import fake_raw, held_trainer, quick_trainer  # noqa: E402
 
 from engine.presets import find_preset  # noqa: E402
 from engine.worker.process import serve  # noqa: E402
-
-TESTS = Path(__file__).resolve().parent
-sys.path.insert(0, str(TESTS / "tui"))
-from tui_fakes import fake_raw, held_trainer, quick_trainer  # noqa: E402
 
 
 def add(store, preset: str = "part1-small") -> int:
@@ -34,7 +29,7 @@ def add(store, preset: str = "part1-small") -> int:
 @pytest.fixture
 def cluster(monkeypatch):
     """A head (no CPUs: it hosts no actor) and two one-CPU nodes; Ray's workers import the test fakes."""
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(TESTS / "tui"), str(TESTS.parent)]))
+    monkeypatch.setenv("PYTHONPATH", child_env()["PYTHONPATH"])
     monkeypatch.setenv("RAY_DEDUP_LOGS", "0")
     c = Cluster(initialize_head=True, head_node_args={"num_cpus": 0})
     nodes = [c.add_node(num_cpus=1) for _ in range(2)]

@@ -5,18 +5,14 @@ A worker thread with a fake trainer stands in for the detached worker process.""
 from __future__ import annotations
 
 import json
-import sys
 import threading
-from pathlib import Path
 
 import pytest
+from tui_fakes import FakeTrainer, fake_loader
 
 from engine.runner import Runner
 from engine.worker.process import serve
 from tui import cli
-
-sys.path.insert(0, str(Path(__file__).resolve().parent / "tui"))
-from tui_fakes import FakeTrainer, fake_loader  # noqa: E402
 
 
 @pytest.fixture

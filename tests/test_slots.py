@@ -4,20 +4,11 @@ devices), how each slot's device and CPUs are planned, a slot whose process dies
 from __future__ import annotations
 
 import os
-import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
-
-from engine.presets import find_preset
-from engine.runner import Runner
-from engine.worker.devices import plan_slots, visible_gpus
-from engine.worker.process import serve
-
-sys.path.insert(0, str(Path(__file__).resolve().parent / "tui"))
-from tui_fakes import (  # noqa: E402
+from tui_fakes import (
     FakeTrainer,
     RendezvousTrainer,
     dying_runner,
@@ -25,6 +16,11 @@ from tui_fakes import (  # noqa: E402
     fake_runner,
     rendezvous_runner,
 )
+
+from engine.presets import find_preset
+from engine.runner import Runner
+from engine.worker.devices import plan_slots, visible_gpus
+from engine.worker.process import serve
 
 
 def add(store, preset: str = "part1-small") -> int:

@@ -10,9 +10,10 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
+from helpers import ROOT, child_env
+from tui_fakes import FakeTrainer, fake_loader
 
 from engine.errors import DataError
 from engine.presets import find_preset
@@ -21,10 +22,6 @@ from engine.store import Store
 from engine.worker.client import worker_running
 from engine.worker.lock import WorkerLock
 from engine.worker.process import serve
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "tui"))
-from tui_fakes import FakeTrainer, fake_loader  # noqa: E402
 
 
 def add(store: Store, preset: str = "part1-small", **kwargs) -> int:
@@ -128,20 +125,28 @@ def test_the_worker_drains_the_queue_in_order_and_exits_when_idle(store):
     assert store.live.all() == {}  # live rows go when their run ends
 
 
-def test_a_job_added_while_the_worker_goes_idle_still_runs(store):
-    trainer = FakeTrainer()
+def test_a_job_added_while_the_worker_goes_idle_still_runs(store, monkeypatch):
+    """A job queued at the very moment an idle worker lets go of the lock to exit: no new worker has taken
+    the lock, so this one takes it back and runs the job instead of leaving it queued with no worker."""
+    real_release = WorkerLock.release
+    added: list[int] = []
+
+    def release_then_queue(lock) -> None:
+        real_release(lock)
+        if not added:  # the idle worker's release: a TUI queues a job right then, on a connection of its own
+            other = Store(store.path)
+            added.append(add(other, "part2-narrow"))
+            other.close()
+
+    monkeypatch.setattr(WorkerLock, "release", release_then_queue)
     add(store)
-    t = start_worker(store, trainer, idle_exit=0.5)
-    time.sleep(0.3)
-    add(store, "part2-narrow")
-    t.join(10)
+    assert serve(store.path, runner_with(FakeTrainer()), idle_exit=0.1) == 0
+    assert added, "the worker never let go of the lock"
     assert [j.state for j in store.jobs.recent()] == ["done", "done"]
 
 
 # -- faults --------------------------------------------------------------------------------------------
 WORKER_THAT_HANGS = """
-import sys, time
-sys.path.insert(0, {tests!r})
 from tui_fakes import FakeTrainer, fake_loader
 from engine.runner import Runner
 from engine.worker.process import serve
@@ -153,8 +158,8 @@ serve({path!r}, runner_factory=lambda store: Runner(store, trainer, fake_loader)
 def test_a_killed_worker_leaves_its_run_interrupted_and_the_next_worker_runs_the_rest(store):
     for preset in ("part1-small", "part2-narrow", "part3"):
         add(store, preset)
-    code = WORKER_THAT_HANGS.format(tests=str(ROOT / "tests" / "tui"), path=str(store.path))
-    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT)
+    code = WORKER_THAT_HANGS.format(path=str(store.path))
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=child_env())
     deadline = time.monotonic() + 60
     while not (store.runs() and store.runs()[0].epochs_completed == 2):
         assert time.monotonic() < deadline and proc.poll() is None, "the worker never trained two epochs"

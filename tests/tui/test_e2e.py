@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import child_env
 
 from engine.store import Store
 
@@ -19,7 +20,7 @@ HERE = Path(__file__).resolve().parent
 @pytest.mark.slow
 def test_training_outlives_the_tui_and_a_new_tui_follows_it(sample_npz, tmp_path):
     store_path = tmp_path / "runs.sqlite3"
-    env = {**os.environ, "XDG_STATE_HOME": str(tmp_path / "state"), "PYTHONPATH": str(HERE)}
+    env = child_env({**os.environ, "XDG_STATE_HOME": str(tmp_path / "state")})
     out = subprocess.run(
         [sys.executable, str(HERE / "e2e_scenario.py"), str(store_path), str(sample_npz)],
         capture_output=True,

@@ -30,18 +30,29 @@ class FakeTrainer:
     step_seconds: wait per step (0: as fast as possible); it waits on the cancel event, so a stop is seen
     at once. hold_after: stop after that epoch until `release` is set (or the run is cancelled), so a test
     can look at the screen mid-run. diverge_at: end as 'diverged' when that epoch's loss would be NaN.
+    fail_after: after that epoch raise `error` (an exception: a crash or Ctrl+C inside fit) or, given a
+    message, end the run as failed with it.
     """
 
     def __init__(
-        self, steps: int = 4, step_seconds: float = 0.0, hold_after: int | None = None, diverge_at: int | None = None
+        self,
+        steps: int = 4,
+        step_seconds: float = 0.0,
+        hold_after: int | None = None,
+        diverge_at: int | None = None,
+        fail_after: int | None = None,
+        error: BaseException | str | None = None,
     ) -> None:
         self.steps, self.step_seconds, self.hold_after, self.diverge_at = steps, step_seconds, hold_after, diverge_at
+        self.fail_after, self.error = fail_after, error
         self.release = threading.Event()
         self.holding = threading.Event()
+        self.prepared = False
         self.trained: list[str] = []
         self.next_seen: list[str | None] = []  # what the queue said comes next, asked after each run's epoch 1
 
     def prepare(self, emit) -> None:
+        self.prepared = True
         emit(Phase("loading TensorFlow"))
         emit(Phase("Keras ready on fake"))
 
@@ -75,10 +86,14 @@ class FakeTrainer:
             if epoch == 1:
                 upcoming = next_up() if next_up is not None else None
                 self.next_seen.append(upcoming.name if upcoming else None)
+            if epoch == self.fail_after:
+                if isinstance(self.error, BaseException):
+                    raise self.error
+                return Finished(None, "failed", done, error=self.error)
             if epoch == self.hold_after:
                 self.holding.set()
-                while not (self.release.is_set() or cancel.is_set()):
-                    time.sleep(0.01)
+                while not (self.release.is_set() or cancel.wait(0.01)):
+                    pass
         return Finished(None, "completed", done, **self._final(done), seconds_per_epoch=1.0, first_epoch_seconds=1.0)
 
     @staticmethod
