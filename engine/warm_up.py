@@ -27,7 +27,7 @@ LOWEST_PRIORITY = 19  # nice: what the current run leaves idle
 class WarmUp:
     def __init__(self) -> None:
         self.thread: threading.Thread | None = None
-        self.warmed: list[str] = []  # names of the networks compiled ahead (tests read it)
+        self.warmed: list[str] = []  # names of the networks compiled ahead, in order
         self.error: str | None = None  # the last warm-up's failure; the run then compiles as usual
         atexit.register(self.wait)  # never leave a thread inside TensorFlow while the interpreter exits
 

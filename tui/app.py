@@ -87,8 +87,8 @@ class MnistTuiApp(ExitGuard, App):
     # -- the store link ------------------------------------------------------------------------------------
     def on_mount(self) -> None:
         # What exists after the first frame lives on: no collection walks it again; and a young generation ten
-        # times the default keeps collections rare while a screen is built (bench/keys, worst key while an
-        # epoch trains: 180 ms -> 112 ms; with nothing training 177 -> 84 ms).
+        # times the default keeps collections rare while a screen is built, so a key is not kept waiting behind
+        # one (bench/keys.py measures the keys' latency).
         self.call_after_refresh(gc.freeze)
         gc.set_threshold(7000, 10, 10)
         self.poll_store()

@@ -1,8 +1,8 @@
 """The TUI's one crash path: the terminal is restored, the reason is printed, the traceback is kept.
 
 While the app runs, file descriptor 2 points at tui.log (tui.native_log keeps TensorFlow's C++ noise off the
-screen), so Textual's own crash report, printed to stderr after it restores the terminal, used to land in
-the log and the user saw only the prompt come back. Here Textual's error console (the public
+screen), so Textual's own crash report, printed to stderr after it restores the terminal, would land in
+the log and leave the user with only the prompt coming back. Here Textual's error console (the public
 `App.error_console`) writes into memory instead; after the app is gone and fd 2 is the terminal again,
 the full traceback goes to the log and one line goes to the terminal:
 

@@ -182,7 +182,7 @@ async def test_rows_stay_one_line_when_user_presets_make_the_list_scroll(app_fac
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         plist = app.screen.query_one(PresetList)
-        assert plist.show_vertical_scrollbar  # the case that used to wrap "✓ ok" onto a second line
+        assert plist.show_vertical_scrollbar  # with it, "✓ ok" must still fit on its line
         assert plist.virtual_size.height == plist.option_count
 
 

@@ -1,6 +1,6 @@
 """Text from a user or a file is shown as written, never read as markup: the editor's fields and errors,
 preset files (names, descriptions, broken values), run names in Home and Compare, a --data path. Property
-tests feed arbitrary text, markup-like brackets included; fixed cases pin the ones that used to crash.
+tests feed arbitrary text, markup-like brackets included; fixed cases pin the hardest ones.
 Also: ctrl+s into an unwritable config dir, a second copy under a taken name, a user file named like a
 built-in."""
 

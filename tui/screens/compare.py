@@ -152,7 +152,7 @@ class CompareScreen(Screen):
         self.part_filter: str | None = None
         self.status_filter: str | None = None
         self.show_hidden = False
-        self.plotted: list[int] = []  # run ids whose curves the chart shows (tests read it)
+        self.plotted: list[int] = []  # run ids whose curves the chart shows
 
     def compose(self) -> ComposeResult:
         yield Static(id="sort-line")

@@ -1,7 +1,7 @@
 """A chart of series by epoch, drawn by engine.charts at the widget's size.
 
 The drawing is kept until the series, the size or the zoom change: switching screens mid-epoch repaints
-without rebuilding (`builds` counts real rebuilds, for tests).
+without rebuilding (`builds` counts the real rebuilds).
 """
 
 from __future__ import annotations
