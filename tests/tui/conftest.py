@@ -1,5 +1,5 @@
-"""Fixtures for the TUI tests: a temp run store and an app factory whose worker is a thread running the
-real worker loop with a fake trainer (no Keras, no process)."""
+"""Fixtures for the TUI tests: a temp run store, an app factory whose worker is a thread running the real
+worker loop with a fake trainer (no Keras, no process), and the one way a snapshot test takes its picture."""
 
 from __future__ import annotations
 
@@ -31,3 +31,31 @@ def app_factory(store, workers):
         return app
 
     return build
+
+
+async def cursors_still(pilot) -> None:
+    """Every text cursor on every screen drawn without blinking: a blinking one is in the picture or not
+    depending on how long the machine took to get there."""
+    for screen in pilot.app.screen_stack:
+        for widget in screen.query("Input, TextArea"):
+            widget.cursor_blink = False
+    await pilot.pause()
+
+
+@pytest.fixture
+def snapshot(snap_compare):
+    """snap_compare(app, run_before=..., terminal_size=...) with every cursor's blink off once run_before is
+    done. Keys are pressed in run_before (snap_compare's own `press` comes after it and could focus a field
+    whose cursor blinks)."""
+
+    def take(app, run_before=None, **kwargs) -> bool:
+        assert "press" not in kwargs, "press the keys in run_before, so the cursors are stilled after them"
+
+        async def prepare(pilot) -> None:
+            if run_before is not None:
+                await run_before(pilot)
+            await cursors_still(pilot)
+
+        return snap_compare(app, run_before=prepare, **kwargs)
+
+    return take

@@ -31,12 +31,12 @@ def add_runs(store) -> None:
         )  # fmt: skip
 
 
-def test_home(snap_compare, app_factory, store):
+def test_home(snapshot, app_factory, store):
     add_runs(store)
-    assert snap_compare(app_factory(), terminal_size=SIZE)
+    assert snapshot(app_factory(), terminal_size=SIZE)
 
 
-def test_editor_with_errors(snap_compare, app_factory):
+def test_editor_with_errors(snapshot, app_factory):
     async def show_errors(pilot):
         await pilot.press("down", "e")
         screen = pilot.app.screen
@@ -45,4 +45,4 @@ def test_editor_with_errors(snap_compare, app_factory):
         screen.query_one("#f-name", Input).focus()
         await pilot.pause()
 
-    assert snap_compare(app_factory(), terminal_size=SIZE, run_before=show_errors)
+    assert snapshot(app_factory(), terminal_size=SIZE, run_before=show_errors)
