@@ -6,6 +6,7 @@ trained by the real detached worker process with the real KerasTrainer. Prints o
     python -m bench.tui_probe train NPZ EPOCHS STORE      # part1-large queued from the app: epoch seconds, and
                                                           # the TUI process's RSS after the run
     python -m bench.tui_probe keys NPZ PRESSES STORE      # key -> new screen painted, while an epoch runs
+    python -m bench.tui_probe quit NPZ STORE              # q while a run trains -> the app gone (it trains on)
 
 Keys are posted as events (pilot.press would wait for the process to go idle, which never happens while
 training); a key counts as answered when the screen it opens is mounted and has been painted.
@@ -17,6 +18,7 @@ import asyncio
 import json
 import sys
 import time
+from contextlib import closing
 
 SIZE = (100, 32)
 
@@ -114,6 +116,26 @@ async def keys(npz: str, presses: int, store: str) -> dict:
     return {"training": training, "idle": idle, "epochs_seen": epochs_seen}
 
 
+async def quit_mid_run(npz: str, store: str) -> dict:
+    from textual import events
+
+    from tui.app import make_app
+
+    app = make_app(store, data=npz)
+    async with app.run_test(size=SIZE):
+        app.start_training([app.request("part1-large", "part1-large", part1_large(100))])
+        await until(lambda: app.view is not None and len(app.view.history) >= 1)  # mid-run, past compiling
+        t0 = time.perf_counter()
+        app.post_message(events.Key("q", "q"))
+        await until(lambda: not app.is_running, timeout=60, every=0.001)
+        seconds = time.perf_counter() - t0
+    from engine.store import Store
+
+    with closing(Store(store)) as after:  # the worker would train on for minutes
+        after.request_cancel(after.running_runs()[0].run_id)
+    return {"seconds": seconds, "farewell": app.farewell}
+
+
 def main() -> None:
     mode, args = sys.argv[1], sys.argv[2:]
     if mode == "first-frame":
@@ -122,6 +144,8 @@ def main() -> None:
         out = asyncio.run(train(args[0], int(args[1]), args[2]))
     elif mode == "keys":
         out = asyncio.run(keys(args[0], int(args[1]), args[2]))
+    elif mode == "quit":
+        out = asyncio.run(quit_mid_run(args[0], args[1]))
     else:
         raise SystemExit(f"unknown mode {mode!r}")
     print(json.dumps(out))

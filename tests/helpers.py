@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from functools import cache
 from pathlib import Path
 
@@ -32,3 +33,12 @@ def run_probe(script: Path, backend: str) -> dict:
     proc = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=600, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def wait_for(condition, what: str, timeout: float = 10.0, every: float = 0.02) -> None:
+    """Poll condition() from a test's thread (a worker thread or process is changing things meanwhile) until it
+    holds; fail naming `what` after timeout seconds. The TUI tests' `until` is the same inside an app."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(every)

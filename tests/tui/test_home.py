@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 
 import pytest
-from tui_fakes import FakeTrainer, no_data_loader, text_of, until
+from tui_fakes import FakeTrainer, held, no_data_loader, text_of, until
 
 from tui.screens.editor import EditorScreen
 from tui.screens.home import HomeScreen
@@ -70,7 +69,7 @@ async def test_footer_at_80_columns_fits_the_training_keys_too(app_factory):
     app = app_factory(trainer=trainer)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("t")
-        await asyncio.to_thread(trainer.holding.wait, 5)
+        await held(trainer)
         await pilot.press("escape")
         await footer_keys_fit(pilot, ["t", "T", "e", "c", "a", "w", "q", "?", "s"])
         await pilot.press("s")
@@ -162,7 +161,7 @@ async def test_A_queues_the_whole_exercise_in_order(app_factory):
     app = app_factory(trainer=trainer)
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.press("A")
-        await asyncio.to_thread(trainer.holding.wait, 5)
+        await held(trainer)
         await until(pilot, lambda: len(app.live.waiting) == 5, what="the first job to start")
         pending = [j.preset for j in app.live.waiting]
         assert pending == ["part1-small", "part2-narrow", "part2-medium", "part2-wide", "part3"]
@@ -197,7 +196,7 @@ async def test_R_sets_how_many_seeds_each_train_key_queues(app_factory, store):
         assert "t/T/A train 3 seeds of each net" in text_of(app.screen.query_one("#status"))
         await pilot.press("down", "down", "T")  # Part Two: three nets x three seeds
         await pilot.press("y")  # nine runs: asked first (tests/tui/test_queue_ask.py)
-        await asyncio.to_thread(trainer.holding.wait, 5)
+        await held(trainer)
         jobs = store.jobs.running() + store.jobs.waiting()
         assert [j.preset for j in jobs] == ["part2-narrow"] * 3 + ["part2-medium"] * 3 + ["part2-wide"] * 3
         assert [j.spec.seed for j in jobs[:3]] == [42, 43, 44]

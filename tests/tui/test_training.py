@@ -4,10 +4,8 @@ while an epoch runs."""
 
 from __future__ import annotations
 
-import asyncio
-
 from textual.widgets import ProgressBar
-from tui_fakes import FakeTrainer, text_of, until
+from tui_fakes import FakeTrainer, held, text_of, until
 
 from tui.screens.help import HelpScreen
 from tui.screens.home import HomeScreen
@@ -27,7 +25,7 @@ async def test_mid_run_shows_epoch_progress_charts_device_clock_and_queue(app_fa
     app = app_factory(trainer=trainer)
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.press("down", "down", "T")  # all of Part Two: narrow runs, two wait
-        await asyncio.to_thread(trainer.holding.wait, 5)
+        await held(trainer)
         await until(pilot, lambda: epochs_seen(app) == 3, what="three epochs")
         screen = app.screen
         assert isinstance(screen, TrainingScreen)
@@ -56,7 +54,7 @@ async def test_the_queue_panel_removes_reorders_and_clears(app_factory, store):
     app = app_factory(trainer=trainer)
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.press("A")  # the whole exercise: one runs, five wait
-        await asyncio.to_thread(trainer.holding.wait, 5)
+        await held(trainer)
         await until(pilot, lambda: len(app.live.waiting) == 5, what="five waiting")
         queue = app.screen.query_one(QueuePanel)
         queue.focus()
@@ -95,7 +93,7 @@ async def test_s_stops_only_the_running_run_and_it_is_kept_as_cancelled(app_fact
     app = app_factory(trainer=trainer)
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.press("down", "down", "T")  # three Part Two runs
-        await asyncio.to_thread(trainer.holding.wait, 5)
+        await held(trainer)
         await until(pilot, lambda: epochs_seen(app) == 2, what="two epochs")
         trainer.hold_after = None  # the next runs go straight through
         await pilot.press("s")
@@ -145,7 +143,7 @@ async def test_q_mid_run_quits_and_the_training_goes_on(app_factory, store):
     app = app_factory(trainer=trainer)
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.press("t")
-        await asyncio.to_thread(trainer.holding.wait, 20)
+        await held(trainer)
         await until(pilot, lambda: epochs_seen(app) == 1, timeout=20, what=f"an epoch ({app.live})")
         await pilot.press("q")
         await until(pilot, lambda: not app.is_running, what="exit")
@@ -165,7 +163,7 @@ async def test_shift_q_stops_the_training_and_empties_the_queue_before_quitting(
     app = app_factory(trainer=trainer)
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.press("A")
-        await asyncio.to_thread(trainer.holding.wait, 5)
+        await held(trainer)
         await pilot.press("Q")
         await until(pilot, lambda: not app.is_running, what="exit")
     for thread in app.fake_worker.threads:
@@ -204,7 +202,7 @@ async def test_switching_back_to_training_reuses_the_screen_and_the_chart_drawin
     app = app_factory(trainer=trainer)
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.press("t")
-        await asyncio.to_thread(trainer.holding.wait, 5)
+        await held(trainer)
         await until(pilot, lambda: epochs_seen(app) == 2, what="two epochs")
         first = app.screen
         chart = first.query_one("#accuracy", CurvesPlot)
@@ -228,7 +226,7 @@ async def test_after_the_last_epoch_the_bar_stays_full_while_the_run_finishes(ap
     app = app_factory(trainer=trainer)
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.press("t")
-        await asyncio.to_thread(trainer.holding.wait, 5)
+        await held(trainer)
         await until(pilot, lambda: epochs_seen(app) == 10, what="ten epochs")
         bar = app.screen.query_one(ProgressBar)
         await until(pilot, lambda: bar.percentage == 1.0, what="the bar full after the last epoch")
@@ -245,7 +243,7 @@ async def test_a_cancelled_run_keeps_its_bar_where_it_stopped(app_factory):
     app = app_factory(trainer=trainer)
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.press("t")
-        await asyncio.to_thread(trainer.holding.wait, 5)
+        await held(trainer)
         await pilot.press("s")
         await until(pilot, lambda: not app.view.active, what="the stop")
         bar = app.screen.query_one(ProgressBar)

@@ -3,6 +3,7 @@ an in-memory data loader, and a clock the tests set by hand."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 
@@ -140,6 +141,12 @@ async def until(pilot, condition, timeout: float = 10.0, what: str = "condition"
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         await pilot.pause(0.02)
+
+
+async def held(trainer: FakeTrainer, timeout: float = 20.0) -> None:
+    """Wait, without blocking the app, until the trainer holds after its `hold_after` epoch."""
+    if not await asyncio.to_thread(trainer.holding.wait, timeout):
+        raise AssertionError(f"the trainer never held after epoch {trainer.hold_after}")
 
 
 def text_of(widget) -> str:
