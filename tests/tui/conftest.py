@@ -43,7 +43,7 @@ async def cursors_still(pilot) -> None:
 
 
 @pytest.fixture
-def snapshot(snap_compare):
+def screenshot(snap_compare):
     """snap_compare(app, run_before=..., terminal_size=...) with every cursor's blink off once run_before is
     done. Keys are pressed in run_before (snap_compare's own `press` comes after it and could focus a field
     whose cursor blinks)."""

@@ -2,7 +2,7 @@
 
 Deterministic: known runs (tests/known_runs.py) with fixed times and host, a data path that does not
 exist (the data line says so the same way everywhere), an isolated config dir, the answers dated and their
-store path fixed, and every text cursor's blink off (the `snapshot` fixture). Regenerate with
+store path fixed, and every text cursor's blink off (the `screenshot` fixture). Regenerate with
 `pytest tests/tui/test_snapshot_screens.py --snapshot-update` and look at the SVGs before committing them.
 """
 
@@ -28,32 +28,32 @@ def ids(store):
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_home(snapshot, app_factory, ids, size):
-    assert snapshot(app_factory(data=DATA), terminal_size=size)
+def test_home(screenshot, app_factory, ids, size):
+    assert screenshot(app_factory(data=DATA), terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_editor(snapshot, app_factory, size):
+def test_editor(screenshot, app_factory, size):
     async def open_editor(pilot):
         await pilot.press("e")
         await pilot.pause()
 
-    assert snapshot(app_factory(data=DATA), terminal_size=size, run_before=open_editor)
+    assert screenshot(app_factory(data=DATA), terminal_size=size, run_before=open_editor)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_run(snapshot, app_factory, ids, size):
+def test_run(screenshot, app_factory, ids, size):
     async def open_run(pilot):
         from tui.screens.run import RunScreen
 
         pilot.app.push_screen(RunScreen(pilot.app.store, ids["part2-narrow"]))
         await pilot.pause()
 
-    assert snapshot(app_factory(data=DATA), terminal_size=size, run_before=open_run)
+    assert screenshot(app_factory(data=DATA), terminal_size=size, run_before=open_run)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_compare_two_picked(snapshot, app_factory, ids, size):
+def test_compare_two_picked(screenshot, app_factory, ids, size):
     async def pick_two(pilot):
         await pilot.press("c")
         table = pilot.app.screen.query_one(DataTable)
@@ -62,11 +62,11 @@ def test_compare_two_picked(snapshot, app_factory, ids, size):
             await pilot.press("space")
         await pilot.pause()
 
-    assert snapshot(app_factory(data=DATA), terminal_size=size, run_before=pick_two)
+    assert screenshot(app_factory(data=DATA), terminal_size=size, run_before=pick_two)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_answers(snapshot, app_factory, ids, size, monkeypatch):
+def test_answers(screenshot, app_factory, ids, size, monkeypatch):
     import engine.report
 
     real = engine.report.export_markdown
@@ -84,13 +84,13 @@ def test_answers(snapshot, app_factory, ids, size, monkeypatch):
         await until(pilot, lambda: screen.markdown_text, what="the answers shown")
         await pilot.pause()
 
-    assert snapshot(app_factory(data=DATA), terminal_size=size, run_before=open_answers)
+    assert screenshot(app_factory(data=DATA), terminal_size=size, run_before=open_answers)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_help(snapshot, app_factory, size):
+def test_help(screenshot, app_factory, size):
     async def open_help(pilot):
         await pilot.press("question_mark")
         await pilot.pause()
 
-    assert snapshot(app_factory(data=DATA), terminal_size=size, run_before=open_help)
+    assert screenshot(app_factory(data=DATA), terminal_size=size, run_before=open_help)

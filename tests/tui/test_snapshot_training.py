@@ -33,7 +33,7 @@ def three_epochs_in(store) -> None:
 
 
 @pytest.mark.parametrize("size", [(80, 24), (100, 32)], ids=["80x24", "100x32"])
-def test_training_mid_run(snapshot, store, size):
+def test_training_mid_run(screenshot, store, size):
     three_epochs_in(store)
     # no worker: one would take the waiting jobs (the rows are the whole story here)
     app = make_app(store, spawn_worker=lambda path: None)
@@ -42,4 +42,4 @@ def test_training_mid_run(snapshot, store, size):
         pilot.app.action_show_training()
         await pilot.pause()
 
-    assert snapshot(app, terminal_size=size, run_before=show)
+    assert screenshot(app, terminal_size=size, run_before=show)

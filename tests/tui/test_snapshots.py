@@ -31,12 +31,12 @@ def add_runs(store) -> None:
         )  # fmt: skip
 
 
-def test_home(snapshot, app_factory, store):
+def test_home(screenshot, app_factory, store):
     add_runs(store)
-    assert snapshot(app_factory(), terminal_size=SIZE)
+    assert screenshot(app_factory(), terminal_size=SIZE)
 
 
-def test_editor_with_errors(snapshot, app_factory):
+def test_editor_with_errors(screenshot, app_factory):
     async def show_errors(pilot):
         await pilot.press("down", "e")
         screen = pilot.app.screen
@@ -45,4 +45,4 @@ def test_editor_with_errors(snapshot, app_factory):
         screen.query_one("#f-name", Input).focus()
         await pilot.pause()
 
-    assert snapshot(app_factory(), terminal_size=SIZE, run_before=show_errors)
+    assert screenshot(app_factory(), terminal_size=SIZE, run_before=show_errors)
