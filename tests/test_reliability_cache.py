@@ -5,10 +5,10 @@ every run with a DataLossError that names nothing, and a run that trained no epo
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import pytest
+from tui_fakes import FakeTrainer, fake_loader
 
 from engine import backend
 from engine.compile_cache import damaged_entry
@@ -16,9 +16,6 @@ from engine.events import Finished
 from engine.presets import find_preset
 from engine.runner import Runner, RunRequest
 from engine.store import Store
-
-sys.path.insert(0, str(Path(__file__).resolve().parent / "tui"))
-from tui_fakes import FakeTrainer, fake_loader  # noqa: E402
 
 
 def varint(n: int) -> bytes:

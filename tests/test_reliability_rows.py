@@ -7,19 +7,15 @@ job stays usable."""
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import pytest
 from known_runs import add_run
+from tui_fakes import FakeTrainer, fake_loader
 
 from engine.presets import find_preset
 from engine.runner import Runner
 from engine.store import Store
 from tui.cli import main
-
-sys.path.insert(0, str(Path(__file__).resolve().parent / "tui"))
-from tui_fakes import FakeTrainer, fake_loader  # noqa: E402
 
 DEEP = "[" * 200_000 + "]" * 200_000  # json.loads: RecursionError
 DEEP_OBJECT = '{"a":' * 60 + "1" + "}" * 60  # readable, but nested deeper than any cell of ours

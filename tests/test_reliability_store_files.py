@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import os
 import stat
-import sys
 from pathlib import Path
 
 import pytest
+from tui_fakes import FakeTrainer, fake_loader
 
 from engine.errors import StoreError
 from engine.events import EpochEnd
@@ -18,9 +18,6 @@ from engine.presets import find_preset
 from engine.runner import Runner, RunRequest
 from engine.store import Store
 from tui.cli import main
-
-sys.path.insert(0, str(Path(__file__).resolve().parent / "tui"))
-from tui_fakes import FakeTrainer, fake_loader  # noqa: E402
 
 SPEC = find_preset("part1-small").spec
 

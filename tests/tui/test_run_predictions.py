@@ -3,13 +3,12 @@ got wrong drawn with half blocks, true and predicted label under each, a page at
 
 from __future__ import annotations
 
-import asyncio
-
 import numpy as np
 from known_runs import add_run
 from rich.console import Console
 from textual.app import App
 from textual.widgets import Static
+from tui_fakes import until
 
 from engine.confusion import confusion_matrix
 from engine.store import Store
@@ -38,10 +37,8 @@ def labels_of(sample_npz) -> np.ndarray:
 
 
 async def until_read(pilot, screen) -> None:
-    for _ in range(100):
-        await pilot.pause(0.05)
-        if "read once" not in rendered(screen.query_one("#run-confusion", Static)):
-            return
+    confusion = screen.query_one("#run-confusion", Static)
+    await until(pilot, lambda: "read once" not in rendered(confusion), what="the predictions read")
 
 
 def finished_run(store, sample_npz, wrong: int = 7, **kw) -> tuple[int, np.ndarray, np.ndarray]:
@@ -63,41 +60,38 @@ def finished_run(store, sample_npz, wrong: int = 7, **kw) -> tuple[int, np.ndarr
     return run, labels, predicted
 
 
-def test_confusion_matrix_and_wrong_digits_at_80x24(store, sample_npz):
+async def test_confusion_matrix_and_wrong_digits_at_80x24(store, sample_npz):
     run, labels, predicted = finished_run(store, sample_npz)
 
-    async def scenario():
-        app = Host(store, run)
-        async with app.run_test(size=(80, 24)) as pilot:
-            screen = app.screen
-            await until_read(pilot, screen)
-            confusion = rendered(screen.query_one("#run-confusion", Static))
-            assert "1,000 test images, 993 right (99.30%); rows: true digit, columns: predicted" in confusion
-            matrix = confusion_matrix(labels, predicted)
-            row7 = confusion.splitlines()[2 + 7]
-            assert row7.split()[:11] == ["7", *map(str, matrix[7])]
-            recall = matrix[7][7] / sum(matrix[7])
-            assert row7.split()[-1] == f"{recall:.1%}"
-            wrong = screen.query_one("#run-wrong", WrongDigits)
-            text = rendered(wrong)
-            assert "7 of 1,000 test images wrong; 1-2 shown (page 1/4, [ and ] turn)" in text
-            assert f"#0 true {labels[0]} → {predicted[0]}" in text and f"#1 true {labels[1]} → {predicted[1]}" in text
-            assert any(ch in text for ch in "▀▄█")
-            # readable at 80x24: two digits side by side inside the panel, and the panel fits the screen
-            assert max(len(line) for line in rendered(wrong, 80).splitlines()) <= wrong.content_region.width
-            assert wrong.outer_size.height <= 24 - 2 and wrong.outer_size.width <= 80
-            await pilot.press("right_square_bracket")
-            assert "3-4 shown (page 2/4" in rendered(wrong) and f"#2 true {labels[2]}" in rendered(wrong)
-            await pilot.press("left_square_bracket", "left_square_bracket")
-            assert "7-7 shown (page 4/4" in rendered(wrong)  # wraps round to the last page
-            wrong.scroll_visible(animate=False)
-            await pilot.pause()
-            assert screen.query_one("#run-body").scroll_y > 0  # the body scrolls to it
-
-    asyncio.run(scenario())
+    app = Host(store, run)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await until_read(pilot, screen)
+        confusion = rendered(screen.query_one("#run-confusion", Static))
+        assert "1,000 test images, 993 right (99.30%); rows: true digit, columns: predicted" in confusion
+        matrix = confusion_matrix(labels, predicted)
+        row7 = confusion.splitlines()[2 + 7]
+        assert row7.split()[:11] == ["7", *map(str, matrix[7])]
+        recall = matrix[7][7] / sum(matrix[7])
+        assert row7.split()[-1] == f"{recall:.1%}"
+        wrong = screen.query_one("#run-wrong", WrongDigits)
+        text = rendered(wrong)
+        assert "7 of 1,000 test images wrong; 1-2 shown (page 1/4, [ and ] turn)" in text
+        assert f"#0 true {labels[0]} → {predicted[0]}" in text and f"#1 true {labels[1]} → {predicted[1]}" in text
+        assert any(ch in text for ch in "▀▄█")
+        # readable at 80x24: two digits side by side inside the panel, and the panel fits the screen
+        assert max(len(line) for line in rendered(wrong, 80).splitlines()) <= wrong.content_region.width
+        assert wrong.outer_size.height <= 24 - 2 and wrong.outer_size.width <= 80
+        await pilot.press("right_square_bracket")
+        assert "3-4 shown (page 2/4" in rendered(wrong) and f"#2 true {labels[2]}" in rendered(wrong)
+        await pilot.press("left_square_bracket", "left_square_bracket")
+        assert "7-7 shown (page 4/4" in rendered(wrong)  # wraps round to the last page
+        wrong.scroll_visible(animate=False)
+        await pilot.pause()
+        assert screen.query_one("#run-body").scroll_y > 0  # the body scrolls to it
 
 
-def test_without_the_test_images_it_says_so_and_keeps_the_stored_matrix(store, tmp_path, sample_npz):
+async def test_without_the_test_images_it_says_so_and_keeps_the_stored_matrix(store, tmp_path, sample_npz):
     labels = labels_of(sample_npz)
     matrix = confusion_matrix(labels, labels)
     run = add_run(
@@ -112,31 +106,25 @@ def test_without_the_test_images_it_says_so_and_keeps_the_stored_matrix(store, t
         confusion=matrix,
     )
 
-    async def scenario():
-        app = Host(store, run)
-        async with app.run_test(size=(80, 24)) as pilot:
-            screen = app.screen
-            await until_read(pilot, screen)
-            assert "1,000 test images, 1,000 right" in rendered(screen.query_one("#run-confusion", Static))
-            text = rendered(screen.query_one("#run-wrong", WrongDigits))
-            assert "No digits to show: the test images cannot be found:" in text and "gone.npz" in text
-
-    asyncio.run(scenario())
+    app = Host(store, run)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await until_read(pilot, screen)
+        assert "1,000 test images, 1,000 right" in rendered(screen.query_one("#run-confusion", Static))
+        text = rendered(screen.query_one("#run-wrong", WrongDigits))
+        assert "No digits to show: the test images cannot be found:" in text and "gone.npz" in text
 
 
-def test_a_run_without_predictions_says_why(store):
+async def test_a_run_without_predictions_says_why(store):
     run = add_run(store, "part1-small", [48], train=0.9, val=0.9, test=0.9)
 
-    async def scenario():
-        app = Host(store, run)
-        async with app.run_test(size=(80, 24)) as pilot:
-            screen = app.screen
-            await until_read(pilot, screen)
-            assert "No confusion matrix: this run kept no test predictions" in rendered(
-                screen.query_one("#run-confusion", Static)
-            )
-
-    asyncio.run(scenario())
+    app = Host(store, run)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await until_read(pilot, screen)
+        assert "No confusion matrix: this run kept no test predictions" in rendered(
+            screen.query_one("#run-confusion", Static)
+        )
 
 
 def test_half_blocks_draw_two_pixel_rows_a_line():
