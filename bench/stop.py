@@ -52,11 +52,9 @@ def main() -> None:
         npz = write_synthetic_npz(Path(tmp))
         env = {**os.environ, "XDG_STATE_HOME": str(Path(tmp) / "state")}
         for r in range(args.runs):  # interleaved, so background load hits both alike
-            out = run_json(
-                [PYTHON, "-m", "bench.tui_probe", "quit", str(npz), str(Path(tmp) / f"tui-{r}.sqlite3")], env
-            )
-            quits.append(out["seconds"])
-            stops.append(ctrl_c_seconds(npz, Path(tmp) / f"cli-{r}.sqlite3"))
+            store = Path(tmp) / f"tui-{r}.sqlite3"
+            quits.append(run_json([PYTHON, "-m", "bench.tui_probe", "quit", str(npz), str(store)], env)["seconds"])
+            stops.append(ctrl_c_seconds(npz, Path(tmp) / f"cli-{r}.sqlite3", env))
     print(f"asked to stop -> gone, on {machine()} (real trainer, full-size synthetic data)")
     print(f"  q in the TUI, a run training   median {median(quits):.2f} s  worst {max(quits):.2f} s")
     print(f"  Ctrl+C on a foreground train   median {median(stops):.2f} s  worst {max(stops):.2f} s")
