@@ -5,17 +5,14 @@ is loading is never answered with "nothing is training"."""
 
 from __future__ import annotations
 
-import sys
 import threading
-from pathlib import Path
+
+from tui_fakes import FakeTrainer, curve, fake_loader
 
 from engine.events import EpochEnd, Finished, Phase, Started
 from engine.presets import find_preset
 from engine.runner import Runner, RunRequest
 from tui.cli import main
-
-sys.path.insert(0, str(Path(__file__).resolve().parent / "tui"))
-from tui_fakes import FakeTrainer, curve, fake_loader  # noqa: E402
 
 
 class LastEpochThenEvaluation:

@@ -6,19 +6,16 @@ with a fake trainer stands in for the detached worker process."""
 from __future__ import annotations
 
 import json
-import sys
 import threading
 from pathlib import Path
 
 import pytest
+from tui_fakes import FakeTrainer, fake_loader
 
 from engine.runner import Runner
 from engine.sweep import point_of_group
 from engine.worker.process import serve
 from tui import cli
-
-sys.path.insert(0, str(Path(__file__).resolve().parent / "tui"))
-from tui_fakes import FakeTrainer, fake_loader  # noqa: E402
 
 SWEEP = """name = "small grid"
 base = "part1-small"

@@ -4,7 +4,6 @@ any data and without network the loader fails at once with the reason, before Te
 
 from __future__ import annotations
 
-import asyncio
 import errno
 import socket
 import sys
@@ -18,31 +17,28 @@ from engine.errors import DataError
 from tui.cli import main
 
 
-def test_data_given_once_is_remembered_and_shown_on_home(app_factory, store, sample_npz, monkeypatch, tmp_path):
+async def test_data_given_once_is_remembered_and_shown_on_home(app_factory, store, sample_npz, monkeypatch, tmp_path):
     monkeypatch.delenv("MNIST_TUI_DATA", raising=False)
     first = app_factory(data=str(sample_npz))
     assert first.data == str(sample_npz.resolve()) and remembered_data(store) == first.data
     again = app_factory()  # no --data: a reconnect
 
-    async def scenario():
-        async with again.run_test(size=(100, 32)) as pilot:
-            assert again.data == str(sample_npz.resolve())
-            line = text_of(again.screen.query_one("#data-line"))
-            assert "✓" in line and "remembered · D changes" in line
-            await pilot.press("D")
-            await pilot.pause()
-            await pilot.press(*["backspace"] * (len(again.data or "") + 1))
-            await pilot.press(*str(tmp_path / "nowhere.npz"), "enter")
-            await pilot.pause()
-            assert again.data == str(sample_npz.resolve())  # a path that does not exist is refused
-            await pilot.press("D")
-            await pilot.pause()
-            await pilot.press(*["backspace"] * (len(again.data or "") + 1))
-            await pilot.press("enter")  # empty: Keras's own MNIST
-            await pilot.pause()
-            assert again.data is None and remembered_data(store) is None
-
-    asyncio.run(scenario())
+    async with again.run_test(size=(100, 32)) as pilot:
+        assert again.data == str(sample_npz.resolve())
+        line = text_of(again.screen.query_one("#data-line"))
+        assert "✓" in line and "remembered · D changes" in line
+        await pilot.press("D")
+        await pilot.pause()
+        await pilot.press(*["backspace"] * (len(again.data or "") + 1))
+        await pilot.press(*str(tmp_path / "nowhere.npz"), "enter")
+        await pilot.pause()
+        assert again.data == str(sample_npz.resolve())  # a path that does not exist is refused
+        await pilot.press("D")
+        await pilot.pause()
+        await pilot.press(*["backspace"] * (len(again.data or "") + 1))
+        await pilot.press("enter")  # empty: Keras's own MNIST
+        await pilot.pause()
+        assert again.data is None and remembered_data(store) is None
 
 
 def test_the_environment_beats_what_the_store_remembers(app_factory, store, sample_npz, monkeypatch):

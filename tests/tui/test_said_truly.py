@@ -3,8 +3,6 @@ fitted (or that nothing was there to fit), and a gradients table that leaves epo
 
 from __future__ import annotations
 
-import asyncio
-
 from known_runs import add_run, fill_exercise
 from rich.console import Console
 from textual.app import App
@@ -50,22 +48,19 @@ def test_a_job_whose_run_just_ended_is_not_training(store):
     assert snap.active_runs() == 0
 
 
-def test_compare_zoom_says_the_range_it_fitted(store):
+async def test_compare_zoom_says_the_range_it_fitted(store):
     ids = fill_exercise(store)
 
-    async def scenario():
-        app = Host(store)
-        async with app.run_test(size=(100, 30)) as pilot:
-            screen = app.screen
-            chart = screen.query_one("#overlay", ChartView)
-            await pilot.press("z")
-            assert "no points to fit" in chart.border_title and "fitted" not in chart.border_title
-            pick(screen, ids["part1-small"])
-            await pilot.press("space")
-            await pilot.pause()
-            assert "fitted to 81.4-90.4" in chart.border_title  # its validation accuracy, epochs 1-10
-
-    asyncio.run(scenario())
+    app = Host(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        chart = screen.query_one("#overlay", ChartView)
+        await pilot.press("z")
+        assert "no points to fit" in chart.border_title and "fitted" not in chart.border_title
+        pick(screen, ids["part1-small"])
+        await pilot.press("space")
+        await pilot.pause()
+        assert "fitted to 81.4-90.4" in chart.border_title  # its validation accuracy, epochs 1-10
 
 
 def test_a_gradients_table_that_leaves_epochs_out_says_so(store):

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from known_runs import add_run
 from rich.console import Console
 from textual.app import App
@@ -39,47 +37,41 @@ def test_a_controls_description_is_its_own():
     assert "learning rate 0.1 instead of 0.01" in lr.spec.description
 
 
-def test_compare_shows_seed_lr_and_the_controls_change(store):
+async def test_compare_shows_seed_lr_and_the_controls_change(store):
     ids = narrow_runs(store)
 
     class Host(App):
         def on_mount(self) -> None:
             self.push_screen(CompareScreen(store))
 
-    async def scenario():
-        app = Host()
-        async with app.run_test(size=(100, 30)):
-            table = app.screen.query_one(DataTable)
-            labels = [str(c.label) for c in table.columns.values()]
-            assert "seed lr" in labels
+    app = Host()
+    async with app.run_test(size=(100, 30)):
+        table = app.screen.query_one(DataTable)
+        labels = [str(c.label) for c in table.columns.values()]
+        assert "seed lr" in labels
 
-            def row(run_id):
-                cells = table.get_row(str(run_id))
-                return {str(c.label): str(v) for c, v in zip(table.columns.values(), cells, strict=True)}
+        def row(run_id):
+            cells = table.get_row(str(run_id))
+            return {str(c.label): str(v) for c, v in zip(table.columns.values(), cells, strict=True)}
 
-            assert row(ids[1])["seed lr"] == "43 0.01"
-            relu = row(ids[2])
-            assert relu["name"].startswith("ReLU · ") and relu["seed lr"] == "42 0.01"
-            lr = row(ids[3])
-            assert lr["name"].startswith("lr×10 · ") and lr["seed lr"] == "42 0.1"
-
-    asyncio.run(scenario())
+        assert row(ids[1])["seed lr"] == "43 0.01"
+        relu = row(ids[2])
+        assert relu["name"].startswith("ReLU · ") and relu["seed lr"] == "42 0.01"
+        lr = row(ids[3])
+        assert lr["name"].startswith("lr×10 · ") and lr["seed lr"] == "42 0.1"
 
 
-def test_recent_runs_show_the_seed_at_80_columns(store):
+async def test_recent_runs_show_the_seed_at_80_columns(store):
     narrow_runs(store)
     app = make_app(store, spawn_worker=lambda path: None)
 
-    async def scenario():
-        async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.pause()
-            widget = app.screen.query_one(RecentRuns)
-            console = Console(width=widget.size.width, record=True)
-            console.print(widget.render())
-            text = console.export_text()
-            assert "seed" in text and "43" in text and "ReLU · " in text
-
-    asyncio.run(scenario())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        widget = app.screen.query_one(RecentRuns)
+        console = Console(width=widget.size.width, record=True)
+        console.print(widget.render())
+        text = console.export_text()
+        assert "seed" in text and "43" in text and "ReLU · " in text
 
 
 def test_the_queue_shows_seed_and_lr(store, capsys):
