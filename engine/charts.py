@@ -222,7 +222,7 @@ def line_chart(
         legend = [(f"{title}: " if drawn else f"{title} · ", "bold"), *legend]
     overlap_note = [("  ", ""), (OVERLAP, OVERLAP_STYLE), (" overlap", "dim")]
     # room for the overlap note is kept whenever two series are drawn, so the plot never outgrows the height
-    legend_lines = _wrap(legend + overlap_note if len(drawn) > 1 else legend, width)
+    legend_lines = wrap_legend(legend + overlap_note if len(drawn) > 1 else legend, width)
     last_epoch = max([epochs, 1, *(max(xs) for _, xs, _ in drawn)])
     values = [y for _, _, ys in drawn for y in ys]
     rows = height - len(legend_lines) - FRAME_AND_LABELS
@@ -253,7 +253,7 @@ def line_chart(
                     chars[r][c] = ch if owners[r][c] == i else OVERLAP
     if any(-1 in row for row in owners):
         legend = legend + overlap_note
-    legend_lines = _wrap(legend, width)
+    legend_lines = wrap_legend(legend, width)
     pad = max(0, height - len(legend_lines) - len(lines))  # rows the exact axis left unused go on top
     head = [("".join(t for t, _ in line), line) for line in legend_lines]
     all_lines = [h[0].ljust(width)[:width] for h in head] + [" " * width] * pad + ["".join(row) for row in chars]
@@ -285,8 +285,9 @@ def _legend(series, markers, styles, kind: Kind, has_data: bool, empty: str) -> 
     return pieces
 
 
-def _wrap(pieces: list[tuple[str, str]], width: int) -> list[list[tuple[str, str]]]:
-    """Legend pieces on as many lines as the width needs; a marker stays with its name."""
+def wrap_legend(pieces: list[tuple[str, str]], width: int) -> list[list[tuple[str, str]]]:
+    """Legend pieces on as many lines as the width needs; a marker stays with its name (every chart's legend,
+    the sweep's scatter too). A group wider than the chart is cut at its width."""
     lines: list[list[tuple[str, str]]] = [[]]
     used = 0
     groups: list[list[tuple[str, str]]] = []

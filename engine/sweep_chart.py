@@ -26,6 +26,7 @@ from engine.charts import (
     Axis,
     Chart,
     choose_axis,
+    wrap_legend,
 )
 
 RUN_MARK = "·"
@@ -82,7 +83,7 @@ def scatter_chart(
     markers = [MARKERS[i % len(MARKERS)] for i in range(len(groups))]
     points = [(p, a) for g in groups for p, a in (*g.runs, *g.means)]
     legend = _legend(groups, markers, colours, bool(points), empty, title)
-    lines = _wrap(legend, width)
+    lines = wrap_legend(legend, width)
     rows = height - len(lines) - FRAME_AND_LABELS
     xs = [math.log10(max(p, 1)) for p, _ in points] or [4.0, 5.0]
     ys = [a for _, a in points]
@@ -120,7 +121,7 @@ def scatter_chart(
                     owners[r][c] = -1 if clash else mine
                     chars[r][c] = OVERLAP if clash else ch
     if any(-1 in row for row in owners) and points:
-        lines = _wrap([*legend, ("  ", ""), (OVERLAP, OVERLAP_STYLE), (" overlap", "dim")], width)
+        lines = wrap_legend([*legend, ("  ", ""), (OVERLAP, OVERLAP_STYLE), (" overlap", "dim")], width)
     styles = [*colours, *(f"bold {c}" for c in colours)]
     pad_rows = max(0, height - len(lines) - len(base))
     all_lines, all_owners = [], []
@@ -149,38 +150,6 @@ def _legend(groups, markers, colours, has_data: bool, empty: str, title: str) ->
             pieces.append(("  ", ""))
         pieces += [(markers[i], f"bold {colours[i]}"), (f" {g.name}", colours[i])]
     return [*pieces, ("  ", ""), (RUN_MARK, "dim"), (" one run", "dim")]  # the group markers are the means
-
-
-def _wrap(pieces: list[tuple[str, str]], width: int) -> list[list[tuple[str, str]]]:
-    """Legend pieces on as many lines as the width needs; a marker stays with its name."""
-    groups: list[list[tuple[str, str]]] = []
-    for piece in pieces:
-        if piece[0] == "  " or not groups:
-            groups.append([])
-        groups[-1].append(piece)
-    lines: list[list[tuple[str, str]]] = [[]]
-    used = 0
-    for group in groups:
-        size = sum(len(t) for t, _ in group)
-        if used and used + size > width:
-            group = [p for p in group if p[0] != "  "]
-            size = sum(len(t) for t, _ in group)
-            lines.append([])
-            used = 0
-        lines[-1].extend(group)
-        used += size
-    return [_clip(line, width) for line in lines]
-
-
-def _clip(pieces: list[tuple[str, str]], width: int) -> list[tuple[str, str]]:
-    """A legend line cut at the width (a single group can be wider than a small chart)."""
-    out, used = [], 0
-    for text, style in pieces:
-        text = text[: max(0, width - used)]
-        if text:
-            out.append((text, style))
-            used += len(text)
-    return out
 
 
 def _build(width, height, axis, x_low, x_high, ticks, data) -> list[str]:
