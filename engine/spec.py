@@ -51,6 +51,15 @@ def count_params(hidden_layers: Sequence[int]) -> ParamCounts:
     return ParamCounts(weights=sum(a * b for a, b in zip(sizes, sizes[1:], strict=False)), biases=sum(sizes[1:]))
 
 
+def printable_name(v: str) -> str:
+    """A name as a validator keeps it: stripped, non-empty and printable (it goes into tables, titles and
+    file names), else the ValueError pydantic reports."""
+    v = v.strip()
+    if not v or not v.isprintable():
+        raise ValueError("must be non-empty printable text")
+    return v
+
+
 class NetworkSpec(BaseModel):
     """A fully-connected MNIST classifier: 784 inputs -> hidden_layers -> 10 softmax outputs."""
 
@@ -80,10 +89,7 @@ class NetworkSpec(BaseModel):
     @field_validator("name")
     @classmethod
     def _name_is_printable(cls, v: str) -> str:
-        v = v.strip()
-        if not v or not v.isprintable():
-            raise ValueError("must be non-empty printable text")
-        return v
+        return printable_name(v)
 
     def layer_sizes(self) -> list[int]:
         """Every layer's width including input and output: [784, *hidden, 10]."""

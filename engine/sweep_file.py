@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from engine.errors import SpecError, os_reason
 from engine.repeats import MAX_REPEATS
-from engine.spec import spec_error_message
+from engine.spec import printable_name, spec_error_message
 
 MAX_SWEEP_BYTES = 64 * 1024
 MAX_SAMPLES = 2000
@@ -116,10 +116,7 @@ class SweepFile(BaseModel):
     @field_validator("name")
     @classmethod
     def _printable(cls, v: str) -> str:
-        v = v.strip()
-        if not v or not v.isprintable():
-            raise ValueError("must be non-empty printable text")
-        return v
+        return printable_name(v)
 
     @model_validator(mode="after")
     def _one_kind(self):
