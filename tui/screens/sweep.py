@@ -83,7 +83,7 @@ class SweepPlot(Widget):
         self.full = False
         self.version = 0
         self.drawn: tuple[tuple, Text] | None = None
-        self.plain_text = ""  # the last drawing without colour (tests read it)
+        self.plain_text = ""  # the last drawing without colour, as a reader of the screen sees it
 
     def show(self, groups: list[Group], title: str, full: bool) -> None:
         self.groups, self.title, self.full = groups, title, full
@@ -250,7 +250,7 @@ class SweepScreen(Screen):
 
     @property
     def table_order(self) -> list[int]:
-        """Point indices in the order the table shows them (tests read it)."""
+        """Point indices in the order the table shows them."""
         return [int(row.key.value) for row in self.query_one(DataTable).ordered_rows]
 
     # -- actions ------------------------------------------------------------------------------------------
