@@ -23,11 +23,13 @@ def no_spawn(monkeypatch):
     return calls
 
 
-def worker_thread(store, trainer):
+def worker_thread(store, trainer, slots=None):
     t = threading.Thread(
         target=serve,
         args=(store.path,),
-        kwargs=dict(runner_factory=lambda s: Runner(s, trainer, fake_loader), idle_exit=0.2),
+        kwargs=dict(
+            runner_factory=lambda s: Runner(s, trainer, fake_loader), idle_exit=0.2, slots=slots, processes=False
+        ),
         daemon=True,
     )
     t.start()
@@ -77,6 +79,23 @@ def test_watch_follows_the_run_to_its_end_as_json_lines(store, capsys):
     end = lines[-1]
     assert end["event"] == "end" and end["status"] == "completed" and end["epochs_completed"] == 3
     assert end["test_accuracy"] is not None
+
+
+def test_watch_without_a_run_follows_every_run_of_two_slots_to_its_end(store, capsys):
+    from engine.presets import find_preset
+
+    for preset in ("part1-small", "part2-narrow", "part3"):
+        p = find_preset(preset)
+        store.jobs.add(p.id, p.part, p.spec.model_copy(update={"epochs": 2}))
+    t = worker_thread(store, FakeTrainer(steps=3, step_seconds=0.05), slots=2)
+    code = cli.main(["watch", "--json", "--store", str(store.path)])
+    t.join(10)
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert code == 0
+    ends = {e["run_id"]: e["status"] for e in lines if e["event"] == "end"}
+    assert ends == {1: "completed", 2: "completed", 3: "completed"}
+    for run_id in ends:
+        assert [e["epoch"] for e in lines if e["event"] == "epoch" and e["run_id"] == run_id] == [1, 2]
 
 
 def test_watch_with_nothing_training_says_so(store, capsys):

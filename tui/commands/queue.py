@@ -153,31 +153,32 @@ def cmd_watch(args) -> int:
     if args.run:
         return follow(store, args.run, args.json)
     recover_queue(store)
-    if _wait_for_a_run(store) is None:
+    first = _wait_for_a_run(store)
+    if first is None:
         print("mnist-tui: nothing is training or queued", file=sys.stderr)
         return 1
-    return follow_all(store, args.json)
+    return follow_all(store, args.json, first)
 
 
-def follow_all(store, as_json: bool) -> int:
+def follow_all(store, as_json: bool, first: int) -> int:
     """Every run that trains while watching, several at once with slots, until the queue is drained: each
-    run's epochs and end as they come, prefixed by its run id when more than one was seen. Exit 0 when every
-    run completed, else the first other run's code."""
-    followers: dict[int, RunFollower] = {}
+    run's epochs and end as they come, prefixed by its run id when more than one was seen. A run that starts
+    and ends between two looks is still shown: the jobs seen waiting are followed to their runs. Exit 0 when
+    every run completed, else the first other run's code."""
+    followers: dict[int, RunFollower] = {first: RunFollower(store, first, as_json)}
+    jobs_seen: set[int] = set()
     codes: list[int] = []
     while True:
-        for run in store.running_runs():
-            followers.setdefault(run.run_id, RunFollower(store, run.run_id, as_json))
-        for job in store.jobs.running():
-            if job.run_id:
-                followers.setdefault(job.run_id, RunFollower(store, job.run_id, as_json))
-        for follower in list(followers.values()):
-            if follower.done:
-                continue
-            code = follower.step(tag=len(followers) > 1)
-            if code is not None:
+        running, waiting = store.jobs.running(), store.jobs.waiting()
+        jobs_seen.update(j.job_id for j in running + waiting)
+        run_ids = [r.run_id for r in store.running_runs()]
+        run_ids += [job.run_id for job_id in sorted(jobs_seen) if (job := store.jobs.get(job_id)) and job.run_id]
+        for run_id in run_ids:
+            followers.setdefault(run_id, RunFollower(store, run_id, as_json))
+        for follower in sorted(followers.values(), key=lambda f: f.run_id):
+            if not follower.done and (code := follower.step(tag=len(followers) > 1)) is not None:
                 codes.append(code)
-        if all(f.done for f in followers.values()) and not store.jobs.running() and not store.jobs.waiting():
+        if all(f.done for f in followers.values()) and not running and not waiting:
             break
         time.sleep(WATCH_POLL)
     return next((c for c in codes if c != 0), 0)
