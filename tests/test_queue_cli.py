@@ -8,6 +8,7 @@ import json
 import threading
 
 import pytest
+from helpers import wait_for
 from tui_fakes import FakeTrainer, fake_loader
 
 from engine.runner import Runner
@@ -87,7 +88,10 @@ def test_watch_without_a_run_follows_every_run_of_two_slots_to_its_end(store, ca
     for preset in ("part1-small", "part2-narrow", "part3"):
         p = find_preset(preset)
         store.jobs.add(p.id, p.part, p.spec.model_copy(update={"epochs": 2}))
-    t = worker_thread(store, FakeTrainer(steps=3, step_seconds=0.05), slots=2)
+    trainer = FakeTrainer(steps=3, hold_after=1)  # both slots hold their run until watch has seen them
+    t = worker_thread(store, trainer, slots=2)
+    wait_for(lambda: len(store.running_runs()) == 2, "two runs training side by side")
+    threading.Timer(1.0, trainer.release.set).start()
     code = cli.main(["watch", "--json", "--store", str(store.path)])
     t.join(10)
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
