@@ -8,12 +8,15 @@ gradient reaching network k's weights is exactly the gradient of its own loss (t
 each weight element by element. What differs from K separate runs is only float rounding (a batched
 matmul may sum in another order).
 
-Layouts. Training (`training=True`): each network sees its own batch, so one step's input is the K
-batches one after another, (K * b, 784), network-major (seen as (K, b, 784) inside), and its labels are
-(b, K, 10). Evaluation and prediction: every network sees the same images, (b, 784), with labels
-(b, 10). The output is (b, K, 10) either way, batch first, so `predict` can concatenate batches.
-The model trains on engine/blocks.py's blocks through BlockModel's compiled loop: a stacked step's
-input is rank 2 like a plain batch's, so a block of steps is rank 3, as BlockModel expects.
+Layouts. Training (`training=True`): each network sees its own batch, so one step's input is the row
+numbers of the K batches one after another, (K * b, 1) int32, network-major, and its labels are
+(b, K, 10). The images are gathered inside the compiled step from the training set, held by the model
+as a non-trainable variable: gathered on the host, K networks' blocks are K times the bytes of one
+run's (about 50 MB a block for 8 networks), and copying them cost more than the arithmetic.
+Evaluation and prediction: every network sees the same images, (b, 784), with labels (b, 10). The
+output is (b, K, 10) either way, batch first, so `predict` can concatenate batches. The model trains on
+engine/blocks.py's blocks through engine/block_model.py's compiled loop: a block of steps is rank 3,
+(steps, K * b, 1), as that loop expects.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.backend import import_keras
-from engine.block_model import BlockModel
+from engine.block_model import BlockSteps
 from engine.spec import CLASSES, INPUTS, NetworkSpec
 
 keras = import_keras()
@@ -56,17 +59,23 @@ class StackedDense(keras.layers.Layer):
         return self.activation(ops.add(y, ops.expand_dims(self.bias, 1)))
 
 
-class StackedModel(BlockModel):
-    def __init__(self, spec: NetworkSpec, k: int, **kwargs):
+class StackedModel(BlockSteps, keras.Model):
+    def __init__(self, spec: NetworkSpec, k: int, train_images: int, **kwargs):
         super().__init__(**kwargs)
         self.k = k
+        self.images = self.add_weight(
+            shape=(train_images, INPUTS), initializer="zeros", trainable=False, name="train_images"
+        )
         widths = [*spec.hidden_layers]
         self.stack = [StackedDense(k, u, spec.activation, name=f"hidden_{i}") for i, u in enumerate(widths, 1)]
         self.stack.append(StackedDense(k, CLASSES, "softmax", name="output"))
 
     def call(self, x, training=False):
         shared = not training
-        h = x if shared else ops.reshape(x, (self.k, -1, x.shape[-1]))
+        if shared:
+            h = x
+        else:  # row numbers (K * b, 1) -> images (K, b, 784)
+            h = ops.reshape(ops.take(self.images, ops.reshape(x, (-1,)), axis=0), (self.k, -1, INPUTS))
         for i, layer in enumerate(self.stack):
             h = layer(h, shared=shared and i == 0)
         return ops.transpose(h, (1, 0, 2))  # (K, b, 10) -> (b, K, 10)
@@ -115,11 +124,12 @@ class PerNetwork(keras.metrics.Metric):
         return ops.divide_no_nan(self.total, self.count)
 
 
-def build_stacked_model(spec: NetworkSpec, k: int) -> StackedModel:
-    """A compiled stacked model for K networks of spec's shape (weights zero: set them before training)."""
+def build_stacked_model(spec: NetworkSpec, k: int, x_train: np.ndarray) -> StackedModel:
+    """A compiled stacked model for K networks of spec's shape, holding the training images (its weights
+    are zero: set them with set_trainable before training)."""
     from engine.model import make_optimizer
 
-    model = StackedModel(spec, k, name="mnist_mlp_stack")
+    model = StackedModel(spec=spec, k=k, train_images=len(x_train), name="mnist_mlp_stack")
     model.compile(
         optimizer=make_optimizer(spec),
         loss=StackedLoss(spec.loss, k),
@@ -127,7 +137,18 @@ def build_stacked_model(spec: NetworkSpec, k: int) -> StackedModel:
         jit_compile=keras.backend.backend() in ("tensorflow", "jax"),
     )
     model.build_training_state()
+    model.images.assign(x_train)
     return model
+
+
+def trainable_values(model) -> list[np.ndarray]:
+    """Copies of the networks' weights (never the training images the model also holds)."""
+    return [np.array(v.numpy()) for v in model.trainable_variables]
+
+
+def set_trainable(model, values: list[np.ndarray]) -> None:
+    for variable, value in zip(model.trainable_variables, values, strict=True):
+        variable.assign(value)
 
 
 def stack_weights(per_network: list[list[np.ndarray]]) -> list[np.ndarray]:

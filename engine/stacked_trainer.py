@@ -66,16 +66,17 @@ def stacked_input(x: np.ndarray, y: np.ndarray, plan, orders: list) -> dict:
     return {"x": _numpy_stacked_blocks(x, y, plan, orders), "shuffle": False}
 
 
-def _stacked_element(x, y, rows, meta, tail=None, take=None, transpose=None, reshape=None):
-    """(steps, K, b) rows and (K, p) tail rows -> the packed element (same code for numpy and TF)."""
+def _stacked_element(y, rows, meta, tail=None, take=None, transpose=None, reshape=None):
+    """(steps, K, b) rows and (K, p) tail rows -> the packed element: row numbers (steps, K * b, 1) for
+    the model to gather images by, labels (steps, b, K, 10). Same code for numpy and TensorFlow."""
     from engine.blocks import pack
 
     steps, k, b = rows.shape
-    xb = reshape(take(x, rows), (steps, k * b, x.shape[1]))
+    xb = reshape(rows, (steps, k * b, 1))
     yb = transpose(take(y, rows), (0, 2, 1, 3))
     if tail is None:
         return pack(xb, yb, meta)
-    xt = reshape(take(x, tail), (-1, x.shape[1]))
+    xt = reshape(tail, (-1, 1))
     yt = transpose(take(y, tail), (1, 0, 2))
     return pack(xb, yb, meta, xt, yt)
 
@@ -101,10 +102,10 @@ def _numpy_stacked_blocks(x: np.ndarray, y: np.ndarray, plan, orders: list):
 
         def __getitem__(self, i: int):
             rows, tail, meta = self.elements[i]
-            return _stacked_element(x, y, rows, meta, tail, take, transpose, np.reshape)
+            return _stacked_element(y, rows, meta, tail, take, transpose, np.reshape)
 
         def on_epoch_end(self) -> None:
-            per_network = [plan.element_indices(draw()) for draw in orders]
+            per_network = [plan.element_indices(draw().astype(np.int32)) for draw in orders]
             self.elements = []
             for parts in zip(*per_network, strict=True):
                 rows = np.stack([p[0] for p in parts], axis=1)
@@ -120,7 +121,7 @@ def _tf_stacked_blocks(x: np.ndarray, y: np.ndarray, plan, orders: list):
 
     from engine.blocks import _as_tensors
 
-    xs, ys = _as_tensors(x, y)
+    _, ys = _as_tensors(x, y)
     k = len(orders)
     b, full, p = plan.batch_size, plan.full_batches, plan.partial
     sizes = plan.full_steps
@@ -128,7 +129,7 @@ def _tf_stacked_blocks(x: np.ndarray, y: np.ndarray, plan, orders: list):
     meta = tf.constant([[c, 0] for c in sizes[:-1]] + [[sizes[-1], 1 if p else 0]], dtype=tf.int32)
 
     def elements_of(*perms):
-        perm = tf.stack(perms)  # (K, n)
+        perm = tf.cast(tf.stack(perms), tf.int32)  # (K, n)
         body = tf.concat([perm[:, : full * b], tf.zeros((k, elements * steps * b - full * b), perm.dtype)], 1)
         rows = tf.transpose(tf.reshape(body, (k, elements, steps, b)), (1, 2, 0, 3))  # (elements, steps, K, b)
         if not p:
@@ -138,7 +139,7 @@ def _tf_stacked_blocks(x: np.ndarray, y: np.ndarray, plan, orders: list):
 
     def gather(rows, *rest):
         tail = rest[0] if p else None
-        return _stacked_element(xs, ys, rows, rest[-1], tail, tf.gather, tf.transpose, tf.reshape)
+        return _stacked_element(ys, rows, rest[-1], tail, tf.gather, tf.transpose, tf.reshape)
 
     data = tf.data.Dataset.zip(tuple(orders)).flat_map(elements_of).map(gather, num_parallel_calls=tf.data.AUTOTUNE)
     return data.apply(tf.data.experimental.assert_cardinality(elements)).prefetch(2)
@@ -163,7 +164,7 @@ def train_stacked(
     from engine.blocks import BlockPlan, evaluation_input, validation_kwargs
     from engine.model import eval_batch_size
     from engine.stacked_gradients import stacked_kernel_gradients
-    from engine.stacked_model import build_stacked_model, stack_weights
+    from engine.stacked_model import build_stacked_model, set_trainable, stack_weights, trainable_values
 
     keras = import_keras()
     spec, k = specs[0], len(specs)
@@ -176,8 +177,8 @@ def train_stacked(
     to_all(Phase(f"building {k} stacked networks"))
     n = len(splits.x_train)
     weights, orders = seeded_starts(specs, n)
-    model = build_stacked_model(spec, k)
-    model.set_weights(stack_weights(weights))
+    model = build_stacked_model(spec, k, splits.x_train)
+    set_trainable(model, stack_weights(weights))
     plan = BlockPlan(n, spec.batch_size)
     train_input = stacked_input(splits.x_train, splits.y_train, plan, orders)
     steps = plan.steps
@@ -253,7 +254,7 @@ def train_stacked(
                         gradients = grads[i]
                 net.emit(EpochEnd(self.epoch, *values, seconds=seconds, gradients=gradients))
             if live():
-                state["weights"] = self.model.get_weights()  # every network's weights after this epoch
+                state["weights"] = trainable_values(self.model)  # every network's weights after this epoch
             else:
                 self.model.stop_training = True
 
@@ -283,6 +284,7 @@ def _summary(net: _Network, status: str, **fields) -> Finished:
 
 def _finish(model, nets: list[_Network], state: dict, splits: Splits, eval_batch: int) -> list[Finished]:
     from engine.blocks import evaluation_input
+    from engine.stacked_model import set_trainable
 
     status = "cancelled" if state["cancelled"] else "completed"
     results: list[Finished | None] = [None] * len(nets)
@@ -299,7 +301,7 @@ def _finish(model, nets: list[_Network], state: dict, splits: Splits, eval_batch
         for i in evaluate:
             nets[i].emit(Phase("evaluating"))
         if state["weights"] is not None:  # a cancel stops partway into an epoch: back to its last end
-            model.set_weights(state["weights"])
+            set_trainable(model, state["weights"])
         metrics = {}
         for split, x, y in (("train", splits.x_train, splits.y_train), ("test", splits.x_test, splits.y_test)):
             logs = model.evaluate(**evaluation_input(x, y, eval_batch), verbose=0, return_dict=True)
