@@ -1,0 +1,149 @@
+"""Runs of one network shape trained together: the seeds of `train --repeats K` (and a sweep point's seeds)
+as K networks of one compiled program (engine/stacked_trainer.py), each still its own run in the store.
+
+Why: for these small nets most of a step is overhead, not arithmetic, so K networks in one program cost
+far less than K runs one after another (bench/stack.py measures it). `MNIST_TUI_STACK=0` turns it off:
+the runs then train one after another, as before, bit for bit as a single run. A group of one is always
+trained as a single run.
+
+Entry points: `stack_groups(requests)` cuts a list of requests into groups that can share a program
+(consecutive, same shape, same epochs, same data), and `run_stacked(store, requests, listeners, cancel)`
+trains one group: a run row per request, each with its own events, epochs, gradients, final evaluation
+and repeat_group, as engine/runner.py does for one. Cancel (the event, or any of the runs' cancel flags
+in the store) stops all of them; a network that diverges ends as diverged while the others go on.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import threading
+from collections.abc import Callable
+from contextlib import ExitStack
+
+from engine.data import Splits, describe_source, load_splits
+from engine.events import EpochEnd, Event, Finished, Phase, Started
+from engine.live_report import LiveReporter, run_monitor
+from engine.model_pool import graph_key
+from engine.runner import Listener, Loader, RunRequest, _first_line, _one_line
+from engine.store import Store
+
+STACK_ENV = "MNIST_TUI_STACK"
+MAX_STACK = 16  # networks per program: more is split into several (memory grows with K, speed-up does not)
+
+
+def stacking_enabled() -> bool:
+    return os.environ.get(STACK_ENV, "1").strip().lower() not in ("0", "off", "no", "false")
+
+
+def stack_key(req: RunRequest) -> tuple:
+    """What runs of one program must share: the compiled graph, the epochs and the data (so the shapes)."""
+    return graph_key(req.spec), req.spec.epochs, req.spec.validation_fraction, req.data, req.subset
+
+
+def stack_groups(requests: list[RunRequest], limit: int = MAX_STACK) -> list[list[RunRequest]]:
+    """Consecutive requests that can train as one program, in order; each alone when stacking is off."""
+    if not stacking_enabled():
+        return [[req] for req in requests]
+    groups: list[list[RunRequest]] = []
+    for req in requests:
+        if groups and len(groups[-1]) < limit and stack_key(groups[-1][0]) == stack_key(req):
+            groups[-1].append(req)
+        else:
+            groups.append([req])
+    return groups
+
+
+def run_stacked(
+    store: Store,
+    requests: list[RunRequest],
+    listeners: list[Listener],
+    cancel: threading.Event | None = None,
+    loader: Loader = load_splits,
+) -> list[Finished]:
+    """Train a group from stack_groups; one Finished per request, in order, each stored as its own run.
+    Events go to each request's own listener, with its run id. A DataError raises before any run row
+    exists; after that every run ends in a stored Finished."""
+    if len({stack_key(req) for req in requests}) != 1:
+        raise ValueError("run_stacked: the requests differ in shape, epochs or data")
+    cancel = cancel or threading.Event()
+
+    def to_all(ev: Event) -> None:
+        for listener in listeners:
+            listener(ev)
+
+    first = requests[0]
+    to_all(Phase(f"loading MNIST from {describe_source(first.data)}"))
+    splits = loader(first.data, first.spec.validation_fraction, first.subset)
+    _prepare(to_all)
+    if cancel.is_set():  # cancelled while loading: nothing trained, so no run to keep
+        results = [Finished(None, "cancelled", 0) for _ in requests]
+        for listener, result in zip(listeners, results, strict=True):
+            listener(result)
+        return results
+    run_ids = [_start(store, req, splits) for req in requests]
+    lives = [LiveReporter(store) for _ in requests]
+    emits = [_emitter(store, *parts, splits) for parts in zip(run_ids, lives, listeners, strict=True)]
+    with ExitStack() as monitors:
+        for run_id in run_ids:
+            monitors.enter_context(run_monitor(store, run_id, cancel))
+        try:
+            from engine.stacked_trainer import train_stacked
+
+            results = train_stacked([req.spec for req in requests], splits, emits, cancel)
+        except BaseException as exc:  # KeyboardInterrupt included: no run row may stay 'running'
+            status = "cancelled" if isinstance(exc, KeyboardInterrupt) else "failed"
+            ended = []
+            for run_id, live, listener in zip(run_ids, lives, listeners, strict=True):
+                done = store.get_run(run_id)
+                ended.append(Finished(run_id, status, done.epochs_completed if done else 0, error=_one_line(exc)))
+                _end(store, ended[-1], live, listener)
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            return ended
+    out = []
+    for run_id, live, listener, result in zip(run_ids, lives, listeners, results, strict=True):
+        result = dataclasses.replace(result, run_id=run_id, error=_first_line(result.error))
+        _end(store, result, live, listener)
+        out.append(result)
+    return out
+
+
+def _prepare(emit: Callable[[Event], None]) -> None:
+    from engine.trainer import KerasTrainer
+
+    KerasTrainer(probe_gradients=False, reuse_models=False).prepare(emit)
+
+
+def _start(store: Store, req: RunRequest, splits: Splits) -> int:
+    return store.start_run(
+        req.preset,
+        req.part,
+        req.spec,
+        data_source=splits.source,
+        sizes=splits.sizes(),
+        repeat_group=req.repeat_group,
+        kind=req.kind,
+        label=req.label,
+    )
+
+
+def _emitter(store: Store, run_id: int, live: LiveReporter, listener: Listener, splits: Splits):
+    """One network's events as engine/runner.py passes a run's on: stored first, then live row, listener."""
+
+    def emit(ev: Event) -> None:
+        if isinstance(ev, Started):
+            ev = dataclasses.replace(ev, run_id=run_id)
+            store.set_environment(run_id, ev.backend, ev.device, ev.versions, splits.sizes())
+        elif isinstance(ev, EpochEnd):
+            store.add_epoch(run_id, ev)  # committed before anyone hears of it: a kill loses nothing
+        live(ev)
+        listener(ev)
+
+    return emit
+
+
+def _end(store: Store, result: Finished, live: LiveReporter, listener: Listener) -> None:
+    store.finish_run(result.run_id, result)
+    live(result)
+    listener(result)
