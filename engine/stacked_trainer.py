@@ -268,7 +268,7 @@ def train_stacked(
         )
     except Exception as exc:  # any Keras/TF failure fails every run of the stack, never a crash
         error = f"{exc.__class__.__name__}: {exc}"
-        return [_summary(net, "failed", error=error) for net in nets]
+        return [_summary(net, "failed", k, error=error) for net in nets]
     return _finish(model, nets, state, splits, eval_batch)
 
 
@@ -277,8 +277,11 @@ def _column(logs, key: str, k: int) -> np.ndarray:
     return np.full(k, np.nan) if value is None else np.reshape(np.asarray(value, dtype=np.float64), (k,))
 
 
-def _summary(net: _Network, status: str, **fields) -> Finished:
+def _summary(net: _Network, status: str, k: int, extra: dict | None = None, **fields) -> Finished:
+    """A network's Finished; extra["stacked"]: how many networks its program trained (its epochs' seconds
+    are the wall time of all of them)."""
     first, per_epoch = seconds_summary(net.seconds)
+    fields["extra"] = {**(extra or {}), "stacked": k}
     return Finished(None, status, len(net.seconds), seconds_per_epoch=per_epoch, first_epoch_seconds=first, **fields)
 
 
@@ -292,9 +295,9 @@ def _finish(model, nets: list[_Network], state: dict, splits: Splits, eval_batch
     for i, net in enumerate(nets):
         if net.status == "diverged":
             why = f"loss became NaN, infinite or over {DIVERGED_LOSS:g} (the weights blew up)"
-            results[i] = _summary(net, "diverged", error=why)
+            results[i] = _summary(net, "diverged", len(nets), error=why)
         elif not net.seconds:  # cancelled before the first epoch ended: nothing to evaluate
-            results[i] = _summary(net, status)
+            results[i] = _summary(net, status, len(nets))
         else:
             evaluate.append(i)
     if evaluate:
@@ -315,11 +318,11 @@ def _finish(model, nets: list[_Network], state: dict, splits: Splits, eval_batch
             extra = {
                 "test_predicted_counts": [int((predicted[:, i] == d).sum()) for d in range(digits)],
                 "evaluated": f"after epoch {len(net.seconds)}",
-                "stacked": len(nets),
             }
             results[i] = _summary(
                 net,
                 status,
+                len(nets),
                 train_loss=float(metrics["train"][0][i]),
                 train_accuracy=float(metrics["train"][1][i]),
                 val_loss=net.val[0],
