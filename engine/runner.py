@@ -80,7 +80,7 @@ class Runner:
         """Runs of one network shape trained together, each its own run (engine/stacked.py)."""
         from engine.stacked import run_stacked
 
-        return run_stacked(self.store, requests, listeners, cancel, self.loader)
+        return run_stacked(self.store, requests, listeners, cancel, self.loader, self.slot)
 
     def _train(self, req: RunRequest, splits: Splits, run_id: int, listener: Listener, cancel, next_up) -> Finished:
         record = RunRecorder(self.store, run_id, listener, LiveReporter(self.store, slot=self.slot))

@@ -8,27 +8,29 @@ trained as a single run.
 
 Entry points: `stack_groups(requests)` cuts a list of requests into groups that can share a program
 (consecutive, same shape, same epochs, same data), and `run_stacked(store, requests, listeners, cancel)`
-trains one group: a run row per request, each with its own events, epochs, gradients, final evaluation
-and repeat_group, as engine/runner.py does for one. Cancel (the event, or any of the runs' cancel flags
-in the store) stops all of them; a network that diverges ends as diverged while the others go on.
+trains one group: a run row per request, each with its own events, epochs, gradients, final evaluation,
+repeat_group and sweep id, recorded by engine/runner.py's RunRecorder as a single run is. Cancel (the
+event, or any of the runs' cancel flags in the store) stops all of them; a network that diverges ends as
+diverged while the others go on.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import threading
 from collections.abc import Callable
 from contextlib import ExitStack
 
 from engine.data import Splits, describe_source, load_splits
-from engine.events import EpochEnd, Event, Finished, Phase, Started
-from engine.live_report import LiveReporter, run_monitor
+from engine.events import Event, Finished, Phase
+from engine.live_report import LiveReporter
 from engine.model_pool import graph_key
-from engine.runner import Listener, Loader, RunRequest, _first_line, _one_line
+from engine.paths import STACK_ENV
+from engine.run_request import RunRequest
+from engine.runner import Listener, Loader, RunRecorder, _one_line
 from engine.store import Store
+from engine.watchers import run_monitor
 
-STACK_ENV = "MNIST_TUI_STACK"
 MAX_STACK = 16  # networks per program: more is split into several (memory grows with K, speed-up does not)
 
 
@@ -60,10 +62,11 @@ def run_stacked(
     listeners: list[Listener],
     cancel: threading.Event | None = None,
     loader: Loader = load_splits,
+    slot: int | None = None,
 ) -> list[Finished]:
-    """Train a group from stack_groups; one Finished per request, in order, each stored as its own run.
-    Events go to each request's own listener, with its run id. A DataError raises before any run row
-    exists; after that every run ends in a stored Finished."""
+    """Train a group from stack_groups; one Finished per request, in order, each stored as its own run
+    (engine/runner.py's RunRecorder each). Events go to each request's own listener, with its run id. A
+    DataError raises before any run row exists; after that every run ends in a stored Finished."""
     if len({stack_key(req) for req in requests}) != 1:
         raise ValueError("run_stacked: the requests differ in shape, epochs or data")
     cancel = cancel or threading.Event()
@@ -81,32 +84,24 @@ def run_stacked(
         for listener, result in zip(listeners, results, strict=True):
             listener(result)
         return results
-    run_ids = [_start(store, req, splits) for req in requests]
-    lives = [LiveReporter(store) for _ in requests]
-    emits = [_emitter(store, *parts, splits) for parts in zip(run_ids, lives, listeners, strict=True)]
+    records = [
+        RunRecorder(store, _start(store, req, splits, slot), listener, LiveReporter(store, slot=slot))
+        for req, listener in zip(requests, listeners, strict=True)
+    ]
     with ExitStack() as monitors:
-        for run_id in run_ids:
-            monitors.enter_context(run_monitor(store, run_id, cancel))
+        for record in records:
+            monitors.enter_context(run_monitor(store, record.run_id, cancel))
         try:
             from engine.stacked_trainer import train_stacked
 
-            results = train_stacked([req.spec for req in requests], splits, emits, cancel)
+            results = train_stacked([req.spec for req in requests], splits, records, cancel)
         except BaseException as exc:  # KeyboardInterrupt included: no run row may stay 'running'
             status = "cancelled" if isinstance(exc, KeyboardInterrupt) else "failed"
-            ended = []
-            for run_id, live, listener in zip(run_ids, lives, listeners, strict=True):
-                done = store.get_run(run_id)
-                ended.append(Finished(run_id, status, done.epochs_completed if done else 0, error=_one_line(exc)))
-                _end(store, ended[-1], live, listener)
+            ended = [r.finish(Finished(r.run_id, status, r.epochs_completed(), error=_one_line(exc))) for r in records]
             if isinstance(exc, KeyboardInterrupt):
                 raise
             return ended
-    out = []
-    for run_id, live, listener, result in zip(run_ids, lives, listeners, results, strict=True):
-        result = dataclasses.replace(result, run_id=run_id, error=_first_line(result.error))
-        _end(store, result, live, listener)
-        out.append(result)
-    return out
+    return [record.finish(result) for record, result in zip(records, results, strict=True)]
 
 
 def _prepare(emit: Callable[[Event], None]) -> None:
@@ -115,7 +110,7 @@ def _prepare(emit: Callable[[Event], None]) -> None:
     KerasTrainer(probe_gradients=False, reuse_models=False).prepare(emit)
 
 
-def _start(store: Store, req: RunRequest, splits: Splits) -> int:
+def _start(store: Store, req: RunRequest, splits: Splits, slot: int | None) -> int:
     return store.start_run(
         req.preset,
         req.part,
@@ -125,25 +120,6 @@ def _start(store: Store, req: RunRequest, splits: Splits) -> int:
         repeat_group=req.repeat_group,
         kind=req.kind,
         label=req.label,
+        slot=slot,
+        sweep_id=req.sweep_id,
     )
-
-
-def _emitter(store: Store, run_id: int, live: LiveReporter, listener: Listener, splits: Splits):
-    """One network's events as engine/runner.py passes a run's on: stored first, then live row, listener."""
-
-    def emit(ev: Event) -> None:
-        if isinstance(ev, Started):
-            ev = dataclasses.replace(ev, run_id=run_id)
-            store.set_environment(run_id, ev.backend, ev.device, ev.versions, splits.sizes())
-        elif isinstance(ev, EpochEnd):
-            store.add_epoch(run_id, ev)  # committed before anyone hears of it: a kill loses nothing
-        live(ev)
-        listener(ev)
-
-    return emit
-
-
-def _end(store: Store, result: Finished, live: LiveReporter, listener: Listener) -> None:
-    store.finish_run(result.run_id, result)
-    live(result)
-    listener(result)

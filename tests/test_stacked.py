@@ -12,7 +12,7 @@ import pytest
 from helpers import run_probe
 
 from engine.events import EpochEnd, Finished, Started
-from engine.runner import RunRequest
+from engine.run_request import RunRequest
 from engine.spec import make_spec
 from engine.stacked import MAX_STACK, stack_groups
 from tui.cli import main
