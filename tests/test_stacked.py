@@ -121,6 +121,12 @@ def test_with_stack_0_the_cli_trains_the_seeds_one_after_another(stacking_runner
     assert stacking_runner == [("run", [42]), ("run", [43]), ("run", [44])]
 
 
+def test_train_all_repeats_stacks_each_preset_apart(stacking_runner, tmp_path):
+    main(["train", "--all", "--repeats", "2", "--store", str(tmp_path / "s.sqlite3")])
+    assert [kind for kind, _ in stacking_runner] == ["stacked"] * 6
+    assert all(seeds == [42, 43] for _, seeds in stacking_runner)
+
+
 def test_one_run_is_never_stacked(stacking_runner, tmp_path):
     """A group of one trains as today's single run: bit for bit the same run."""
     main(["train", "part1-small", "--store", str(tmp_path / "s.sqlite3")])
