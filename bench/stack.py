@@ -3,8 +3,9 @@
 `mnist-tui train PRESET --repeats 8` on 60,000 synthetic images, process start to exit, stacked (the default)
 and with MNIST_TUI_STACK=0, for part2-narrow (target: at most 0.3x) and part1-large (at most 0.8x). Both
 commands start with an empty compile cache (MNIST_TUI_COMPILE_CACHE=off), in fresh processes, interleaved.
+`--shared` adds MNIST_TUI_STACK=shared (the seeds share one batch order), reported beside, no target.
 
-    python -m bench.stack [--rounds 1] [--epochs N] [--repeats 8] [--backend tensorflow|jax]
+    python -m bench.stack [--rounds 1] [--epochs N] [--repeats 8] [--backend tensorflow|jax] [--shared]
 """
 
 from __future__ import annotations
@@ -29,10 +30,12 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=8)
     ap.add_argument("--backend", choices=["tensorflow", "jax"], default="tensorflow")
     ap.add_argument("--presets", nargs="+", default=list(TARGETS))
+    ap.add_argument("--shared", action="store_true", help="also time MNIST_TUI_STACK=shared")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-stack-"))
     npz = write_synthetic_npz(tmp)
-    variants = [f"{p} {mode}" for p in args.presets for mode in ("stacked", "one-by-one")]
+    modes = ("stacked", "one-by-one", *(["shared"] if args.shared else []))
+    variants = [f"{p} {mode}" for p in args.presets for mode in modes]
     counter = iter(range(10**6))
 
     def run_one(variant: str) -> float:
@@ -47,7 +50,7 @@ def main() -> None:
             "KERAS_BACKEND": args.backend,
             "TF_CPP_MIN_LOG_LEVEL": "3",
             "MNIST_TUI_COMPILE_CACHE": "off",
-            "MNIST_TUI_STACK": "1" if mode == "stacked" else "0",
+            "MNIST_TUI_STACK": {"stacked": "1", "one-by-one": "0", "shared": "shared"}[mode],
         }
         t0 = time.perf_counter()
         proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=7200)
@@ -66,6 +69,9 @@ def main() -> None:
         ratio = stacked / alone
         target = TARGETS.get(preset)
         rows.append([preset, f"{stacked:.1f}s", f"{alone:.1f}s", f"{ratio:.2f}x", f"<= {target}x" if target else "-"])
+        if args.shared:
+            shared = median(results[f"{preset} shared"])
+            print(f"RATIO stack-shared-order {preset} {shared / alone:.2f}x ({shared:.1f}s; no target)")
         if target is not None and ratio > target:
             missed = True
     print(table(rows, ["preset", "stacked", "MNIST_TUI_STACK=0", "ratio", "target"]))

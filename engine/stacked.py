@@ -38,6 +38,12 @@ def stacking_enabled() -> bool:
     return os.environ.get(STACK_ENV, "1").strip().lower() not in ("0", "off", "no", "false")
 
 
+def shared_order() -> bool:
+    """MNIST_TUI_STACK=shared: the stacked seeds share one batch order (faster; they then differ in initial
+    weights only, and each run records shared_order). Off by default: each seed keeps its own order."""
+    return os.environ.get(STACK_ENV, "").strip().lower() == "shared"
+
+
 def stack_key(req: RunRequest) -> tuple:
     """What runs of one program must share: the compiled graph, the epochs and the data (so the shapes)."""
     return graph_key(req.spec), req.spec.epochs, req.spec.validation_fraction, req.data, req.subset
@@ -94,7 +100,8 @@ def run_stacked(
         try:
             from engine.stacked_trainer import train_stacked
 
-            results = train_stacked([req.spec for req in requests], splits, records, cancel)
+            specs = [req.spec for req in requests]
+            results = train_stacked(specs, splits, records, cancel, shared_order=shared_order())
         except BaseException as exc:  # KeyboardInterrupt included: no run row may stay 'running'
             status = "cancelled" if isinstance(exc, KeyboardInterrupt) else "failed"
             ended = [r.finish(Finished(r.run_id, status, r.epochs_completed(), error=_one_line(exc))) for r in records]

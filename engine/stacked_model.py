@@ -16,7 +16,8 @@ run's (about 50 MB a block for 8 networks), and copying them cost more than the 
 Evaluation and prediction: every network sees the same images, (b, 784), with labels (b, 10). The
 output is (b, K, 10) either way, batch first, so `predict` can concatenate batches. The model trains on
 engine/blocks.py's blocks through engine/block_model.py's compiled loop: a block of steps is rank 3,
-(steps, K * b, 1), as that loop expects.
+(steps, K * b, 1), as that loop expects. With a shared order (an option: the seeds then differ in
+initial weights only) a step's rows are one batch, (b, 1), for every network.
 """
 
 from __future__ import annotations
@@ -32,10 +33,11 @@ ops = keras.ops
 
 
 def _labels_like(y_true, y_pred):
-    """Labels shaped as the predictions, (b, K, classes): evaluation's are shared, (b, classes)."""
+    """Labels shaped as the predictions, (b, K, classes): evaluation's (and a shared order's) are shared,
+    (b, classes) or (b, 1, classes)."""
     if len(y_true.shape) == 2:
-        return ops.broadcast_to(ops.expand_dims(y_true, 1), ops.shape(y_pred))
-    return y_true
+        y_true = ops.expand_dims(y_true, 1)
+    return ops.broadcast_to(y_true, ops.shape(y_pred))
 
 
 class StackedDense(keras.layers.Layer):
@@ -60,9 +62,9 @@ class StackedDense(keras.layers.Layer):
 
 
 class StackedModel(BlockSteps, keras.Model):
-    def __init__(self, spec: NetworkSpec, k: int, train_images: int, **kwargs):
+    def __init__(self, spec: NetworkSpec, k: int, train_images: int, shared_order: bool = False, **kwargs):
         super().__init__(**kwargs)
-        self.k = k
+        self.k, self.shared_order = k, shared_order
         self.images = self.add_weight(
             shape=(train_images, INPUTS), initializer="zeros", trainable=False, name="train_images"
         )
@@ -71,9 +73,11 @@ class StackedModel(BlockSteps, keras.Model):
         self.stack.append(StackedDense(k, CLASSES, "softmax", name="output"))
 
     def call(self, x, training=False):
-        shared = not training
-        if shared:
+        shared = not training or self.shared_order
+        if not training:
             h = x
+        elif self.shared_order:  # row numbers (b, 1), one batch for every network -> images (b, 784)
+            h = ops.take(self.images, ops.reshape(x, (-1,)), axis=0)
         else:  # row numbers (K * b, 1) -> images (K, b, 784)
             h = ops.reshape(ops.take(self.images, ops.reshape(x, (-1,)), axis=0), (self.k, -1, INPUTS))
         for i, layer in enumerate(self.stack):
@@ -124,12 +128,13 @@ class PerNetwork(keras.metrics.Metric):
         return ops.divide_no_nan(self.total, self.count)
 
 
-def build_stacked_model(spec: NetworkSpec, k: int, x_train: np.ndarray) -> StackedModel:
+def build_stacked_model(spec: NetworkSpec, k: int, x_train: np.ndarray, shared_order: bool = False) -> StackedModel:
     """A compiled stacked model for K networks of spec's shape, holding the training images (its weights
-    are zero: set them with set_trainable before training)."""
+    are zero: set them with set_trainable before training). shared_order: every network trains on the
+    same batches (the first layer is then one matmul against all K kernels, as in evaluation)."""
     from engine.model import make_optimizer
 
-    model = StackedModel(spec=spec, k=k, train_images=len(x_train), name="mnist_mlp_stack")
+    model = StackedModel(spec=spec, k=k, train_images=len(x_train), shared_order=shared_order, name="mnist_mlp_stack")
     model.compile(
         optimizer=make_optimizer(spec),
         loss=StackedLoss(spec.loss, k),

@@ -13,6 +13,7 @@ losses keeps its NaNs out of their gradients); when all have, training stops. Ca
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import threading
 import time
@@ -157,9 +158,16 @@ class _Network:
 
 
 def train_stacked(
-    specs: list[NetworkSpec], splits: Splits, emits: list[Emit], cancel: threading.Event, probe_gradients=True
+    specs: list[NetworkSpec],
+    splits: Splits,
+    emits: list[Emit],
+    cancel: threading.Event,
+    probe_gradients: bool = True,
+    shared_order: bool = False,
 ) -> list[Finished]:
-    """Train the specs (one shape, one epoch count, different seeds) together; one Finished per spec."""
+    """Train the specs (one shape, one epoch count, different seeds) together; one Finished per spec.
+    shared_order: every network sees the first one's batches (faster: the first layer is one matmul for
+    all); the others then differ from their own runs in order, and each run says so (extra.shared_order)."""
     from engine.backend import backend_name, device_name, import_keras, versions
     from engine.blocks import BlockPlan, evaluation_input, validation_kwargs
     from engine.model import eval_batch_size
@@ -177,10 +185,10 @@ def train_stacked(
     to_all(Phase(f"building {k} stacked networks"))
     n = len(splits.x_train)
     weights, orders = seeded_starts(specs, n)
-    model = build_stacked_model(spec, k, splits.x_train)
+    model = build_stacked_model(spec, k, splits.x_train, shared_order)
     set_trainable(model, stack_weights(weights))
     plan = BlockPlan(n, spec.batch_size)
-    train_input = stacked_input(splits.x_train, splits.y_train, plan, orders)
+    train_input = stacked_input(splits.x_train, splits.y_train, plan, orders[:1] if shared_order else orders)
     steps = plan.steps
     eval_batch = eval_batch_size(n, len(splits.x_val), len(splits.x_test))
     to_all(
@@ -269,7 +277,10 @@ def train_stacked(
     except Exception as exc:  # any Keras/TF failure fails every run of the stack, never a crash
         error = f"{exc.__class__.__name__}: {exc}"
         return [_summary(net, "failed", k, error=error) for net in nets]
-    return _finish(model, nets, state, splits, eval_batch)
+    results = _finish(model, nets, state, splits, eval_batch)
+    if shared_order:
+        results = [dataclasses.replace(r, extra={**r.extra, "shared_order": True}) for r in results]
+    return results
 
 
 def _column(logs, key: str, k: int) -> np.ndarray:

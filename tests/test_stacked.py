@@ -185,3 +185,27 @@ def test_stacked_runs_are_stored_each_as_its_own_run(store, sample_npz):
             assert 0 <= run.metrics[f"{split}_accuracy"] <= 1, run.metrics
         assert [e.epoch for e in run.history] == [1, 2] and all(len(e.gradients) == 3 for e in run.history)
     assert store.get_run(ids[0]).history != store.get_run(ids[1]).history  # two seeds, two networks
+
+
+@pytest.mark.slow
+def test_a_shared_order_trains_every_network_on_the_first_ones_batches_and_says_so(sample_npz):
+    """MNIST_TUI_STACK=shared (engine/stacked.py): the first network is its own run within rounding; every
+    run records shared_order, since the others saw the first one's order, not their own."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from stacked_probe import alone, figures, relative_difference
+
+    from engine.data import load_splits
+    from engine.stacked_trainer import train_stacked
+    from engine.trainer import KerasTrainer
+
+    KerasTrainer().prepare(lambda ev: None)
+    splits = load_splits(sample_npz, subset=300)
+    specs = seeds(SPEC, 2)
+    logs: list[list] = [[], []]
+    results = train_stacked(specs, splits, [logs[0].append, logs[1].append], threading.Event(), shared_order=True)
+    assert [r.status for r in results] == ["completed", "completed"]
+    assert all(r.extra["shared_order"] is True and r.extra["stacked"] == 2 for r in results)
+    assert relative_difference(figures(*alone(specs[0], splits)), figures(logs[0], results[0])) < 1e-4
+    assert relative_difference(figures(*alone(specs[1], splits)), figures(logs[1], results[1])) > 1e-3
