@@ -21,6 +21,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from engine.confusion import confusion_matrix
 from engine.data import Splits
 from engine.events import EpochEnd, Finished, Phase, Progress, Started
 from engine.spec import NetworkSpec
@@ -323,12 +324,13 @@ def _finish(model, nets: list[_Network], state: dict, splits: Splits, eval_batch
         test_input = evaluation_input(splits.x_test, splits.y_test, eval_batch)
         test_input.pop("y", None)
         predicted = model.predict(**test_input, verbose=0).argmax(axis=2)  # (n, K)
-        digits = splits.y_test.shape[1]
+        digits, truth = splits.y_test.shape[1], splits.y_test.argmax(axis=1)
         for i in evaluate:
             net = nets[i]
             extra = {
                 "test_predicted_counts": [int((predicted[:, i] == d).sum()) for d in range(digits)],
                 "evaluated": f"after epoch {len(net.seconds)}",
+                "test_confusion": confusion_matrix(truth, predicted[:, i]),
             }
             results[i] = _summary(
                 net,
@@ -341,5 +343,6 @@ def _finish(model, nets: list[_Network], state: dict, splits: Splits, eval_batch
                 test_loss=float(metrics["test"][0][i]),
                 test_accuracy=float(metrics["test"][1][i]),
                 extra=extra,
+                predictions=predicted[:, i].astype("uint8").tobytes(),  # its digit for each test image
             )
     return [r for r in results if r is not None]

@@ -72,6 +72,8 @@ def compare(specs, splits) -> dict:
         counts = zip(own.extra["test_predicted_counts"], result.extra["test_predicted_counts"], strict=True)
         out["counts_equal"].append(sum(abs(a - b) for a, b in counts))
         out["epochs"].append(sum(isinstance(e, EpochEnd) for e in events))
+        differ = np.frombuffer(own.predictions, np.uint8) != np.frombuffer(result.predictions, np.uint8)
+        out["predictions_differ"] = out.get("predictions_differ", []) + [int(differ.sum())]
     return out
 
 

@@ -144,6 +144,7 @@ def test_each_stacked_network_equals_its_own_run(backend):
         assert all(s == "completed" for s in run["status"]) and set(run["epochs"]) == {2}, run
         assert max(run["difference"]) < 1e-4, run
         assert max(run["counts_equal"]) <= 2, run  # predicted-digit counts: an image on a near-tie may flip
+        assert max(run["predictions_differ"]) <= 2, run  # its digit for each test image, likewise
 
 
 @pytest.mark.slow
@@ -180,10 +181,11 @@ def test_stacked_runs_are_stored_each_as_its_own_run(store, sample_npz):
         assert [e.run_id for e in events if isinstance(e, Started | Finished)] == [run_id, run_id]
         run = store.get_run(run_id)
         assert run.status == "completed" and run.repeat_group == group and run.epochs_completed == 2
-        assert run.spec.seed == seed and run.extra["stacked"] == 2
+        assert run.spec.seed == seed and run.extra["stacked"] == 2 and len(run.extra["test_confusion"]) == 10
         for split in ("train", "val", "test"):
             assert 0 <= run.metrics[f"{split}_accuracy"] <= 1, run.metrics
         assert [e.epoch for e in run.history] == [1, 2] and all(len(e.gradients) == 3 for e in run.history)
+        assert len(store.predictions(run_id)) == run.sizes["test"]  # its digit for each test image
     assert store.get_run(ids[0]).history != store.get_run(ids[1]).history  # two seeds, two networks
 
 
