@@ -27,7 +27,7 @@ from engine.live_report import LiveReporter
 from engine.model_pool import graph_key
 from engine.paths import STACK_ENV
 from engine.run_request import RunRequest
-from engine.runner import Listener, Loader, RunRecorder, _one_line
+from engine.runner import Listener, Loader, RunRecorder, _one_line, as_told
 from engine.store import Store
 from engine.watchers import run_monitor
 
@@ -100,15 +100,31 @@ def run_stacked(
         try:
             from engine.stacked_trainer import train_stacked
 
-            specs = [req.spec for req in requests]
-            results = train_stacked(specs, splits, records, cancel, shared_order=shared_order())
+            specs, trained = [req.spec for req in requests], []
+            results = train_stacked(specs, splits, records, cancel, shared_order=shared_order(), trained=trained)
         except BaseException as exc:  # KeyboardInterrupt included: no run row may stay 'running'
             status = "cancelled" if isinstance(exc, KeyboardInterrupt) else "failed"
             ended = [r.finish(Finished(r.run_id, status, r.epochs_completed(), error=_one_line(exc))) for r in records]
             if isinstance(exc, KeyboardInterrupt):
                 raise
             return ended
-    return [record.finish(result) for record, result in zip(records, results, strict=True)]
+    out = []
+    trained = trained or [None] * len(results)  # a failed fit leaves it empty
+    for req, record, result, weights in zip(requests, records, results, trained, strict=True):
+        result = as_told(store, record.run_id, result)
+        if result.status == "completed":  # its model beside the store, as a single run's
+            from engine.takeout.keras_model import keep_trained_model
+
+            keep_trained_model(store, _Trained(weights), req.spec, record.run_id)
+        out.append(record.finish(result))
+    return out
+
+
+class _Trained:
+    """What keep_trained_model reads from a trainer: one stacked network's final weights."""
+
+    def __init__(self, weights: list | None):
+        self.trained_weights = weights
 
 
 def _prepare(emit: Callable[[Event], None]) -> None:

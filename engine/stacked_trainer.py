@@ -165,15 +165,23 @@ def train_stacked(
     cancel: threading.Event,
     probe_gradients: bool = True,
     shared_order: bool = False,
+    trained: list | None = None,
 ) -> list[Finished]:
     """Train the specs (one shape, one epoch count, different seeds) together; one Finished per spec.
     shared_order: every network sees the first one's batches (faster: the first layer is one matmul for
-    all); the others then differ from their own runs in order, and each run says so (extra.shared_order)."""
+    all); the others then differ from their own runs in order, and each run says so (extra.shared_order).
+    trained: a list filled with each network's final weights (None where it did not complete)."""
     from engine.backend import backend_name, device_name, import_keras, versions
     from engine.blocks import BlockPlan, evaluation_input, validation_kwargs
     from engine.model import eval_batch_size
     from engine.stacked_gradients import stacked_kernel_gradients
-    from engine.stacked_model import build_stacked_model, set_trainable, stack_weights, trainable_values
+    from engine.stacked_model import (
+        build_stacked_model,
+        network_weights,
+        set_trainable,
+        stack_weights,
+        trainable_values,
+    )
 
     keras = import_keras()
     spec, k = specs[0], len(specs)
@@ -206,7 +214,7 @@ def train_stacked(
         )
     )
     probe_x, probe_y = splits.x_train[:PROBE_BATCH], splits.y_train[:PROBE_BATCH]
-    state = {"cancelled": False, "weights": None}
+    state = {"cancelled": False, "weights": None, "started": time.perf_counter()}
 
     def live() -> list[int]:
         return [i for i, net in enumerate(nets) if not net.done]
@@ -279,6 +287,9 @@ def train_stacked(
         error = f"{exc.__class__.__name__}: {exc}"
         return [_summary(net, "failed", k, error=error) for net in nets]
     results = _finish(model, nets, state, splits, eval_batch)
+    if trained is not None:
+        final = trainable_values(model)
+        trained[:] = [network_weights(final, i) if r.status == "completed" else None for i, r in enumerate(results)]
     if shared_order:
         results = [dataclasses.replace(r, extra={**r.extra, "shared_order": True}) for r in results]
     return results
@@ -313,6 +324,7 @@ def _finish(model, nets: list[_Network], state: dict, splits: Splits, eval_batch
         else:
             evaluate.append(i)
     if evaluate:
+        training_seconds = time.perf_counter() - state["started"]  # the clock stops at "evaluating"
         for i in evaluate:
             nets[i].emit(Phase("evaluating"))
         if state["weights"] is not None:  # a cancel stops partway into an epoch: back to its last end
@@ -331,6 +343,7 @@ def _finish(model, nets: list[_Network], state: dict, splits: Splits, eval_batch
                 "test_predicted_counts": [int((predicted[:, i] == d).sum()) for d in range(digits)],
                 "evaluated": f"after epoch {len(net.seconds)}",
                 "test_confusion": confusion_matrix(truth, predicted[:, i]),
+                "training_seconds": training_seconds,
             }
             results[i] = _summary(
                 net,

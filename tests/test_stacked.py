@@ -169,6 +169,7 @@ def test_cancel_stops_every_network_and_each_is_evaluated_on_its_last_epoch(back
 def test_stacked_runs_are_stored_each_as_its_own_run(store, sample_npz):
     from engine.data import load_splits
     from engine.stacked import run_stacked
+    from engine.takeout.model_files import model_file
 
     group = "n:abc"
     reqs = [request(s, data=str(sample_npz), subset=300, repeat_group=group) for s in seeds(SPEC, 2)]
@@ -186,6 +187,8 @@ def test_stacked_runs_are_stored_each_as_its_own_run(store, sample_npz):
             assert 0 <= run.metrics[f"{split}_accuracy"] <= 1, run.metrics
         assert [e.epoch for e in run.history] == [1, 2] and all(len(e.gradients) == 3 for e in run.history)
         assert len(store.predictions(run_id)) == run.sizes["test"]  # its digit for each test image
+        assert model_file(store.path, run_id).is_file()  # its trained model kept beside the store
+        assert run.extra["training_seconds"] > 0
     assert store.get_run(ids[0]).history != store.get_run(ids[1]).history  # two seeds, two networks
 
 
