@@ -52,7 +52,7 @@ class _Model(keras.Model):
 if BACKEND == "tensorflow":
     import tensorflow as tf
 
-    class BlockModel(_Model):
+    class BlockSteps:
         def train_step(self, data):
             block = _unpack_block(data)
             if block is None:
@@ -99,7 +99,7 @@ elif BACKEND == "jax":
 
         return jax.lax.fori_loop(0, xb.shape[0], body, (state, logs))
 
-    class BlockModel(_Model):
+    class BlockSteps:
         def train_step(self, state, data):
             block = _unpack_block(data)
             if block is None:
@@ -128,3 +128,8 @@ elif BACKEND == "jax":
 
                 state, logs = jax.lax.cond(meta[1] > 0, tail, lambda state, logs: (state, logs), state, logs)
             return logs, state
+
+
+class BlockModel(BlockSteps, _Model):
+    """BlockSteps is a plain mixin, not a keras.Model: Keras rewrites the bases of a Model subclass built
+    as a functional model (this one), and engine/stacked_model.py's subclassed model shares the loop."""

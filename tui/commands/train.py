@@ -65,9 +65,11 @@ def requests_from(args):
 class _Printer:
     """Turns engine events into the CLI's output: JSON lines on stdout, or human lines."""
 
-    def __init__(self, as_json: bool, total: int, cancel: threading.Event | None = None):
+    def __init__(self, as_json: bool, total: int, cancel: threading.Event | None = None, tagged: bool = False):
         self.as_json, self.total, self.cancel = as_json, total, cancel
         self.reader_gone = False
+        # runs trained together interleave their lines: each epoch line then names its run
+        self.tagged, self.run_id, self.phases = tagged, None, not tagged
 
     def __call__(self, ev) -> None:
         """A reader that went away (`| head`, or `| tee` killed by the same Ctrl+C) cancels the run, so it
@@ -85,12 +87,17 @@ class _Printer:
     def _print(self, ev) -> None:
         from engine.events import EpochEnd, Finished, Phase, Started
 
+        if isinstance(ev, Started):
+            self.run_id = ev.run_id
         if self.as_json:
-            if isinstance(ev, EpochEnd | Finished):
+            if isinstance(ev, EpochEnd):
+                print(json.dumps({**ev.as_json(), **({"run_id": self.run_id} if self.tagged else {})}), flush=True)
+            elif isinstance(ev, Finished):
                 print(json.dumps(ev.as_json()), flush=True)
             return
         if isinstance(ev, Phase):  # progress is part of the run's log: stderr is kept for errors alone
-            print(f"  {ev.message}...", flush=True)
+            if self.phases:
+                print(f"  {ev.message}...", flush=True)
         elif isinstance(ev, Started):
             print(
                 f"run {ev.run_id}: {ev.train_size:,} train / {ev.val_size:,} validation / {ev.test_size:,} test "
@@ -98,7 +105,7 @@ class _Printer:
                 flush=True,
             )
         elif isinstance(ev, EpochEnd):
-            print(epoch_line(ev, self.total), flush=True)
+            print(f"run {self.run_id}: " * self.tagged + epoch_line(ev, self.total), flush=True)
         elif isinstance(ev, Finished) and ev.run_id is not None:
             print(
                 end_line(
@@ -138,29 +145,52 @@ def train_requests(args, requests) -> int:
         print(f"\n{PROG}: stopping (Ctrl+C again to abort)...", file=sys.stderr, flush=True)
 
     previous = signal.signal(signal.SIGINT, on_sigint)
-    worst = 0
+    worst, at = 0, 0
     try:
-        for i, req in enumerate(requests):
+        for group in _groups(runner, requests):
+            at += len(group)  # requests up to the end of this group
             if cancel.is_set():
                 break
+            req = group[0]
             if len(requests) > 1 and not args.json:
                 seed = f", seed {req.spec.seed}" if req.repeat_group else ""
+                if len(group) > 1:
+                    seed = f", seeds {req.spec.seed}-{group[-1].spec.seed}: {len(group)} networks in one program"
                 print(f"== {req.preset}: {req.label or req.spec.name} ({req.spec.layers_text()}{seed}) ==", flush=True)
-            upcoming = requests[i + 1] if i + 1 < len(requests) else None
-            result = runner.run(req, _Printer(args.json, req.spec.epochs, cancel), cancel, lambda n=upcoming: n)
-            if result.status == "cancelled" and result.run_id is None:
+            if len(group) > 1:
+                printers = [_Printer(args.json, r.spec.epochs, cancel, tagged=True) for r in group]
+                printers[0].phases = True
+                results = runner.run_stacked(group, printers, cancel)
+            else:
+                upcoming = requests[at] if at < len(requests) else None
+                results = [runner.run(req, _Printer(args.json, req.spec.epochs, cancel), cancel, lambda n=upcoming: n)]
+            if any(r.status == "cancelled" and r.run_id is None for r in results):
                 print(f"{PROG}: cancelled before training started; nothing was stored", file=sys.stderr)
                 return 130
-            if result.status == "cancelled":
+            cancelled = [r for r in results if r.status == "cancelled"]
+            for result in cancelled:
                 print(
                     f"{PROG}: run {result.run_id} cancelled; its {result.epochs_completed} finished epoch(s) are "
                     f"kept in {store.path}",
                     file=sys.stderr,
                 )
+            for result in results:
+                if result.status in ("diverged", "failed"):
+                    why = one_line(result.error)
+                    print(f"{PROG}: error: run {result.run_id} {result.status}: {why}", file=sys.stderr)
+                    worst = 1
+            if cancelled:
                 return 130
-            if result.status in ("diverged", "failed"):
-                print(f"{PROG}: error: run {result.run_id} {result.status}: {one_line(result.error)}", file=sys.stderr)
-                worst = 1
     finally:
         signal.signal(signal.SIGINT, previous)
     return worst
+
+
+def _groups(runner, requests) -> list[list]:
+    """Runs that train together (engine/stacked.py): seeds of one network, unless MNIST_TUI_STACK=0 or the
+    runner trains one run at a time (tests' fakes)."""
+    if not hasattr(runner, "run_stacked"):
+        return [[req] for req in requests]
+    from engine.stacked import stack_groups
+
+    return stack_groups(requests)

@@ -1,0 +1,148 @@
+"""Runs of one network shape trained together: the seeds of `train --repeats K` (and a sweep point's seeds)
+as K networks of one compiled program (engine/stacked_trainer.py), each still its own run in the store.
+
+Why: for these small nets most of a step is overhead, not arithmetic, so K networks in one program cost
+far less than K runs one after another (bench/stack.py measures it). `MNIST_TUI_STACK=0` turns it off:
+the runs then train one after another, as before, bit for bit as a single run. A group of one is always
+trained as a single run.
+
+Entry points: `stack_groups(requests)` cuts a list of requests into groups that can share a program
+(consecutive, same shape, same epochs, same data), and `run_stacked(store, requests, listeners, cancel)`
+trains one group: a run row per request, each with its own events, epochs, gradients, final evaluation,
+repeat_group and sweep id, recorded by engine/runner.py's RunRecorder as a single run is. Cancel (the
+event, or any of the runs' cancel flags in the store) stops all of them; a network that diverges ends as
+diverged while the others go on.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from contextlib import ExitStack
+
+from engine.data import Splits, describe_source, load_splits
+from engine.events import Event, Finished, Phase
+from engine.live_report import LiveReporter
+from engine.model_pool import graph_key
+from engine.paths import STACK_ENV
+from engine.run_request import RunRequest
+from engine.runner import Listener, Loader, RunRecorder, _one_line, as_told
+from engine.store import Store
+from engine.watchers import run_monitor
+
+MAX_STACK = 16  # networks per program: more is split into several (memory grows with K, speed-up does not)
+
+
+def stacking_enabled() -> bool:
+    return os.environ.get(STACK_ENV, "1").strip().lower() not in ("0", "off", "no", "false")
+
+
+def shared_order() -> bool:
+    """MNIST_TUI_STACK=shared: the stacked seeds share one batch order (faster; they then differ in initial
+    weights only, and each run records shared_order). Off by default: each seed keeps its own order."""
+    return os.environ.get(STACK_ENV, "").strip().lower() == "shared"
+
+
+def stack_key(req: RunRequest) -> tuple:
+    """What runs of one program must share: the compiled graph, the epochs and the data (so the shapes)."""
+    return graph_key(req.spec), req.spec.epochs, req.spec.validation_fraction, req.data, req.subset
+
+
+def stack_groups(requests: list[RunRequest], limit: int = MAX_STACK) -> list[list[RunRequest]]:
+    """Consecutive requests that can train as one program, in order; each alone when stacking is off."""
+    if not stacking_enabled():
+        return [[req] for req in requests]
+    groups: list[list[RunRequest]] = []
+    for req in requests:
+        if groups and len(groups[-1]) < limit and stack_key(groups[-1][0]) == stack_key(req):
+            groups[-1].append(req)
+        else:
+            groups.append([req])
+    return groups
+
+
+def run_stacked(
+    store: Store,
+    requests: list[RunRequest],
+    listeners: list[Listener],
+    cancel: threading.Event | None = None,
+    loader: Loader = load_splits,
+    slot: int | None = None,
+) -> list[Finished]:
+    """Train a group from stack_groups; one Finished per request, in order, each stored as its own run
+    (engine/runner.py's RunRecorder each). Events go to each request's own listener, with its run id. A
+    DataError raises before any run row exists; after that every run ends in a stored Finished."""
+    if len({stack_key(req) for req in requests}) != 1:
+        raise ValueError("run_stacked: the requests differ in shape, epochs or data")
+    cancel = cancel or threading.Event()
+
+    def to_all(ev: Event) -> None:
+        for listener in listeners:
+            listener(ev)
+
+    first = requests[0]
+    to_all(Phase(f"loading MNIST from {describe_source(first.data)}"))
+    splits = loader(first.data, first.spec.validation_fraction, first.subset)
+    _prepare(to_all)
+    if cancel.is_set():  # cancelled while loading: nothing trained, so no run to keep
+        results = [Finished(None, "cancelled", 0) for _ in requests]
+        for listener, result in zip(listeners, results, strict=True):
+            listener(result)
+        return results
+    records = [
+        RunRecorder(store, _start(store, req, splits, slot), listener, LiveReporter(store, slot=slot))
+        for req, listener in zip(requests, listeners, strict=True)
+    ]
+    with ExitStack() as monitors:
+        for record in records:
+            monitors.enter_context(run_monitor(store, record.run_id, cancel))
+        try:
+            from engine.stacked_trainer import train_stacked
+
+            specs, trained = [req.spec for req in requests], []
+            results = train_stacked(specs, splits, records, cancel, shared_order=shared_order(), trained=trained)
+        except BaseException as exc:  # KeyboardInterrupt included: no run row may stay 'running'
+            status = "cancelled" if isinstance(exc, KeyboardInterrupt) else "failed"
+            ended = [r.finish(Finished(r.run_id, status, r.epochs_completed(), error=_one_line(exc))) for r in records]
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            return ended
+    out = []
+    trained = trained or [None] * len(results)  # a failed fit leaves it empty
+    for req, record, result, weights in zip(requests, records, results, trained, strict=True):
+        result = as_told(store, record.run_id, result)
+        if result.status == "completed":  # its model beside the store, as a single run's
+            from engine.takeout.keras_model import keep_trained_model
+
+            keep_trained_model(store, _Trained(weights), req.spec, record.run_id)
+        out.append(record.finish(result))
+    return out
+
+
+class _Trained:
+    """What keep_trained_model reads from a trainer: one stacked network's final weights."""
+
+    def __init__(self, weights: list | None):
+        self.trained_weights = weights
+
+
+def _prepare(emit: Callable[[Event], None]) -> None:
+    from engine.trainer import KerasTrainer
+
+    KerasTrainer(probe_gradients=False, reuse_models=False).prepare(emit)
+
+
+def _start(store: Store, req: RunRequest, splits: Splits, slot: int | None) -> int:
+    return store.start_run(
+        req.preset,
+        req.part,
+        req.spec,
+        data_source=splits.source,
+        sizes=splits.sizes(),
+        repeat_group=req.repeat_group,
+        kind=req.kind,
+        label=req.label,
+        slot=slot,
+        sweep_id=req.sweep_id,
+    )
