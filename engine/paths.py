@@ -23,7 +23,7 @@ CLUSTER_ENV = "MNIST_TUI_CLUSTER"
 PRECISION_ENV = "MNIST_TUI_PRECISION"  # "float32": full-precision matmuls on a GPU that would round to TF32
 GPU_MEMORY_ENV = "MNIST_TUI_GPU_MEMORY_FRACTION"  # a slot's share of its GPU's memory (set by the worker)
 COMPILE_CACHE_ENV = "MNIST_TUI_COMPILE_CACHE"
-STACK_ENV = "MNIST_TUI_STACK"  # "0": seeds train one after another, not stacked; "shared": one batch order
+STACK_ENV = "MNIST_TUI_STACK"  # "1": a net's seeds train as one stacked program; "shared": with one batch order
 DEBUG_ENV = "MNIST_TUI_DEBUG"
 
 

@@ -35,7 +35,11 @@ MAX_STACK = 16  # networks per program: more is split into several (memory grows
 
 
 def stacking_enabled() -> bool:
-    return os.environ.get(STACK_ENV, "1").strip().lower() not in ("0", "off", "no", "false")
+    """MNIST_TUI_STACK=1 (or shared): the seeds of one net train as one stacked program. Off by default: on
+    the 2-core box it was not yet faster end to end (compiling the stacked program costs more than the
+    steady epochs save over a few epochs; bench/stack.py), and each stacked run's epoch seconds are the whole
+    stack's, which the answers' seconds per epoch would misread."""
+    return os.environ.get(STACK_ENV, "0").strip().lower() not in ("", "0", "off", "no", "false")
 
 
 def shared_order() -> bool:

@@ -23,6 +23,13 @@ BACKENDS = ["tensorflow", "jax"]
 probe = partial(run_probe, PROBE)
 
 
+
+@pytest.fixture(autouse=True)
+def stacking_on(monkeypatch):
+    """Stacking is opt-in (MNIST_TUI_STACK=1); these tests turn it on unless they say otherwise."""
+    monkeypatch.setenv("MNIST_TUI_STACK", "1")
+
+
 def request(spec=SPEC, **fields) -> RunRequest:
     return RunRequest("p", None, spec, **fields)
 
@@ -55,6 +62,11 @@ def test_other_data_or_subset_is_not_stacked():
 def test_stacks_are_cut_at_the_limit():
     reqs = [request(s) for s in seeds(SPEC, MAX_STACK + 2)]
     assert [len(g) for g in stack_groups(reqs)] == [MAX_STACK, 2]
+
+
+def test_stacking_is_off_unless_asked(monkeypatch):
+    monkeypatch.delenv("MNIST_TUI_STACK")
+    assert [len(g) for g in stack_groups([request(s) for s in seeds(SPEC, 4)])] == [1, 1, 1, 1]
 
 
 def test_mnist_tui_stack_0_trains_every_run_alone(monkeypatch):
