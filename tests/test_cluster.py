@@ -15,7 +15,7 @@ ray = pytest.importorskip("ray", reason="the [cluster] extra is not installed (R
 
 from helpers import child_env, wait_for  # noqa: E402
 from ray.cluster_utils import Cluster  # noqa: E402
-from tui_fakes import fake_raw, held_trainer, quick_trainer  # noqa: E402
+from tui_fakes import fake_raw, held_trainer, quick_trainer, weights_trainer  # noqa: E402
 
 from engine.presets import find_preset  # noqa: E402
 from engine.worker.process import serve  # noqa: E402
@@ -59,6 +59,17 @@ def test_six_jobs_complete_on_both_nodes_with_their_epochs_in_order(store, clust
     assert len({r.versions["ray_node"] for r in runs}) == 2  # both nodes trained
     assert {r.slot for r in runs} == {0, 1}
     assert [j.state for j in store.jobs.recent()] == ["done"] * 6
+
+
+def test_a_remote_run_keeps_its_model_beside_the_store(store, cluster):
+    from engine.takeout.model_files import model_file
+
+    c, _ = cluster
+    add(store, "part1-small")
+    run_worker(store, c.address, weights_trainer, slots=1).join(120)
+    [run] = store.runs()
+    assert run.status == "completed", run.error
+    assert model_file(store.path, run.run_id).is_file()
 
 
 def test_cancel_reaches_a_remote_run(store, cluster):

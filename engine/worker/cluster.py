@@ -23,6 +23,7 @@ import platform
 import threading
 import time
 import traceback
+import types
 
 from engine.errors import MnistTuiError, one_line
 from engine.events import Finished, Phase, Started
@@ -167,6 +168,13 @@ class SlotActorBody:
     def stop(self) -> None:
         self.cancel.set()
 
+    def trained_weights(self):
+        """The last completed run's weights (numpy arrays), handed over once: the worker keeps the model."""
+        weights = getattr(self.trainer, "trained_weights", None)
+        if self.trainer is not None and weights is not None:
+            self.trainer.trained_weights = None
+        return weights
+
 
 class RemoteSampler:
     """The live row's resources, as the actor last reported them."""
@@ -297,6 +305,8 @@ class RaySlot(ThreadedSlot):
                 return self._lost(run_id, record, exc)
             seen += len(events)
             for ev in events:
+                if isinstance(ev, Finished) and ev.status == "completed":  # kept before it reads as completed
+                    self._keep_model(ray, run_id)
                 record(ev)
                 if isinstance(ev, Finished):
                     return dataclasses.replace(ev, run_id=run_id)
@@ -304,6 +314,20 @@ class RaySlot(ThreadedSlot):
                 last_beat = time.monotonic()
                 self.store.heartbeat(run_id)
             time.sleep(POLL_SECONDS)
+
+    def _keep_model(self, ray, run_id: int) -> None:
+        """The completed run's model beside the store, as a local run keeps it: its weights come from the
+        actor, the file is written here (the store's machine)."""
+        from engine.takeout.keras_model import keep_trained_model
+
+        try:
+            weights = ray.get(self.actor.trained_weights.remote(), timeout=LOST_AFTER)
+        except Exception as exc:  # the run still completed; it simply has no model
+            log(f"run {run_id}: model not kept ({exc.__class__.__name__})")
+            return
+        spec = self.store.get_run(run_id).spec
+        if weights is not None and spec is not None:
+            keep_trained_model(self.store, types.SimpleNamespace(trained_weights=weights), spec, run_id)
 
     def _lost(self, run_id: int, record, exc: Exception) -> Finished:
         host = self.facts.get("host", "?")

@@ -304,3 +304,21 @@ def quick_trainer():
 def held_trainer():
     """A picklable trainer factory for Ray actors: trains one epoch, then holds until cancelled."""
     return FakeTrainer(hold_after=1)
+
+
+class WeightsTrainer(FakeTrainer):
+    """A FakeTrainer that, like KerasTrainer, leaves the completed run's weights (zeros of the right shapes)."""
+
+    def train(self, spec, splits, emit, cancel, next_up=None):
+        result = super().train(spec, splits, emit, cancel, next_up)
+        sizes = [784, *spec.hidden_layers, 10]
+        weights = []
+        for n, m in zip(sizes, sizes[1:], strict=False):
+            weights += [np.zeros((n, m), np.float32), np.zeros(m, np.float32)]
+        self.trained_weights = weights if result.status == "completed" else None
+        return result
+
+
+def weights_trainer():
+    """A picklable trainer factory for Ray actors whose completed runs leave weights to keep."""
+    return WeightsTrainer()
