@@ -7,6 +7,7 @@ is a fresh model's (tested bit for bit); only tracing and compiling, seconds per
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -26,6 +27,12 @@ class PooledModel:
 
 _pool: OrderedDict[str, PooledModel] = OrderedDict()
 _lock = threading.Lock()
+
+
+def program_key(spec_json: dict) -> str:
+    """What decides a network's compiled programs, from its stored spec: two jobs with one key reuse one
+    compiled model in a process (the worker gives such jobs to the slot that has it)."""
+    return json.dumps({k: v for k, v in spec_json.items() if k not in RUN_ONLY_FIELDS}, sort_keys=True)
 
 
 def graph_key(spec: NetworkSpec) -> str:

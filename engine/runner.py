@@ -59,18 +59,7 @@ class Runner:
             result = Finished(None, "cancelled", 0)
             listener(result)
             return result
-        run_id = self.store.start_run(
-            req.preset,
-            req.part,
-            req.spec,
-            data_source=splits.source,
-            sizes=splits.sizes(),
-            repeat_group=req.repeat_group,
-            kind=req.kind,
-            label=req.label,
-            slot=self.slot,
-            sweep_id=req.sweep_id,
-        )
+        run_id = start_run_of(self.store, req, splits.source, splits.sizes(), slot=self.slot)
         with run_monitor(self.store, run_id, cancel):
             return self._train(req, splits, run_id, listener, cancel, _same_data_next(req, next_up))
 
@@ -96,6 +85,23 @@ class Runner:
         if result.status == "completed":  # its model beside the store, before the run reads as completed
             keep_trained_model(self.store, self.trainer, req.spec, run_id)
         return record.finish(result)
+
+
+def start_run_of(store: Store, req: RunRequest, source: str, sizes: dict | None = None, **owner) -> int:
+    """The run row of a request, as every way of training writes it (here, stacked, on a Ray node):
+    `owner` is its slot, and for a run trained elsewhere its host and pid."""
+    return store.start_run(
+        req.preset,
+        req.part,
+        req.spec,
+        data_source=source,
+        sizes=sizes,
+        repeat_group=req.repeat_group,
+        kind=req.kind,
+        label=req.label,
+        sweep_id=req.sweep_id,
+        **owner,
+    )
 
 
 class RunRecorder:

@@ -21,13 +21,13 @@ import threading
 from collections.abc import Callable
 from contextlib import ExitStack
 
-from engine.data import Splits, describe_source, load_splits
+from engine.data import describe_source, load_splits
 from engine.events import Event, Finished, Phase
 from engine.live_report import LiveReporter
 from engine.model_pool import graph_key
 from engine.paths import STACK_ENV
 from engine.run_request import RunRequest
-from engine.runner import Listener, Loader, RunRecorder, _one_line, as_told
+from engine.runner import Listener, Loader, RunRecorder, _one_line, as_told, start_run_of
 from engine.store import Store
 from engine.watchers import run_monitor
 
@@ -95,7 +95,12 @@ def run_stacked(
             listener(result)
         return results
     records = [
-        RunRecorder(store, _start(store, req, splits, slot), listener, LiveReporter(store, slot=slot))
+        RunRecorder(
+            store,
+            start_run_of(store, req, splits.source, splits.sizes(), slot=slot),
+            listener,
+            LiveReporter(store, slot=slot),
+        )
         for req, listener in zip(requests, listeners, strict=True)
     ]
     with ExitStack() as monitors:
@@ -135,18 +140,3 @@ def _prepare(emit: Callable[[Event], None]) -> None:
     from engine.trainer import KerasTrainer
 
     KerasTrainer(probe_gradients=False, reuse_models=False).prepare(emit)
-
-
-def _start(store: Store, req: RunRequest, splits: Splits, slot: int | None) -> int:
-    return store.start_run(
-        req.preset,
-        req.part,
-        req.spec,
-        data_source=splits.source,
-        sizes=splits.sizes(),
-        repeat_group=req.repeat_group,
-        kind=req.kind,
-        label=req.label,
-        slot=slot,
-        sweep_id=req.sweep_id,
-    )

@@ -149,3 +149,16 @@ def test_more_slots_than_cpus_share_the_cpus():
 def test_visible_gpus_follow_cuda_visible_devices(monkeypatch, value, expected):
     monkeypatch.setenv("CUDA_VISIBLE_DEVICES", value)
     assert visible_gpus() == expected
+
+
+def test_a_free_slot_takes_another_network_than_the_ones_training(store):
+    """Each network's repeats stay with the slot that has it compiled: with part1-small training in the
+    other slot, the next part1-small waits and part2-narrow goes first; with nothing else left, it is taken."""
+    from engine.model_pool import program_key
+
+    first, second, other = add(store, "part1-small"), add(store, "part1-small"), add(store, "part2-narrow")
+    running = store.jobs.claim_next(slot=0)
+    assert running.job_id == first
+    busy = frozenset({program_key(running.spec_json)})
+    assert store.jobs.claim_next(slot=1, busy=busy).job_id == other
+    assert store.jobs.claim_next(slot=1, busy=busy).job_id == second  # nothing of another network is left

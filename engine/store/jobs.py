@@ -5,6 +5,7 @@ claims. Claiming happens in one write transaction, so two workers racing never t
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from collections.abc import Callable
@@ -117,10 +118,14 @@ class JobQueue:
             return False
 
     # -- the worker's side ---------------------------------------------------------------------------
-    def claim_next(self, backend: str | None = None, slot: int | None = None) -> JobRecord | None:
+    def claim_next(
+        self, backend: str | None = None, slot: int | None = None, busy: frozenset[str] = frozenset()
+    ) -> JobRecord | None:
         """The first waiting job, now marked running, owned by this process and given to `slot`. Given this
         process's Keras backend, a first job that asked for another is left queued (None): jobs never run
-        out of order."""
+        out of order. `busy`: the programs other slots are training (engine.model_pool.program_key): when
+        the first job is one of them, the first later job of another network goes first, so each network's
+        repeats stay on the slot that has it compiled instead of every slot compiling every network."""
         pid = os.getpid()
         with self.db.writing() as conn:
             while (row := conn.execute(HEAD).fetchone()) is not None and (bad := _unreadable(row)) is not None:
@@ -131,6 +136,8 @@ class JobQueue:
                 self.report(bad)
             if row is None or not runs_on(row["backend"], backend):
                 return None
+            if busy and _program(row) in busy:
+                row = _first_not_busy(conn, backend, busy) or row
             conn.execute(
                 "UPDATE jobs SET state='running', started_at=?, worker_pid=?, worker_process=?, worker_host=?,"
                 " phase='starting', slot=? WHERE id=?",
@@ -218,6 +225,24 @@ def _unreadable(row: sqlite3.Row) -> BadRow | None:
 def job_record(r: sqlite3.Row) -> JobRecord:
     """A row as a JobRecord (BadRow names the job and the column of a cell that cannot be read)."""
     return job_from_row(r)
+
+
+def _program(row: sqlite3.Row) -> str | None:
+    from engine.model_pool import program_key
+
+    spec = json.loads(row["spec_json"])
+    return program_key(spec) if isinstance(spec, dict) else None
+
+
+def _first_not_busy(conn, backend: str | None, busy: frozenset[str]):
+    """The first readable waiting job, before any that asks for another backend, of a network no other
+    slot trains."""
+    for row in conn.execute("SELECT * FROM jobs WHERE state='queued' ORDER BY position, id LIMIT 200"):
+        if not runs_on(row["backend"], backend):
+            return None
+        if _unreadable(row) is None and _program(row) not in busy:
+            return row
+    return None
 
 
 def _owner_alive(pid: int | None, identity: str | None) -> bool:

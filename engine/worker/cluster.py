@@ -267,18 +267,11 @@ class RaySlot(ThreadedSlot):
         self.store.jobs.finish(job.job_id, job_state(result.status), result.error, run_id=run_id)
 
     def _start_run(self, req: RunRequest) -> int:
-        return self.store.start_run(
-            req.preset,
-            req.part,
-            req.spec,
-            data_source=req.data or "keras.datasets.mnist",
-            repeat_group=req.repeat_group,
-            kind=req.kind,
-            label=req.label,
-            slot=self.index,
-            sweep_id=req.sweep_id,
-            host=self.facts["host"],
-            pid=int(self.facts["pid"]),
+        from engine.runner import start_run_of
+
+        source = req.data or "keras.datasets.mnist"
+        return start_run_of(
+            self.store, req, source, slot=self.index, host=self.facts["host"], pid=int(self.facts["pid"])
         )
 
     def _follow(self, ray, run_id: int, record, sampler: RemoteSampler) -> Finished:

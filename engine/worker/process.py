@@ -25,6 +25,7 @@ from pathlib import Path
 
 from engine.backend import requested_backend
 from engine.errors import MnistTuiError
+from engine.model_pool import program_key
 from engine.store import Store
 from engine.store.jobs import runs_on
 from engine.worker.devices import plan_slots
@@ -112,7 +113,8 @@ def _drain(store, store_path, lock, pool, stopping, wake, idle_exit, hand_over) 
                     log(f"job {report.job_id}: {report.message}")
         free = next((s for s in pool if s.job is None), None)
         busy = any(s.job is not None for s in pool)
-        if free is not None and (job := store.jobs.claim_next(backend, slot=free.index)) is not None:
+        busy_programs = frozenset(program_key(s.job.spec_json) for s in pool if s.job is not None)
+        if free is not None and (job := store.jobs.claim_next(backend, free.index, busy_programs)) is not None:
             log(f"job {job.job_id}: {job.preset} ({job.name}) on slot {free.index}")
             free.start(job)
             idle_since = time.monotonic()
