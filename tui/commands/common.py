@@ -44,6 +44,17 @@ def warn_bad_row(bad) -> None:
     print(f"mnist-tui: warning: {bad}; left out", file=sys.stderr)
 
 
+def listing(columns, right=()):
+    """The house table of a command's listing (runs, queue, sweeps, a sweep's points): no box, bold
+    headers, the `right` columns right-aligned."""
+    from rich.table import Table
+
+    table = Table(box=None, header_style="bold")
+    for col in columns:
+        table.add_column(col, justify="right" if col in right else "left")
+    return table
+
+
 def console():
     from rich.console import Console
 

@@ -109,9 +109,7 @@ def recover_queue(store) -> str | None:
 
 
 def _list_queue(store, as_json: bool) -> int:
-    from rich.table import Table
-
-    from tui.commands.common import console
+    from tui.commands.common import console, listing
 
     if note := recover_queue(store):
         print(f"mnist-tui: {note}", file=sys.stderr)
@@ -122,9 +120,7 @@ def _list_queue(store, as_json: bool) -> int:
     if not jobs:
         print("the queue is empty")
         return 0
-    table = Table(box=None, header_style="bold")
-    for col in ("job", "state", "preset", "name", "seed", "lr", "backend", "slot", "run", "phase"):
-        table.add_column(col)
+    table = listing(("job", "state", "preset", "name", "seed", "lr", "backend", "slot", "run", "phase"))
     from tui.format import list_name, lr_text, seed_text
     from tui.text import literal
 

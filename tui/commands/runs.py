@@ -79,11 +79,9 @@ def run(args, store: Store, console) -> int:
     if not records:
         print(("no runs match" if everything else "no runs yet: try `mnist-tui train part1-small`") + note)
         return 0
-    from rich.table import Table
+    from tui.commands.common import listing
 
-    table = Table(box=None, header_style="bold")
-    for col in ("run", "name", "part", "status", "epochs", "train", "val", "test", "s/epoch", "started"):
-        table.add_column(col)
+    table = listing(("run", "name", "part", "status", "epochs", "train", "val", "test", "s/epoch", "started"))
     for r in records:
         epochs = f"{r.epochs_completed}/{r.spec_json.get('epochs', '?')}"
         spe = f"{r.seconds_per_epoch:.2f}" if r.seconds_per_epoch else "-"

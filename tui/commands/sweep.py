@@ -101,13 +101,9 @@ def _dry_run(plan, as_json: bool) -> int:
             )
         )
         return 0
-    from rich.table import Table
+    from tui.commands.common import console, listing
 
-    from tui.commands.common import console
-
-    table = Table(box=None, header_style="bold")
-    for col in ("point", "swept values", "hidden layers", "params"):
-        table.add_column(col, justify="right" if col in ("point", "params") else "left")
+    table = listing(("point", "swept values", "hidden layers", "params"), right=("point", "params"))
     for p in plan.points:
         table.add_row(str(p.index), literal(p.label), p.spec.layers_text(), f"{p.spec.param_counts().total:,}")
     console().print(table)
@@ -188,11 +184,9 @@ def cmd_sweeps(args) -> int:
     if not sweeps:
         print("no sweeps yet: try `mnist-tui sweep FILE.toml --dry-run`")
         return 0
-    from rich.table import Table
+    from tui.commands.common import listing
 
-    table = Table(box=None, header_style="bold")
-    for col in ("sweep", "name", "points", "runs", "done", "running", "queued", "failed", "best test", "created"):
-        table.add_column(col)
+    table = listing(("sweep", "name", "points", "runs", "done", "running", "queued", "failed", "best test", "created"))
     for s in sweeps:
         best = results_of(s, store.runs(sweep=s.sweep_id)).best("test")
         p = s.progress
