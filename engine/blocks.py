@@ -108,16 +108,15 @@ class TrainingInput:
 
     fit_kwargs: dict
     batches_done: Callable[[int], int]
-    blocked: bool
 
 
 def training_input(x: np.ndarray, y: np.ndarray, batch_size: int, block: int = BLOCK_BATCHES) -> TrainingInput:
     plan = BlockPlan(len(x), batch_size, block)
     backend = backend_name()
     if backend == "tensorflow":
-        return TrainingInput({"x": _tf_blocks(x, y, plan), "shuffle": False}, plan.batches_done, True)
+        return TrainingInput({"x": _tf_blocks(x, y, plan), "shuffle": False}, plan.batches_done)
     # JAX, the one other backend engine.backend accepts (shuffle=False: the blocks shuffle themselves)
-    return TrainingInput({"x": _numpy_blocks(x, y, plan), "shuffle": False}, plan.batches_done, True)
+    return TrainingInput({"x": _numpy_blocks(x, y, plan), "shuffle": False}, plan.batches_done)
 
 
 def evaluation_input(x: np.ndarray, y: np.ndarray, batch_size: int, keep: bool = True) -> dict:

@@ -13,13 +13,13 @@ from collections.abc import Callable
 from engine.data import Splits, describe_source, load_splits
 from engine.errors import one_line
 from engine.events import EpochEnd, Event, Finished, Phase, Started
-from engine.live_report import LiveReporter
 from engine.memory import check_fits
+from engine.progress_reporter import ProgressReporter
 from engine.run_request import RunRequest
 from engine.spec import NetworkSpec
 from engine.store import Store
 from engine.takeout.keras_model import keep_trained_model
-from engine.trainer import KerasTrainer, Trainer
+from engine.trainer import KerasTrainer, NetTrainer
 from engine.watchers import run_monitor
 
 __all__ = ["Runner", "RunRequest"]
@@ -30,7 +30,7 @@ Loader = Callable[..., Splits]
 
 class Runner:
     def __init__(
-        self, store: Store, trainer: Trainer | None = None, loader: Loader = load_splits, slot: int | None = None
+        self, store: Store, trainer: NetTrainer | None = None, loader: Loader = load_splits, slot: int | None = None
     ):
         self.store = store
         self.trainer = trainer or KerasTrainer()
@@ -72,7 +72,7 @@ class Runner:
         return run_stacked(self.store, requests, listeners, cancel, self.loader, self.slot)
 
     def _train(self, req: RunRequest, splits: Splits, run_id: int, listener: Listener, cancel, next_up) -> Finished:
-        record = RunRecorder(self.store, run_id, listener, LiveReporter(self.store, slot=self.slot))
+        record = RunRecorder(self.store, run_id, listener, ProgressReporter(self.store, slot=self.slot))
         try:
             result = self.trainer.train(req.spec, splits, record, cancel, next_up)
         except BaseException as exc:  # KeyboardInterrupt included: the run row must not stay 'running'
@@ -109,7 +109,7 @@ class RunRecorder:
     Ray actor's): the environment when it starts, each epoch committed as it ends, the live row, the end.
     Every event is passed on to `listener` only once the store has it, so a kill loses nothing heard."""
 
-    def __init__(self, store: Store, run_id: int, listener: Listener, live: LiveReporter):
+    def __init__(self, store: Store, run_id: int, listener: Listener, live: ProgressReporter):
         self.store, self.run_id, self.listener, self.live = store, run_id, listener, live
 
     def __call__(self, ev: Event) -> None:

@@ -23,9 +23,9 @@ from contextlib import ExitStack
 
 from engine.data import describe_source, load_splits
 from engine.events import Event, Finished, Phase
-from engine.live_report import LiveReporter
 from engine.model_pool import graph_key
 from engine.paths import STACK_ENV
+from engine.progress_reporter import ProgressReporter
 from engine.run_request import RunRequest
 from engine.runner import Listener, Loader, RunRecorder, _one_line, as_told, start_run_of
 from engine.store import Store
@@ -99,7 +99,7 @@ def run_stacked(
             store,
             start_run_of(store, req, splits.source, splits.sizes(), slot=slot),
             listener,
-            LiveReporter(store, slot=slot),
+            ProgressReporter(store, slot=slot),
         )
         for req, listener in zip(requests, listeners, strict=True)
     ]

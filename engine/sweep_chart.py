@@ -1,6 +1,6 @@
 """A sweep's scatter as text: trainable parameters (log axis) against accuracy, one small mark per run and
 a larger one for each point's mean, groups (depth, or a swept field's value) told apart by marker and
-colour. Drawn with plotext like every other chart (engine/charts.py) and by the same rules: each layer is
+colour. Drawn with plotext like every other chart (engine/line_charts.py) and by the same rules: each layer is
 drawn alone and merged here, so two groups in one cell show OVERLAP instead of one hiding the other; the
 legend is a line above the plot; with nothing to draw the chart says so.
 
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import plotext
 
-from engine.charts import (
+from engine.line_charts import (
     COLOURS,
     FRAME_AND_LABELS,
     MARKERS,
@@ -65,7 +65,7 @@ def log_ticks(low: float, high: float, width: int) -> list[float]:
 
 
 def labelled_axis(low: float, high: float, rows: int, fixed: bool) -> Axis:
-    """engine.charts' axis, giving up a row or two when that buys a middle label: a scatter is read by its
+    """engine.line_charts' axis, giving up a row or two when that buys a middle label: a scatter is read by its
     y labels more than a curve is."""
     axis = choose_axis(low, high, rows, fixed=fixed)
     for fewer in range(rows - 1, max(rows - 3, 2), -1):

@@ -26,7 +26,7 @@ PROGRESS_INTERVAL = 0.25  # seconds between Progress events: a few a second is p
 PROBE_BATCH = 256
 
 
-class Trainer(Protocol):
+class NetTrainer(Protocol):
     """What the runner needs; tests substitute a fake that emits events on a timer."""
 
     def prepare(self, emit: Emit) -> None: ...

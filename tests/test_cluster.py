@@ -78,7 +78,7 @@ def test_cancel_reaches_a_remote_run(store, cluster):
     t = run_worker(store, c.address, held_trainer, slots=1)
     wait_for(lambda: store.runs() and store.runs()[0].history, "the remote run's first epoch", timeout=90)
     [run] = store.running_runs()  # a reader here sees the remote run live
-    assert store.live.get(run.run_id) is not None
+    assert store.progress.get(run.run_id) is not None
     assert store.request_cancel(run.run_id)
     t.join(60)
     [run] = store.runs()

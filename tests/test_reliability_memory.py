@@ -97,7 +97,7 @@ def test_the_live_row_of_a_killed_run_is_left_out_and_deleted(store, tmp_path):
     store.db.write("UPDATE runs SET pid=?, process=NULL WHERE id=?", (dead_pid(), killed))
 
     other = Store(tmp_path / "runs.sqlite3")  # any reader: another TUI, watch
-    assert list(other.live.all()) == [alive] and other.live.get(killed) is None
+    assert list(other.progress.all()) == [alive] and other.progress.get(killed) is None
     assert [r[0] for r in store.db.read("SELECT run_id FROM live")] == [alive]  # gone from the store too
     other.close()
 
@@ -117,7 +117,7 @@ def test_a_read_only_reader_leaves_the_row_but_does_not_show_it(store, tmp_path)
     store.db.write("INSERT INTO live (run_id, phase, updated_at) VALUES (?, 'training', 1.0)", (killed,))
     store.db.write("UPDATE runs SET status='completed' WHERE id=?", (killed,))
     store.db.read_only = True
-    assert store.live.all() == {}
+    assert store.progress.all() == {}
     assert len(store.db.read("SELECT run_id FROM live")) == 1
     store.db.read_only = False
     assert os.path.exists(tmp_path / "runs.sqlite3")

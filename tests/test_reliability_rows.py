@@ -112,8 +112,8 @@ def test_a_damaged_live_row_is_left_out(kind, store):
     for run_id in ids:
         store.db.write("INSERT INTO live (run_id, phase, updated_at) VALUES (?, 'training', 1.0)", (run_id,))
     store.db.write(f"UPDATE live SET {column}=? WHERE run_id=?", (value, ids[1]))
-    assert list(store.live.all()) == [ids[0]]
-    assert store.live.get(ids[1]) is None and store.live.get(ids[0]).phase == "training"
+    assert list(store.progress.all()) == [ids[0]]
+    assert store.progress.get(ids[1]) is None and store.progress.get(ids[0]).phase == "training"
     assert store.bad_rows[("live row of run", ids[1])].startswith(f"live row of run {ids[1]}: {column} holds")
 
 

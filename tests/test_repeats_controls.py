@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from engine.controls import CONTROL_KEYS, control_specs, describe_change
 from engine.errors import SpecError
 from engine.events import Finished
+from engine.experiment_controls import CONTROL_KEYS, control_specs, describe_change
 from engine.presets import find_preset
 from engine.repeats import expand_repeats
 from engine.rules import check_rules, outside_rules

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 
-from engine.charts import OVERLAP
+from engine.line_charts import OVERLAP
 from engine.sweep_chart import RUN_MARK, Group, log_ticks, params_text, scatter_chart
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from known_runs import add_run
 
-from engine.charts import history_series
 from engine.events import EpochEnd
+from engine.line_charts import history_series
 from tui.cli import main
 from tui.commands.common import end_line, epoch_line
 from tui.run_view import RunView

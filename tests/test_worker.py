@@ -122,7 +122,7 @@ def test_the_worker_drains_the_queue_in_order_and_exits_when_idle(store):
     assert trainer.next_seen == ["Part One, small", "Part Three", None]
     assert [j.state for j in store.jobs.recent()] == ["done", "done", "done"]
     assert all(j.run_id is not None for j in store.jobs.recent())
-    assert store.live.all() == {}  # live rows go when their run ends
+    assert store.progress.all() == {}  # live rows go when their run ends
 
 
 def test_a_job_added_while_the_worker_goes_idle_still_runs(store, monkeypatch):
@@ -237,8 +237,8 @@ def test_live_rows_carry_progress_and_resources_while_a_run_trains(store):
     trainer = FakeTrainer(steps=20, step_seconds=0.05)
     add(store)
     t = start_worker(store, trainer)
-    wait_for(lambda: any(r.step for r in store.live.all().values()), "a live row with progress")
-    row = next(iter(store.live.all().values()))
+    wait_for(lambda: any(r.step for r in store.progress.all().values()), "a live row with progress")
+    row = next(iter(store.progress.all().values()))
     assert row.phase == "training" and row.epochs == 10 and row.steps == 20 and 0 < row.step <= 20
     assert row.rss_bytes > 0 and row.cpu_percent is not None and row.elapsed >= 0
     assert isinstance(row.gpus, list)  # the GPUs this process sees; none on a CPU box, never an error

@@ -31,10 +31,10 @@ from engine.run_request import RunRequest
 from engine.spec import NetworkSpec
 from engine.store import Store
 from engine.worker.client import enqueue, ensure_worker
-from tui.live import LiveSnapshot, StoreWatcher
 from tui.palette import RunCommands
 from tui.quitting import ExitGuard
 from tui.screens.home import HomeScreen
+from tui.training_snapshot import StoreWatcher, TrainingSnapshot
 
 POLL_SECONDS = 0.4  # how often the store is read for queue, progress and results
 
@@ -74,8 +74,8 @@ class MnistTuiApp(ExitGuard, App):
         self.spawn_worker = spawn_worker
         self.clock = clock
         self.watcher = watcher or StoreWatcher(store, clock=clock)
-        self.live = LiveSnapshot()
-        self.live_changed: Signal[LiveSnapshot] = Signal(self, "live-changed")
+        self.live = TrainingSnapshot()
+        self.live_changed: Signal[TrainingSnapshot] = Signal(self, "live-changed")
         self.farewell: str | None = None  # printed after the terminal is restored
         self.repeats = 1  # seeds per net that t, T and A queue (R on Home sets it)
 

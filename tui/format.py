@@ -5,12 +5,6 @@ from __future__ import annotations
 from tui.text import fit
 
 
-def pct(x: float | None) -> str:
-    """An accuracy as a percentage with two decimals, '-' when there is none: the one formatter of the
-    screens and the CLI (the answers document has its own, engine/report/format.py, written for a reader)."""
-    return "-" if x is None else f"{x:.2%}"
-
-
 def loss(x: float | None) -> str:
     """A loss with four decimals, '-' when there is none; a blown-up loss in short form, not 20 digits."""
     if x is None:
@@ -49,7 +43,7 @@ def list_name(item) -> str:
     runs of one preset can be told apart even when the name is cut."""
     if getattr(item, "kind", "exercise") != "control":
         return item.name
-    from engine.controls import control_tag
+    from engine.experiment_controls import control_tag
 
     base = item.spec_json.get("name") or item.preset
     return f"{control_tag(item.preset, item.spec)} · {base}"

@@ -11,9 +11,9 @@ from rich.table import Table
 from rich.text import Text
 
 from engine.part_filter import PartFilter, resolve_part
+from engine.percent import pct
 from engine.spec import count_params, format_layers, shape_text
 from engine.store import RunRecord
-from tui.format import pct
 from tui.text import literal
 
 HIDDEN_BY_DEFAULT = ("failed", "cancelled", "interrupted")  # lists hide these unless asked to show all
@@ -102,8 +102,8 @@ def summary_text(run: RunRecord) -> Text:
     _line(
         text,
         "evaluated accuracy",
-        f"train {pct(m.get('train_accuracy'))} · val {pct(m.get('val_accuracy'))} · test {pct(m.get('test_accuracy'))}"
-        " (final model)",
+        f"train {pct(m.get('train_accuracy'), '-')} · val {pct(m.get('val_accuracy'), '-')}"
+        f" · test {pct(m.get('test_accuracy'), '-')} (final model)",
     )
     losses = zip(("train", "val", "test"), (m.get(k) for k in ("train_loss", "val_loss", "test_loss")), strict=True)
     _line(text, "evaluated loss", " · ".join(f"{n} {_num(v, '.4f')}" for n, v in losses))
@@ -151,9 +151,9 @@ def epochs_table(run: RunRecord) -> Table | Text:
         table.add_row(
             str(e.epoch),
             _num(e.loss, ".4f"),
-            pct(e.accuracy),
+            pct(e.accuracy, "-"),
             _num(e.val_loss, ".4f"),
-            pct(e.val_accuracy),
+            pct(e.val_accuracy, "-"),
             _num(e.seconds, ".2f"),
         )
     return table

@@ -8,9 +8,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from engine.percent import pct
 from engine.spec import NetworkSpec
-from engine.store import EpochRow, JobRecord, LiveRow, RunRecord
-from tui.format import duration, pct
+from engine.store import EpochRow, JobRecord, ProgressRow, RunRecord
+from tui.format import duration
 
 ENDED_JOB_STATES = ("done", "cancelled", "failed", "interrupted")
 
@@ -19,7 +20,7 @@ ENDED_JOB_STATES = ("done", "cancelled", "failed", "interrupted")
 class RunView:
     job: JobRecord | None = None
     run: RunRecord | None = None
-    live: LiveRow | None = None
+    live: ProgressRow | None = None
 
     # -- identity ---------------------------------------------------------------------------------------
     @property
@@ -163,8 +164,8 @@ class RunView:
         m = r.metrics
         if m.get("test_accuracy") is not None:
             text += (
-                f": evaluated train {pct(m['train_accuracy'])} · validation {pct(m['val_accuracy'])}"
-                f" · test {pct(m['test_accuracy'])}"
+                f": evaluated train {pct(m['train_accuracy'], '-')} · validation {pct(m['val_accuracy'], '-')}"
+                f" · test {pct(m['test_accuracy'], '-')}"
             )
         if r.seconds_per_epoch:
             text += f" · {r.seconds_per_epoch:.2f} s/epoch"

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from engine.answers.nets import Net
 from engine.answers.paired import Evidence
-from engine.controls import describe_change
+from engine.experiment_controls import describe_change
 from engine.stats import CorrelationTest, Gap, correlate
 
 BEAT_THRESHOLD = 0.20  # Part Two: "better than 20% accuracy on validation or test data?"

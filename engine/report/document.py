@@ -6,13 +6,13 @@ from datetime import date
 
 from engine.answers import Answers, build_answers
 from engine.answers.sweep import SweepAnswer, sweep_answer
-from engine.report.charts import charts_section
 from engine.report.format import ANSI_ESCAPE
 from engine.report.overview import environment_section, header, other_notes, results_section
 from engine.report.part_one import part_one_section
 from engine.report.part_three import part_three_section
 from engine.report.part_two import part_two_section
 from engine.report.sweep import sweep_section
+from engine.report.training_charts import charts_section
 
 
 def render(

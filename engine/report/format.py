@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from engine.answers import NOTE_KEYS, Answers, Net
+from engine.percent import pct
 from engine.spec import format_layers
 from engine.stats import Gap, Summary, binomial_se
 
@@ -29,11 +30,6 @@ RIGHT_ALIGNED = {
     "Test",
     "s/epoch",
 }
-
-
-def pct(x: float | None) -> str:
-    """An accuracy exactly as stored, as a percentage with two decimals."""
-    return "n/a" if x is None else f"{x * 100:.2f}%"
 
 
 def pp(x: float) -> str:

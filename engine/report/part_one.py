@@ -5,6 +5,7 @@ underfitting, each net's confusion matrix, and the wide net against the narrow o
 from __future__ import annotations
 
 from engine.answers import QUESTION_EPOCH, Answers, PartOneAnswer, slot_title
+from engine.percent import pct
 from engine.report.evidence_text import confusion_table, curves_summary, curves_table
 from engine.report.format import (
     epoch_seconds,
@@ -14,7 +15,6 @@ from engine.report.format import (
     missing_line,
     nm,
     notes_block,
-    pct,
     runs_count,
     sampling_se,
     title,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from engine.answers import GOAL, QUESTION_EPOCH, Answers, PartThreeAnswer
 from engine.answers.parts import GoalSplit
+from engine.percent import pct
 from engine.report.evidence_text import confusion_table, curves_summary, curves_table
 from engine.report.format import (
     cell_mean_sd,
@@ -16,7 +17,6 @@ from engine.report.format import (
     net_gap_text,
     nm,
     notes_block,
-    pct,
     pp,
     runs_count,
     size_pp,

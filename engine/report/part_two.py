@@ -4,6 +4,7 @@ parameters and accuracy correlate (with p-values and n, and "clear" only when th
 from __future__ import annotations
 
 from engine.answers import BEAT_THRESHOLD, PART_TWO, Answers, Correlation, PartTwoAnswer, Predictions
+from engine.percent import pct
 from engine.report.format import (
     cell_mean_sd,
     mean_sd,
@@ -12,7 +13,6 @@ from engine.report.format import (
     notes_block,
     p_is,
     p_text,
-    pct,
     pp,
     table,
     test_details,

@@ -15,7 +15,6 @@ from engine.spec import NetworkSpec
 
 METRIC_KEYS = ("train_accuracy", "val_accuracy", "test_accuracy", "train_loss", "val_loss", "test_loss")
 JOB_STATES = ("queued", "running", "done", "cancelled", "failed", "interrupted")
-WAITING = "queued"
 KINDS = ("exercise", "control")  # a control run tests a hypothesis and never answers the exercise
 
 
@@ -164,7 +163,7 @@ class GpuUse:
 
 
 @dataclass
-class LiveRow:
+class ProgressRow:
     """Where a running run is now, written by the process that trains it a few times a second at most."""
 
     run_id: int

@@ -19,8 +19,8 @@ from engine.spec import NetworkSpec
 from engine.store.cancel import ENDED, FINISHING, STOPPING, cancel_training
 from engine.store.database import Database
 from engine.store.jobs import JobQueue, now_text
-from engine.store.live import LiveRows
 from engine.store.liveness import HOST, owner_alive, process_identity
+from engine.store.progress import ProgressRows
 from engine.store.records import (
     METRIC_KEYS,
     BadRow,
@@ -52,7 +52,7 @@ class Store:
         self.bad_rows: dict[tuple[str, object], str] = {}  # (what, id) -> why it was left out
         self.db = Database(self.path)
         self.jobs = JobQueue(self.db, self.report_bad_row)
-        self.live = LiveRows(self.db, self.report_bad_row)
+        self.progress = ProgressRows(self.db, self.report_bad_row)
         self.sweeps = SweepRows(self.db, self.report_bad_row)
         self.settings = Settings(self.db)
 
@@ -118,7 +118,7 @@ class Store:
                 sweep_id,
             ),
         )
-        self.live.all()  # the next writer clears the live rows of runs whose process was killed
+        self.progress.all()  # the next writer clears the live rows of runs whose process was killed
         return int(cur.lastrowid)
 
     def heartbeat(self, run_id: int) -> None:

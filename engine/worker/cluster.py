@@ -27,7 +27,7 @@ import types
 
 from engine.errors import MnistTuiError, one_line
 from engine.events import Finished, Phase, Started
-from engine.live_report import LiveReporter
+from engine.progress_reporter import ProgressReporter
 from engine.run_request import RunRequest
 from engine.store import HEARTBEAT_SECONDS, JobRecord, Store
 from engine.watchers import CANCEL_POLL
@@ -261,7 +261,9 @@ class RaySlot(ThreadedSlot):
         from engine.runner import RunRecorder
 
         sampler = RemoteSampler()
-        record = RunRecorder(self.store, run_id, listener, LiveReporter(self.store, sampler=sampler, slot=self.index))
+        record = RunRecorder(
+            self.store, run_id, listener, ProgressReporter(self.store, sampler=sampler, slot=self.index)
+        )
         self.actor.start.remote(req.spec.model_dump_json(), data, req.subset)
         result = self._follow(ray, run_id, record, sampler)
         self.store.jobs.finish(job.job_id, job_state(result.status), result.error, run_id=run_id)

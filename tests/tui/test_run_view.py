@@ -8,14 +8,14 @@ import time
 from tui_fakes import curve
 
 from engine.events import EpochEnd, Finished
-from engine.live_report import EtaClock
 from engine.presets import find_preset
-from engine.store import LiveRow
+from engine.progress_reporter import EtaClock
+from engine.store import ProgressRow
 from tui.run_view import RunView
 
 
-def live(run_id, epoch, step, steps=100, eta=30.0, phase="training") -> LiveRow:
-    return LiveRow(run_id, phase, epoch, 10, step, steps, 0.5, 0.8, 10.0, eta, 50.0, 1, [], time.time() + 1e6)
+def live(run_id, epoch, step, steps=100, eta=30.0, phase="training") -> ProgressRow:
+    return ProgressRow(run_id, phase, epoch, 10, step, steps, 0.5, 0.8, 10.0, eta, 50.0, 1, [], time.time() + 1e6)
 
 
 def started_run(store, epochs_done: int):
@@ -128,13 +128,13 @@ def test_eta_after_the_compiling_first_epoch_uses_the_current_epochs_pace():
 
 def test_the_live_row_after_epoch_one_has_no_eta_from_the_compiling_epoch(store):
     from engine.events import Started
-    from engine.live_report import LiveReporter
+    from engine.progress_reporter import ProgressReporter
 
     run_id = started_run(store, 0)
-    reporter = LiveReporter(store)
+    reporter = ProgressReporter(store)
     reporter(Started(run_id, 10, 100, 10, 2, 2, "fake", "Test Device"))
     reporter(EpochEnd(1, **curve(1), seconds=46.0))
-    assert store.live.get(run_id).eta is None  # not 9 x 46 s
+    assert store.progress.get(run_id).eta is None  # not 9 x 46 s
 
 
 def test_a_cancelled_run_evaluating_names_the_epoch_it_evaluates(store):

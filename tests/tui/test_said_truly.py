@@ -9,9 +9,9 @@ from textual.app import App
 from textual.widgets import DataTable
 
 from engine.presets import find_preset
-from tui.live import LiveSnapshot, StoreWatcher
 from tui.run_summary import gradients_table
 from tui.screens.compare import CompareScreen
+from tui.training_snapshot import StoreWatcher, TrainingSnapshot
 from tui.widgets.chart_view import ChartView
 from tui.widgets.status_line import StatusLine
 
@@ -44,7 +44,7 @@ def test_a_job_whose_run_just_ended_is_not_training(store):
     p = find_preset("part1-small")
     job = store.jobs.add(p.id, p.part, p.spec)
     store.db.write("UPDATE jobs SET state='running', run_id=? WHERE id=?", (run_id, job))
-    snap = LiveSnapshot(running_jobs=store.jobs.running())
+    snap = TrainingSnapshot(running_jobs=store.jobs.running())
     assert snap.active_runs() == 0
 
 

@@ -10,7 +10,7 @@ from tui_fakes import curve
 
 from engine.events import EpochEnd
 from engine.presets import find_preset
-from engine.store import LiveRow
+from engine.store import ProgressRow
 from tui.app import make_app
 
 
@@ -25,8 +25,8 @@ def three_epochs_in(store) -> None:
     store.jobs.attach_run(job.job_id, run_id)
     for e in range(1, 4):
         store.add_epoch(run_id, EpochEnd(e, **curve(e), seconds=1.0, gradients=[1e-6 * e, 1e-3]))
-    store.live.update(
-        LiveRow(run_id, "training", 4, 10, 900, 1563, 0.3, 0.9, 30.0, 70.0, 97.0, 412 * 2**20, [], time.time())
+    store.progress.update(
+        ProgressRow(run_id, "training", 4, 10, 900, 1563, 0.3, 0.9, 30.0, 70.0, 97.0, 412 * 2**20, [], time.time())
     )
     # readers add the time since the row was written to `elapsed`: a row from the future adds nothing
     store.db.write("UPDATE live SET updated_at=? WHERE run_id=?", (time.time() + 10**6, run_id))

@@ -8,7 +8,7 @@ from rich.console import Console
 from textual.app import App
 from textual.widgets import DataTable
 
-from engine.controls import control_specs
+from engine.experiment_controls import control_specs
 from engine.presets import find_preset
 from tui.app import make_app
 from tui.cli import main

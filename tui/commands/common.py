@@ -76,11 +76,12 @@ def silence_stdout() -> None:
 def epoch_line(e, total) -> str:
     """One finished epoch (an EpochEnd event or a stored EpochRow: the same fields) as `train` prints it while
     it trains and `watch` while it reads the store."""
-    from tui.format import loss, pct
+    from engine.percent import pct
+    from tui.format import loss
 
     return (
-        f"epoch {e.epoch:>3}/{total}  loss {loss(e.loss)}  acc {pct(e.accuracy)} (epoch mean)  "
-        f"val_loss {loss(e.val_loss)}  val_acc {pct(e.val_accuracy)}  {e.seconds or 0:.2f}s"
+        f"epoch {e.epoch:>3}/{total}  loss {loss(e.loss)}  acc {pct(e.accuracy, '-')} (epoch mean)  "
+        f"val_loss {loss(e.val_loss)}  val_acc {pct(e.val_accuracy, '-')}  {e.seconds or 0:.2f}s"
     )
 
 
@@ -88,11 +89,11 @@ def end_line(run_id, status, epochs, train, val, test, seconds_per_epoch=None, e
     """How a run ended, in one line: its three accuracies when it was evaluated (the final model on each whole
     split, not the epochs' running means the epoch lines print), and why when it failed."""
     from engine.errors import one_line
-    from tui.format import pct
+    from engine.percent import pct
 
     line = f"run {run_id} {status} after {epochs} epoch(s)"
     if test is not None:
-        line += f": final model evaluated: train {pct(train)}, validation {pct(val)}, test {pct(test)}"
+        line += f": final model evaluated: train {pct(train, '-')}, validation {pct(val, '-')}, test {pct(test, '-')}"
     if seconds_per_epoch is not None:
         line += f", {seconds_per_epoch:.2f}s/epoch"
     if error:

@@ -1,14 +1,14 @@
 """`mnist-tui controls [PRESET...] [--repeats N]`: train the control runs in the foreground.
 
-Each Part Two net (or each preset named) is trained again with one change at a time (engine/controls.py),
+Each Part Two net (or each preset named) is trained again with one change at a time (engine/experiment_controls.py),
 stored as kind "control": outside the exercise rules, never an exercise answer, read by the answers to
 say which change lets the deep nets learn.
 """
 
 from __future__ import annotations
 
-from engine.controls import DEFAULT_PRESETS
 from engine.errors import SpecError
+from engine.experiment_controls import DEFAULT_PRESETS
 
 
 def add_controls_parser(sub, common) -> None:
@@ -31,7 +31,7 @@ def add_controls_parser(sub, common) -> None:
 
 
 def control_requests(args) -> list:
-    from engine.controls import CONTROL_KEYS, control_specs
+    from engine.experiment_controls import CONTROL_KEYS, control_specs
     from engine.presets import find_preset
     from engine.repeats import expand_repeats
     from engine.run_request import RunRequest

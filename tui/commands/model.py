@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from engine.errors import MnistTuiError, SpecError
+from engine.percent import pct
 from tui.commands.show import find_run
-from tui.format import pct
 
 if TYPE_CHECKING:
     from engine.store import Store
@@ -40,5 +40,8 @@ def run(args, store: Store, console) -> int:
     except TargetExists:
         raise MnistTuiError(f"{args.out}: already exists (not replaced; --force replaces it)") from None
     test = record.metrics.get("test_accuracy")
-    print(f"run {record.run_id} ({record.name}, test {pct(test)}): model written to {path} ({len(data) / 1e6:.1f} MB)")
+    print(
+        f"run {record.run_id} ({record.name}, test {pct(test, '-')}): model written to {path}"
+        f" ({len(data) / 1e6:.1f} MB)"
+    )
     return 0

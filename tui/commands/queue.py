@@ -228,7 +228,7 @@ class RunFollower:
                 print(prefix + epoch_line(e, run.epochs_planned), flush=True)
         self.shown = len(run.history)
         if run.status == "running":
-            if tty and (live := self.store.live.get(self.run_id)) is not None and live.steps:
+            if tty and (live := self.store.progress.get(self.run_id)) is not None and live.steps:
                 print(f"\r\033[K  epoch {live.epoch}: {live.step}/{live.steps} · {live.phase}", end="", flush=True)
             return None
         if tty:

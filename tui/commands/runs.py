@@ -8,7 +8,7 @@ import json
 from functools import partial
 from typing import TYPE_CHECKING
 
-from tui.format import pct
+from engine.percent import pct
 from tui.text import literal
 
 if TYPE_CHECKING:
@@ -91,9 +91,9 @@ def run(args, store: Store, console) -> int:
             r.part or "own",
             r.status,
             epochs,
-            pct(r.metrics["train_accuracy"]),
-            pct(r.metrics["val_accuracy"]),
-            pct(r.metrics["test_accuracy"]),
+            pct(r.metrics["train_accuracy"], "-"),
+            pct(r.metrics["val_accuracy"], "-"),
+            pct(r.metrics["test_accuracy"], "-"),
             spe,
             r.started_at,
         )

@@ -62,7 +62,7 @@ def run(args, store: Store, console) -> int:
     epochs = record.epochs_planned or record.epochs_completed or 1
     for metric, kind in (("accuracy", "percent"), ("loss", "loss")):
         console.print(Rule(f"{metric} by epoch", align="left"), width=width)
-        from engine.charts import history_series, line_chart
+        from engine.line_charts import history_series, line_chart
 
         console.print(line_chart(history_series(record.history, metric), width, 14, epochs, kind).text())
     console.print(Rule("per epoch", align="left"), width=width)

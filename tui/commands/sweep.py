@@ -11,7 +11,7 @@ import sys
 import time
 
 from engine.errors import MnistTuiError
-from tui.format import pct
+from engine.percent import pct
 from tui.text import literal
 
 FOLLOW_POLL = 1.0
@@ -132,7 +132,7 @@ def follow_sweep(store, sweep_id: int) -> int:
                 point = point_of_group(run.repeat_group, sweep_id)
                 print(
                     f"run {run.run_id} (point {point}, seed {run.spec_json.get('seed')}) {run.status}: "
-                    f"validation {pct(run.metrics['val_accuracy'])}, test {pct(run.metrics['test_accuracy'])}"
+                    f"validation {pct(run.metrics['val_accuracy'], '-')}, test {pct(run.metrics['test_accuracy'], '-')}"
                     f"   [{sweep.progress.text()}]",
                     flush=True,
                 )
@@ -158,7 +158,7 @@ def _print_best(store, sweep_id: int) -> None:
 
 
 def _mean_sd(s) -> str:
-    return pct(s.mean) if s.sd is None else f"{pct(s.mean)} ± {100 * s.sd:.2f}"
+    return pct(s.mean, "-") if s.sd is None else f"{pct(s.mean, '-')} ± {100 * s.sd:.2f}"
 
 
 # -- sweeps ------------------------------------------------------------------------------------------------
@@ -199,7 +199,7 @@ def cmd_sweeps(args) -> int:
             str(p.running),
             str(p.queued),
             str(p.failed),
-            "-" if best is None else f"{pct(best.mean('test'))} (point {best.index})",
+            "-" if best is None else f"{pct(best.mean('test'), '-')} (point {best.index})",
             s.created_at,
         )
     console().print(table)

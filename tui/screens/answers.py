@@ -137,7 +137,7 @@ class AnswersScreen(Screen):
         """Queue the controls for the worker: outside the exercise rules, read by the hypothesis answer."""
         from dataclasses import replace
 
-        from engine.controls import DEFAULT_PRESETS, DEFAULT_REPEATS, control_specs
+        from engine.experiment_controls import DEFAULT_PRESETS, DEFAULT_REPEATS, control_specs
         from engine.presets import find_preset
         from engine.repeats import expand_repeats
 

@@ -18,12 +18,13 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from engine.charts import COLOURS, MARKERS, Series
 from engine.errors import MnistTuiError
+from engine.line_charts import COLOURS, MARKERS, Series
+from engine.percent import pct
 from engine.rules import PART_TITLES
 from engine.spec import count_params, format_layers
 from engine.store import RunRecord, Store
-from tui.format import clip, list_name, lr_text, pct, seed_text
+from tui.format import clip, list_name, lr_text, seed_text
 from tui.run_summary import SPEC_FIELDS, filter_runs, spec_value
 from tui.screens.run import ask_delete, ask_label
 from tui.text import literal, notify_literal
@@ -114,8 +115,8 @@ def layers_diff(runs: list[RunRecord]) -> Table | Text:
     for label, values in same:
         table.add_row(Text(label, style="dim"), *(Text(v, style="dim") for v in values))
     table.add_row("data", *(literal(r.data_source or "Keras MNIST") for r in runs))
-    table.add_row("val acc", *(pct(r.metrics["val_accuracy"]) for r in runs))
-    table.add_row("test acc", *(pct(r.metrics["test_accuracy"]) for r in runs))
+    table.add_row("val acc", *(pct(r.metrics["val_accuracy"], "-") for r in runs))
+    table.add_row("test acc", *(pct(r.metrics["test_accuracy"], "-") for r in runs))
     return table
 
 

@@ -18,9 +18,9 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
-from engine.charts import history_series
 from engine.confusion import decode, read_test_images, run_confusion
 from engine.errors import MnistTuiError
+from engine.line_charts import history_series
 from engine.store import RunRecord, Store
 from tui.run_summary import epochs_table, gradient_columns, gradients_table, summary_text, title_text
 from tui.screens.dialogs import ConfirmDialog, TextDialog

@@ -1,6 +1,6 @@
 """Training: live accuracy and loss charts (train vs validation), epoch and batch progress, elapsed time and
 ETA, the device, CPU/memory/GPU use, the queue, and the result. Everything here is read from the store by
-the app (LiveSnapshot); the training itself runs in the worker process, so every key keeps working."""
+the app (TrainingSnapshot); the training itself runs in the worker process, so every key keeps working."""
 
 from __future__ import annotations
 
@@ -15,11 +15,12 @@ from textual.screen import Screen
 from textual.widgets import ProgressBar, Static
 
 from engine.errors import MnistTuiError
+from engine.percent import pct
 from engine.store import HOST
 from tui.app_access import mnist_app
-from tui.format import loss, pct
-from tui.live import LiveSnapshot
+from tui.format import loss
 from tui.run_view import RunView
+from tui.training_snapshot import TrainingSnapshot
 from tui.widgets.curves import CurvesPlot
 from tui.widgets.footer import KeyFooter
 from tui.widgets.queue_panel import QueuePanel
@@ -58,8 +59,8 @@ def detail_text(view: RunView) -> Text:
         e = view.history[-1]
         # one line at 80 columns, so the charts keep their rows
         text = Text(
-            f"epoch {e.epoch}: loss {loss(e.loss)} acc {pct(e.accuracy)} (epoch mean) · "
-            f"val {loss(e.val_loss)} {pct(e.val_accuracy)} · {e.seconds or 0:.1f} s"
+            f"epoch {e.epoch}: loss {loss(e.loss)} acc {pct(e.accuracy, '-')} (epoch mean) · "
+            f"val {loss(e.val_loss)} {pct(e.val_accuracy, '-')} · {e.seconds or 0:.1f} s"
         )
         if e.gradients and len(e.gradients) > 1:
             text.append(f"\nmean |dL/dW|: first layer {e.gradients[0]:.1e} … output {e.gradients[-1]:.1e}", style="dim")
@@ -138,7 +139,7 @@ class TrainingScreen(Screen):
         self.app.pop_screen()
 
     # -- drawing ------------------------------------------------------------------------------------------
-    def show_all(self, snap: LiveSnapshot) -> None:
+    def show_all(self, snap: TrainingSnapshot) -> None:
         view = snap.view
         title = self.query_one("#run-title", Static)
         if view is None:

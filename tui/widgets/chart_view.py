@@ -1,4 +1,4 @@
-"""A chart of series by epoch, drawn by engine.charts at the widget's size.
+"""A chart of series by epoch, drawn by engine.line_charts at the widget's size.
 
 The drawing is kept until the series, the size or the zoom change: switching screens mid-epoch repaints
 without rebuilding (`builds` counts the real rebuilds).
@@ -12,7 +12,7 @@ from rich.text import Text
 from textual.app import RenderResult
 from textual.widget import Widget
 
-from engine.charts import WAITING, Kind, Series, line_chart
+from engine.line_charts import NO_EPOCH_YET, Kind, Series, line_chart
 
 
 class ChartView(Widget):
@@ -23,7 +23,7 @@ class ChartView(Widget):
     }
     """
 
-    def __init__(self, kind: Kind = "percent", empty: str = WAITING, title: str = "", **kwargs) -> None:
+    def __init__(self, kind: Kind = "percent", empty: str = NO_EPOCH_YET, title: str = "", **kwargs) -> None:
         super().__init__(**kwargs)
         self.kind: Kind = kind
         self.title = title  # leads the legend line (for a chart without a border title)

@@ -17,8 +17,9 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from engine.percent import pct
 from engine.store import RunRecord
-from tui.format import clip, list_name, lr_text, pct, seed_text
+from tui.format import clip, list_name, lr_text, seed_text
 from tui.run_summary import STATUS_STYLE
 from tui.text import literal
 
@@ -33,9 +34,9 @@ MAX_NAME = 24
 def val_or_status(run: RunRecord) -> Text:
     val = run.metrics.get("val_accuracy")
     if val is not None:
-        return Text(pct(val))
+        return Text(pct(val, "-"))
     if run.status == "running" and run.history and run.history[-1].val_accuracy is not None:
-        return Text(pct(run.history[-1].val_accuracy), style="dim")  # so far: the final value comes at the end
+        return Text(pct(run.history[-1].val_accuracy, "-"), style="dim")  # so far: the final value comes at the end
     return Text(run.status, style=STATUS_STYLE.get(run.status, "red"))
 
 
@@ -110,7 +111,7 @@ class RecentRuns(Widget, can_focus=True):
                 val_or_status(r),
                 lr_text(r.spec_json),
                 Text(r.status, style=STATUS_STYLE.get(r.status, "red")),
-                pct(r.metrics.get("test_accuracy")),
+                pct(r.metrics.get("test_accuracy"), "-"),
                 f"{r.epochs_completed}/{r.epochs_planned or '?'}",
             )
             style = ("reverse" if self.has_focus else "underline") if index == self.cursor else ""

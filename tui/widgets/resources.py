@@ -6,7 +6,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from engine.store import LiveRow
+from engine.store import ProgressRow
 
 
 def size_text(n: int | None) -> str:
@@ -16,7 +16,7 @@ def size_text(n: int | None) -> str:
     return f"{gib:.1f} GiB" if gib >= 1 else f"{n / 2**20:.0f} MiB"
 
 
-def resources_text(live: LiveRow | None, device: str | None = None) -> Text:
+def resources_text(live: ProgressRow | None, device: str | None = None) -> Text:
     if live is None:
         return Text("resources: shown while a run trains", style="dim")
     cpu = "-" if live.cpu_percent is None else f"{live.cpu_percent:.0f}%"
@@ -41,5 +41,5 @@ class ResourcePanel(Static):
     }
     """
 
-    def show(self, live: LiveRow | None, device: str | None = None) -> None:
+    def show(self, live: ProgressRow | None, device: str | None = None) -> None:
         self.update(resources_text(live, device))

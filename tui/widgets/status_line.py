@@ -6,20 +6,20 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from tui.live import LiveSnapshot
+from tui.training_snapshot import TrainingSnapshot
 
 
 class StatusLine(Static):
-    def show(self, snap: LiveSnapshot, repeats: int = 1) -> None:
+    def show(self, snap: TrainingSnapshot, repeats: int = 1) -> None:
         self.update(self.text(snap, repeats))
 
-    def text(self, snap: LiveSnapshot, repeats: int) -> Text:
+    def text(self, snap: TrainingSnapshot, repeats: int) -> Text:
         text = self._state(snap)
         if repeats > 1:
             text.append(f" · t/T/A train {repeats} seeds of each net", style="bold")
         return text
 
-    def _state(self, snap: LiveSnapshot) -> Text:
+    def _state(self, snap: TrainingSnapshot) -> Text:
         if snap.error:
             return Text(f"✗ {snap.error}", style="bold red")
         if snap.problem:

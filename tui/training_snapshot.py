@@ -1,7 +1,7 @@
 """The TUI's view of training, polled from the store: what waits in the queue, what trains now (from the
 worker or from a `mnist-tui train` in another terminal), and the one run the training screen follows.
 
-`StoreWatcher.poll()` is cheap (a handful of small reads) and returns a new LiveSnapshot only when
+`StoreWatcher.poll()` is cheap (a handful of small reads) and returns a new TrainingSnapshot only when
 something changed, so the app can call it a few times a second and repaint only on news.
 """
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.errors import MnistTuiError
-from engine.store import JobRecord, LiveRow, RunRecord, Store
+from engine.store import JobRecord, ProgressRow, RunRecord, Store
 from engine.worker.client import worker_running
 from engine.worker.log import last_line, log_path
 from tui.run_view import RunView
@@ -22,11 +22,11 @@ WORKER_START_GRACE = 12.0  # seconds a freshly spawned worker has to take the lo
 
 
 @dataclass
-class LiveSnapshot:
+class TrainingSnapshot:
     waiting: list[JobRecord] = field(default_factory=list)
     running_jobs: list[JobRecord] = field(default_factory=list)
     running_runs: list[RunRecord] = field(default_factory=list)
-    live: dict[int, LiveRow] = field(default_factory=dict)
+    live: dict[int, ProgressRow] = field(default_factory=dict)
     view: RunView | None = None  # the run the training screen follows
     views: list[RunView] = field(default_factory=list)  # every run training now (several with slots), by slot
     worker_alive: bool = False
@@ -61,7 +61,7 @@ class StoreWatcher:
         self.clock = clock
         self.followed: tuple[str, int] | None = None
         self.spawned_at: float | None = None
-        self.last: LiveSnapshot | None = None
+        self.last: TrainingSnapshot | None = None
 
     def follow(self, key: tuple[str, int] | None) -> None:
         """Follow this job (or run) while it is active; then whatever trains next, or it as it ended."""
@@ -70,7 +70,7 @@ class StoreWatcher:
     def worker_spawned(self) -> None:
         self.spawned_at = self.clock()
 
-    def poll(self) -> LiveSnapshot | None:
+    def poll(self) -> TrainingSnapshot | None:
         """A fresh snapshot when anything changed since the last poll, else None."""
         snap = self.read()
         if snap == self.last:
@@ -78,23 +78,23 @@ class StoreWatcher:
         self.last = snap
         return snap
 
-    def read(self) -> LiveSnapshot:
+    def read(self) -> TrainingSnapshot:
         try:
             waiting = self.store.jobs.waiting()
             running_jobs = self.store.jobs.running()
             running_runs = self.store.running_runs()
-            live = self.store.live.all()
+            live = self.store.progress.all()
         except MnistTuiError as exc:
-            return LiveSnapshot(error=str(exc))
+            return TrainingSnapshot(error=str(exc))
         alive = self.worker_alive(self.store.path)
-        snap = LiveSnapshot(waiting, running_jobs, running_runs, live, worker_alive=alive)
+        snap = TrainingSnapshot(waiting, running_jobs, running_runs, live, worker_alive=alive)
         snap.views = self._candidates(snap)
         snap.view = self._view(snap.views)
         snap.problem = self._problem(snap)
         return snap
 
     # -- which run to follow ------------------------------------------------------------------------------
-    def _candidates(self, snap: LiveSnapshot) -> list[RunView]:
+    def _candidates(self, snap: TrainingSnapshot) -> list[RunView]:
         """Every run training now: the worker's jobs (by slot), then foreground trains."""
         runs = {r.run_id: r for r in snap.running_runs}
         candidates: list[RunView] = []
@@ -105,7 +105,7 @@ class StoreWatcher:
             candidates.append(RunView(job, run, snap.live.get(job.run_id) if job.run_id else None))
         return candidates + [RunView(None, r, snap.live.get(r.run_id)) for r in runs.values()]  # foreground
 
-    def follow_next(self, snap: LiveSnapshot, step: int) -> bool:
+    def follow_next(self, snap: TrainingSnapshot, step: int) -> bool:
         """Follow the next (step 1) or previous (-1) of the runs training now; False with fewer than two."""
         views = snap.views
         if len(views) < 2:
@@ -148,7 +148,7 @@ class StoreWatcher:
         return RunView(job, self._run(job.run_id) if job.run_id else None, None)
 
     # -- a worker that would not start --------------------------------------------------------------------
-    def _problem(self, snap: LiveSnapshot) -> str | None:
+    def _problem(self, snap: TrainingSnapshot) -> str | None:
         if not snap.waiting or snap.running_jobs or snap.worker_alive:
             return None
         if self.spawned_at is not None and self.clock() - self.spawned_at < WORKER_START_GRACE:

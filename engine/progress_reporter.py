@@ -1,6 +1,6 @@
-"""While a run trains, two things keep the store current for other processes: its live row (phase, batch,
-elapsed, ETA, CPU, memory, GPUs; a few writes a second at most), and (engine/watchers.py) a monitor thread
-that beats the run's heartbeat and turns a cancel flag set by any process into the trainer's cancel Event."""
+"""The writer of a running run's progress row (phase, batch, elapsed, ETA, CPU, memory, GPUs; a few writes
+a second at most), so other processes see the run as it trains. Its partner, engine/watchers.py, beats the
+run's heartbeat and turns a cancel flag set by any process into the trainer's cancel Event."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from collections.abc import Callable
 from engine.errors import MnistTuiError
 from engine.events import EpochEnd, Event, Finished, Phase, Progress, Started
 from engine.resources import ResourceSampler
-from engine.store import HOST, LiveRow, Store
+from engine.store import HOST, ProgressRow, Store
 
-LIVE_INTERVAL = 0.3  # seconds between live-row writes (epoch ends and phase changes are written at once)
+PROGRESS_ROW_INTERVAL = 0.3  # seconds between progress-row writes (epoch ends and phase changes are written at once)
 
 
 class EtaClock:
@@ -53,9 +53,9 @@ class EtaClock:
         return this_epoch + remaining_epochs * per_epoch
 
 
-class LiveReporter:
-    """A runner listener that mirrors events into the run's live row. Store errors are swallowed here:
-    the live row is a courtesy; the epochs' own writes report a failing disk."""
+class ProgressReporter:
+    """A runner listener that mirrors events into the run's progress row. Store errors are swallowed
+    here: the progress row is a courtesy; the epochs' own writes report a failing disk."""
 
     def __init__(self, store: Store, sampler: ResourceSampler | None = None, slot: int | None = None):
         self.store = store
@@ -96,11 +96,11 @@ class LiveReporter:
 
     def _write(self, force: bool = False) -> None:
         now = time.monotonic()
-        if not force and now - self.last_write < LIVE_INTERVAL:
+        if not force and now - self.last_write < PROGRESS_ROW_INTERVAL:
             return
         self.last_write = now
         cpu, rss, gpus = self.sampler.sample()
-        row = LiveRow(
+        row = ProgressRow(
             run_id=self.run_id,
             phase=self.row.get("phase"),
             epoch=self.row.get("epoch"),
@@ -120,6 +120,6 @@ class LiveReporter:
             device=self.device,
         )
         try:
-            self.store.live.update(row)
+            self.store.progress.update(row)
         except MnistTuiError:
             pass

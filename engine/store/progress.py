@@ -1,6 +1,6 @@
-"""Live rows: where each running run is right now (phase, batch, ETA, resources). The training process
-writes its row a few times a second at most; any reader (another TUI, `watch`) polls it. The row goes when
-the run ends: the run's own row then holds the result."""
+"""Progress rows (the store's `live` table): where each running run is right now (phase, batch, ETA,
+resources). The training process writes its row a few times a second at most; any reader (another TUI,
+`watch`) polls it. The row goes when the run ends: the run's own row then holds the result."""
 
 from __future__ import annotations
 
@@ -14,15 +14,15 @@ from dataclasses import asdict
 from engine.errors import StoreError
 from engine.store.database import Database
 from engine.store.liveness import owner_alive
-from engine.store.records import BadRow, Cells, GpuUse, LiveRow, finite_or_none, read_rows
+from engine.store.records import BadRow, Cells, GpuUse, ProgressRow, finite_or_none, read_rows
 
 
-class LiveRows:
+class ProgressRows:
     def __init__(self, db: Database, report: Callable[[BadRow], None] = lambda bad: None):
         self.db = db
         self.report = report  # told of each row that cannot be read (left out)
 
-    def update(self, row: LiveRow) -> None:
+    def update(self, row: ProgressRow) -> None:
         self.db.write(
             "INSERT OR REPLACE INTO live (run_id, phase, epoch, epochs, step, steps, loss, accuracy, elapsed, eta,"
             " cpu_percent, rss_bytes, gpus_json, updated_at, slot, host, device)"
@@ -51,15 +51,15 @@ class LiveRows:
     def remove(self, run_id: int) -> None:
         self.db.write("DELETE FROM live WHERE run_id=?", (run_id,))
 
-    def get(self, run_id: int) -> LiveRow | None:
+    def get(self, run_id: int) -> ProgressRow | None:
         return self._read(" WHERE live.run_id=?", (run_id,)).get(run_id)
 
-    def all(self) -> dict[int, LiveRow]:
+    def all(self) -> dict[int, ProgressRow]:
         """Every readable live row of a run still training, by run id (one that cannot be read is left
         out and reported)."""
         return self._read()
 
-    def _read(self, where: str = "", params: tuple = ()) -> dict[int, LiveRow]:
+    def _read(self, where: str = "", params: tuple = ()) -> dict[int, ProgressRow]:
         """Live rows whose run is still training. A row left by a process that was killed (its run no
         longer running, or its owner gone) would show progress forever: it is left out, and deleted
         when this store may be written."""
@@ -71,7 +71,7 @@ class LiveRows:
             with contextlib.suppress(StoreError):  # a reader never fails on a clean-up
                 self.db.write(f"DELETE FROM live WHERE run_id IN ({marks})", dead)
         alive = {run_id for run_id, ok in owners if ok}
-        return {row.run_id: row for row in read_rows(rows, live_row, self.report) if row.run_id in alive}
+        return {row.run_id: row for row in read_rows(rows, progress_row, self.report) if row.run_id in alive}
 
 
 # a live row with what says whether its run's process still trains it (the run's own columns)
@@ -91,8 +91,8 @@ def owner_cells(r: sqlite3.Row) -> tuple[int, bool]:
     return c.row_id, alive
 
 
-def live_row(r: sqlite3.Row) -> LiveRow:
-    """A row as a LiveRow; BadRow names the run and the column of a cell that cannot be read."""
+def progress_row(r: sqlite3.Row) -> ProgressRow:
+    """A row as a ProgressRow; BadRow names the run and the column of a cell that cannot be read."""
     c = Cells(r, "live row of run", id_column="run_id")
     gpus = []
     for g in c.json("gpus_json", list, []):
@@ -101,7 +101,7 @@ def live_row(r: sqlite3.Row) -> LiveRow:
         except (TypeError, ValueError):
             raise c.bad("gpus_json", "holds a GPU entry this version cannot read") from None
     updated = c.number("updated_at")
-    return LiveRow(
+    return ProgressRow(
         run_id=c.row_id,
         phase=c.text("phase"),
         epoch=c.integer("epoch"),

@@ -1,12 +1,13 @@
-"""The training charts of the export, drawn by engine/charts.py (the same rules as every chart in the app:
+"""The training charts of the export, drawn by engine/line_charts.py (the same rules as every chart in the app:
 accuracy on a fixed 0-100% axis, x over the planned epochs, every series visible, legend above the plot),
 as plain text with no terminal codes."""
 
 from __future__ import annotations
 
 from engine.answers import Answers, Net
-from engine.charts import gap_series, history_series, line_chart
-from engine.report.format import ANSI_ESCAPE, pct, title
+from engine.line_charts import gap_series, history_series, line_chart
+from engine.percent import pct
+from engine.report.format import ANSI_ESCAPE, title
 
 CHART_WIDTH, CHART_HEIGHT = 66, 18  # fits an 80-column terminal with the Markdown widget's margins
 

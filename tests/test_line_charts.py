@@ -1,4 +1,4 @@
-"""engine.charts: the rules every chart follows (fixed accuracy axis, loss from 0, exact rows, labels never
+"""engine.line_charts: the rules every chart follows (fixed accuracy axis, loss from 0, exact rows, labels never
 on adjacent rows, overlaps shown, legend outside the plot, x pinned to the planned epochs)."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from engine.charts import OVERLAP, WAITING, Series, choose_axis, line_chart
+from engine.line_charts import NO_EPOCH_YET, OVERLAP, Series, choose_axis, line_chart
 
 FLAT = [11.3, 11.2, 11.3, 11.35, 11.3]
 
@@ -101,7 +101,7 @@ def test_the_x_axis_spans_the_planned_epochs_not_the_finished_ones():
 
 def test_no_data_yet_says_waiting_and_still_draws_the_axes():
     chart = line_chart([Series("train", [], []), Series("validation", [], [])], 60, 12, epochs=10)
-    assert chart.plain().splitlines()[0].strip() == WAITING
+    assert chart.plain().splitlines()[0].strip() == NO_EPOCH_YET
     assert labelled(plot_rows(chart))[0] == 100
 
 

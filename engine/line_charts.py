@@ -37,7 +37,7 @@ COLOURS = ("cyan", "dark_orange", "green", "magenta", "red", "dodger_blue1", "ye
 OVERLAP = "#"  # two or more series in the same cell
 OVERLAP_STYLE = "bold bright_white"
 NICE = (1.0, 2.0, 2.5, 5.0)
-WAITING = "waiting for epoch 1"
+NO_EPOCH_YET = "waiting for epoch 1"
 TRAIN_SERIES = "train (epoch mean)"  # an epoch's running mean over its batches, not the final evaluation
 Kind = Literal["percent", "loss", "points"]  # points: a signed difference in percentage points
 FRAME_AND_LABELS = 3  # plotext's top and bottom frame lines and the x tick labels around the canvas
@@ -204,7 +204,7 @@ def line_chart(
     epochs: int,
     kind: Kind = "percent",
     zoom: bool = False,
-    empty: str = WAITING,
+    empty: str = NO_EPOCH_YET,
     title: str = "",
     beside_percent: bool = False,
 ) -> Chart:
