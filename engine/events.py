@@ -7,9 +7,8 @@ can consume them without knowing about Keras.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Literal
 
-Status = Literal["running", "completed", "cancelled", "diverged", "failed", "interrupted"]
+from engine.status import RunStatus
 
 
 @dataclass(frozen=True)
@@ -61,7 +60,7 @@ class EpochEnd:
 @dataclass(frozen=True)
 class Finished:
     run_id: int | None
-    status: Status
+    status: RunStatus
     epochs_completed: int
     train_accuracy: float | None = None
     val_accuracy: float | None = None

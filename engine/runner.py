@@ -17,6 +17,7 @@ from engine.memory import check_fits
 from engine.progress_reporter import ProgressReporter
 from engine.run_request import RunRequest
 from engine.spec import NetworkSpec
+from engine.status import RunStatus
 from engine.store import Store
 from engine.takeout.keras_model import keep_trained_model
 from engine.trainer import KerasTrainer, NetTrainer
@@ -56,7 +57,7 @@ class Runner:
         check_fits(req.spec, len(splits.x_train), len(splits.x_val), len(splits.x_test))  # before any work
         self.trainer.prepare(listener)
         if cancel.is_set():  # cancelled while loading: nothing trained, so no run to keep
-            result = Finished(None, "cancelled", 0)
+            result = Finished(None, RunStatus.CANCELLED, 0)
             listener(result)
             return result
         run_id = start_run_of(self.store, req, splits.source, splits.sizes(), slot=self.slot)
@@ -76,13 +77,13 @@ class Runner:
         try:
             result = self.trainer.train(req.spec, splits, record, cancel, next_up)
         except BaseException as exc:  # KeyboardInterrupt included: the run row must not stay 'running'
-            status = "cancelled" if isinstance(exc, KeyboardInterrupt) else "failed"
+            status = RunStatus.CANCELLED if isinstance(exc, KeyboardInterrupt) else RunStatus.FAILED
             result = record.finish(Finished(run_id, status, record.epochs_completed(), error=_one_line(exc)))
             if isinstance(exc, KeyboardInterrupt):
                 raise
             return result
         result = as_told(self.store, run_id, result)
-        if result.status == "completed":  # its model beside the store, before the run reads as completed
+        if result.status == RunStatus.COMPLETED:  # its model beside the store, before the run reads as completed
             keep_trained_model(self.store, self.trainer, req.spec, run_id)
         return record.finish(result)
 
@@ -141,8 +142,8 @@ class RunRecorder:
 def as_told(store: Store, run_id: int, result: Finished) -> Finished:
     """A run asked to stop during its last epoch, too late for the trainer to see, ends as it was told:
     cancelled (the flag is set only while epochs remain: engine/store/store.py cancel_run)."""
-    if result.status == "completed" and store.cancel_requested(run_id):
-        return dataclasses.replace(result, status="cancelled")
+    if result.status == RunStatus.COMPLETED and store.cancel_requested(run_id):
+        return dataclasses.replace(result, status=RunStatus.CANCELLED)
     return result
 
 

@@ -28,6 +28,7 @@ from engine.paths import STACK_ENV
 from engine.progress_reporter import ProgressReporter
 from engine.run_request import RunRequest
 from engine.runner import Listener, Loader, RunRecorder, _one_line, as_told, start_run_of
+from engine.status import RunStatus
 from engine.store import Store
 from engine.watchers import run_monitor
 
@@ -90,7 +91,7 @@ def run_stacked(
     splits = loader(first.data, first.spec.validation_fraction, first.subset)
     _prepare(to_all)
     if cancel.is_set():  # cancelled while loading: nothing trained, so no run to keep
-        results = [Finished(None, "cancelled", 0) for _ in requests]
+        results = [Finished(None, RunStatus.CANCELLED, 0) for _ in requests]
         for listener, result in zip(listeners, results, strict=True):
             listener(result)
         return results
@@ -112,7 +113,7 @@ def run_stacked(
             specs, trained = [req.spec for req in requests], []
             results = train_stacked(specs, splits, records, cancel, shared_order=shared_order(), trained=trained)
         except BaseException as exc:  # KeyboardInterrupt included: no run row may stay 'running'
-            status = "cancelled" if isinstance(exc, KeyboardInterrupt) else "failed"
+            status = RunStatus.CANCELLED if isinstance(exc, KeyboardInterrupt) else RunStatus.FAILED
             ended = [r.finish(Finished(r.run_id, status, r.epochs_completed(), error=_one_line(exc))) for r in records]
             if isinstance(exc, KeyboardInterrupt):
                 raise
@@ -121,7 +122,7 @@ def run_stacked(
     trained = trained or [None] * len(results)  # a failed fit leaves it empty
     for req, record, result, weights in zip(requests, records, results, trained, strict=True):
         result = as_told(store, record.run_id, result)
-        if result.status == "completed":  # its model beside the store, as a single run's
+        if result.status == RunStatus.COMPLETED:  # its model beside the store, as a single run's
             from engine.takeout.keras_model import keep_trained_model
 
             keep_trained_model(store, _Trained(weights), req.spec, record.run_id)

@@ -25,6 +25,7 @@ from engine.confusion import confusion_matrix
 from engine.data import Splits
 from engine.events import EpochEnd, Finished, Phase, Progress, Started
 from engine.spec import NetworkSpec
+from engine.status import RunStatus
 from engine.trainer import DIVERGED_LOSS, PROBE_BATCH, PROGRESS_INTERVAL, Emit, _exploded, _finite, seconds_summary
 
 
@@ -153,7 +154,7 @@ class _Network:
     def __init__(self, emit: Emit):
         self.emit = emit
         self.seconds: list[float] = []
-        self.status = "completed"
+        self.status = RunStatus.COMPLETED
         self.done = False  # finished early (diverged): no more events
         self.val: tuple[float, float] | None = None
 
@@ -235,7 +236,7 @@ def train_stacked(
             losses, accs = _column(logs, "net_loss", k), _column(logs, "net_accuracy", k)
             for i in live():
                 if _exploded(losses[i]):
-                    nets[i].status = "diverged"
+                    nets[i].status = RunStatus.DIVERGED
                 nets[i].emit(
                     Progress(
                         self.epoch,
@@ -245,7 +246,7 @@ def train_stacked(
                         float(accs[i]) if _finite(accs[i]) else None,
                     )
                 )
-            if all(nets[i].status == "diverged" for i in live()):
+            if all(nets[i].status == RunStatus.DIVERGED for i in live()):
                 self.model.stop_training = True
 
         def on_epoch_end(self, epoch, logs=None):
@@ -259,10 +260,10 @@ def train_stacked(
                 net = nets[i]
                 values = [float(c[i]) for c in columns]
                 if not all(math.isfinite(v) for v in values) or _exploded(values[0]) or _exploded(values[2]):
-                    net.status = "diverged"
+                    net.status = RunStatus.DIVERGED
                 net.seconds.append(seconds)
                 gradients = None
-                if net.status == "diverged":
+                if net.status == RunStatus.DIVERGED:
                     net.done = True
                 else:
                     net.val = values[2], values[3]
@@ -285,11 +286,13 @@ def train_stacked(
         )
     except Exception as exc:  # any Keras/TF failure fails every run of the stack, never a crash
         error = f"{exc.__class__.__name__}: {exc}"
-        return [_summary(net, "failed", k, error=error) for net in nets]
+        return [_summary(net, RunStatus.FAILED, k, error=error) for net in nets]
     results = _finish(model, nets, state, splits, eval_batch)
     if trained is not None:
         final = trainable_values(model)
-        trained[:] = [network_weights(final, i) if r.status == "completed" else None for i, r in enumerate(results)]
+        trained[:] = [
+            network_weights(final, i) if r.status == RunStatus.COMPLETED else None for i, r in enumerate(results)
+        ]
     if shared_order:
         results = [dataclasses.replace(r, extra={**r.extra, "shared_order": True}) for r in results]
     return results
@@ -316,9 +319,9 @@ def _finish(model, nets: list[_Network], state: dict, splits: Splits, eval_batch
     results: list[Finished | None] = [None] * len(nets)
     evaluate = []
     for i, net in enumerate(nets):
-        if net.status == "diverged":
+        if net.status == RunStatus.DIVERGED:
             why = f"loss became NaN, infinite or over {DIVERGED_LOSS:g} (the weights blew up)"
-            results[i] = _summary(net, "diverged", len(nets), error=why)
+            results[i] = _summary(net, RunStatus.DIVERGED, len(nets), error=why)
         elif not net.seconds:  # cancelled before the first epoch ended: nothing to evaluate
             results[i] = _summary(net, status, len(nets))
         else:

@@ -14,6 +14,7 @@ from typing import Literal
 
 from engine.spec import NetworkSpec, count_params
 from engine.stats import Summary, summarize
+from engine.status import RunStatus
 from engine.store import RunRecord, Store
 from engine.store.sweeps import SweepRecord
 from engine.sweep import point_of_group, value_text
@@ -81,7 +82,7 @@ class SweepResults:
 
     def run_seconds(self) -> float | None:
         """Mean wall time of a finished run of this sweep (start to end, compile included)."""
-        spans = [s for r in self.runs if r.status == "completed" and (s := _span(r)) is not None]
+        spans = [s for r in self.runs if r.status == RunStatus.COMPLETED and (s := _span(r)) is not None]
         return sum(spans) / len(spans) if spans else None
 
     def eta_seconds(self) -> float | None:
@@ -105,7 +106,7 @@ def results_of(sweep: SweepRecord, runs: list[RunRecord]) -> SweepResults:
     by_point: dict[int, list[RunRecord]] = {}
     for run in runs:
         index = point_of_group(run.repeat_group, sweep.sweep_id)
-        if index is not None and run.status == "completed":
+        if index is not None and run.status == RunStatus.COMPLETED:
             by_point.setdefault(index, []).append(run)
     points = []
     for p in sweep.point_list:

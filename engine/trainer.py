@@ -19,6 +19,7 @@ from engine.confusion import confusion_matrix
 from engine.data import Splits
 from engine.events import EpochEnd, Event, Finished, Phase, Progress, Started
 from engine.spec import NetworkSpec
+from engine.status import RunStatus
 
 Emit = Callable[[Event], None]
 NextUp = Callable[[], NetworkSpec | None]  # the network a queue trains next, if it shares this run's data
@@ -129,7 +130,13 @@ class KerasTrainer:
                 warm_up.start(upcoming, splits, eval_batch, PROBE_BATCH)
 
         # weights after the last completed epoch: a run cancelled partway into the next is evaluated on them
-        state = {"status": "completed", "seconds": [], "weights": None, "val": None, "started": training_started}
+        state = {
+            "status": RunStatus.COMPLETED,
+            "seconds": [],
+            "weights": None,
+            "val": None,
+            "started": training_started,
+        }
 
         class Bridge(keras.callbacks.Callback):
             def on_epoch_begin(self, epoch, logs=None):
@@ -142,7 +149,7 @@ class KerasTrainer:
                 # `batch` counts blocks of SGD steps (engine/blocks.py), not single batches
                 self.done = train_input.batches_done(batch)
                 if cancel.is_set():
-                    state["status"] = "cancelled"
+                    state["status"] = RunStatus.CANCELLED
                     self.model.stop_training = True
                 now = time.perf_counter()
                 if now - self.last < PROGRESS_INTERVAL and self.done < steps:
@@ -151,7 +158,7 @@ class KerasTrainer:
                 logs = logs or {}
                 loss, acc = logs.get("loss"), logs.get("categorical_accuracy")
                 if _exploded(loss):
-                    state["status"] = "diverged"
+                    state["status"] = RunStatus.DIVERGED
                     self.model.stop_training = True
                 emit(
                     Progress(
@@ -165,21 +172,21 @@ class KerasTrainer:
 
             def on_epoch_end(self, epoch, logs=None):
                 seconds = time.perf_counter() - self.t0
-                if self.done < steps and state["status"] != "diverged":
+                if self.done < steps and state["status"] != RunStatus.DIVERGED:
                     return  # cancelled mid-epoch: that epoch did not finish, so it is not kept
                 # (an epoch stopped because the loss blew up is kept, with the values it blew up to)
                 logs = logs or {}
                 keys = ("loss", "categorical_accuracy", "val_loss", "val_categorical_accuracy")
                 values = [float(logs[k]) if k in logs else math.nan for k in keys]
                 if not all(math.isfinite(v) for v in values) or _exploded(values[0]) or _exploded(values[2]):
-                    state["status"] = "diverged"
+                    state["status"] = RunStatus.DIVERGED
                     self.model.stop_training = True
                 state["seconds"].append(seconds)
-                if state["status"] != "diverged":
+                if state["status"] != RunStatus.DIVERGED:
                     state["weights"] = self.model.get_weights()  # copies: ~1 MB for these nets
                     state["val"] = values[2], values[3]  # these weights' validation loss and accuracy
                 grads = None
-                if probe and state["status"] != "diverged":
+                if probe and state["status"] != RunStatus.DIVERGED:
                     grads = mean_abs_kernel_gradients(self.model, probe_x, probe_y)
                 emit(EpochEnd(self.epoch, *values, seconds=seconds, gradients=grads))
                 if self.epoch == 1:
@@ -197,14 +204,14 @@ class KerasTrainer:
             first, per_epoch = seconds_summary(state["seconds"])
             return Finished(
                 None,
-                "failed",
+                RunStatus.FAILED,
                 len(state["seconds"]),
                 seconds_per_epoch=per_epoch,
                 first_epoch_seconds=first,
                 error=f"{exc.__class__.__name__}: {exc}",
             )
         finished = self._finish(model, state, splits, eval_batch, emit)
-        self.trained_weights = model.get_weights() if finished.status == "completed" else None
+        self.trained_weights = model.get_weights() if finished.status == RunStatus.COMPLETED else None
         if pooled:  # trained and evaluated without an error: it serves the next run of this network
             give_back(spec, pooled)
         return finished
@@ -214,9 +221,9 @@ class KerasTrainer:
 
         first, per_epoch = seconds_summary(state["seconds"])
         result = dict(epochs_completed=len(state["seconds"]), seconds_per_epoch=per_epoch, first_epoch_seconds=first)
-        if state["status"] == "diverged":
+        if state["status"] == RunStatus.DIVERGED:
             why = f"loss became NaN, infinite or over {DIVERGED_LOSS:g} (the weights blew up)"
-            return Finished(None, "diverged", error=why, **result)
+            return Finished(None, RunStatus.DIVERGED, error=why, **result)
         if not state["seconds"]:  # cancelled before the first epoch ended: nothing to evaluate
             return Finished(None, state["status"], **result)
         # the training clock stops here, as the screens' clock does at "evaluating"

@@ -47,5 +47,5 @@ def add_point_run(
         (sweep_id, point_group(sweep_id, index)),
     )
     if job:
-        store.jobs.finish(job[0][0], "done", run_id=run_id)
+        store.jobs.finish(job[0][0], "completed", run_id=run_id)
     return run_id

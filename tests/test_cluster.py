@@ -58,7 +58,7 @@ def test_six_jobs_complete_on_both_nodes_with_their_epochs_in_order(store, clust
     assert all([e.epoch for e in r.history] == [1, 2, 3] for r in runs)
     assert len({r.versions["ray_node"] for r in runs}) == 2  # both nodes trained
     assert {r.slot for r in runs} == {0, 1}
-    assert [j.state for j in store.jobs.recent()] == ["done"] * 6
+    assert [j.state for j in store.jobs.recent()] == ["completed"] * 6
 
 
 def test_a_remote_run_keeps_its_model_beside_the_store(store, cluster):

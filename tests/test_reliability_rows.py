@@ -148,5 +148,5 @@ def test_a_damaged_job_is_left_out_of_the_queue_and_failed_by_the_worker(kind, t
     assert trainer.trained == ["good job", "later job"]
     state, error = store.db.read("SELECT state, error FROM jobs WHERE id=?", (bad,))[0]
     assert state == "failed" and error.startswith(f"job {bad}: {says}")
-    assert [j.state for j in store.jobs.recent()] == ["done", "done"]  # the bad one is still left out
+    assert [j.state for j in store.jobs.recent()] == ["completed", "completed"]  # the bad one is still left out
     store.close()

@@ -85,7 +85,7 @@ def test_a_slot_whose_process_dies_fails_its_job_and_the_next_job_still_runs(sto
     assert serve(store.path, dying_runner, idle_exit=0.2, slots=1, processes=True) == 0
     dead, ok = store.jobs.get(first), store.jobs.get(second)
     assert dead.state == "failed" and "process died" in dead.error
-    assert ok.state == "done"
+    assert ok.state == "completed"
     runs = {r.preset: r for r in store.runs()}
     assert runs["part1-small"].status == "interrupted" and runs["part1-small"].epochs_completed == 1
     assert runs["part2-narrow"].status == "completed"

@@ -120,7 +120,7 @@ def test_the_worker_drains_the_queue_in_order_and_exits_when_idle(store):
     assert trainer.trained == ["Part Two, narrow", "Part One, small", "Part Three"]
     # each run is told what the queue trains next, so that network can compile meanwhile
     assert trainer.next_seen == ["Part One, small", "Part Three", None]
-    assert [j.state for j in store.jobs.recent()] == ["done", "done", "done"]
+    assert [j.state for j in store.jobs.recent()] == ["completed", "completed", "completed"]
     assert all(j.run_id is not None for j in store.jobs.recent())
     assert store.progress.all() == {}  # live rows go when their run ends
 
@@ -142,7 +142,7 @@ def test_a_job_added_while_the_worker_goes_idle_still_runs(store, monkeypatch):
     add(store)
     assert serve(store.path, runner_with(FakeTrainer()), idle_exit=0.1) == 0
     assert added, "the worker never let go of the lock"
-    assert [j.state for j in store.jobs.recent()] == ["done", "done"]
+    assert [j.state for j in store.jobs.recent()] == ["completed", "completed"]
 
 
 # -- faults --------------------------------------------------------------------------------------------
@@ -171,7 +171,7 @@ def test_a_killed_worker_leaves_its_run_interrupted_and_the_next_worker_runs_the
     assert [j.state for j in store.jobs.waiting()] == ["queued", "queued"]
     assert serve(store.path, runner_with(FakeTrainer()), idle_exit=0.1) == 0
     states = {j.preset: j.state for j in store.jobs.recent()}
-    assert states == {"part1-small": "interrupted", "part2-narrow": "done", "part3": "done"}
+    assert states == {"part1-small": "interrupted", "part2-narrow": "completed", "part3": "completed"}
     assert sorted(r.status for r in store.runs()) == ["completed", "completed", "interrupted"]
 
 
@@ -264,7 +264,7 @@ def test_ensure_worker_starts_a_detached_process_that_survives_its_parent(tmp_pa
         time.sleep(0.5)
     [run] = store.runs()
     assert run.status == "completed" and run.epochs_completed == 1, run.error
-    assert store.jobs.recent()[0].state == "done"
+    assert store.jobs.recent()[0].state == "completed"
     log = (tmp_path / "state" / "mnist-tui" / "worker.log").read_text()
     assert "job 1: part1-small" in log
 

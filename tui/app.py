@@ -29,6 +29,7 @@ from engine.paths import APP
 from engine.repeats import expand_repeats
 from engine.run_request import RunRequest
 from engine.spec import NetworkSpec
+from engine.status import RunStatus
 from engine.store import Store
 from engine.worker.client import enqueue, ensure_worker
 from tui.palette import RunCommands
@@ -116,7 +117,7 @@ class MnistTuiApp(ExitGuard, App):
             return
         if not before.active or after.active:
             return
-        ok = after.status in ("completed", "cancelled")
+        ok = after.status in (RunStatus.COMPLETED, RunStatus.CANCELLED)
         if ok and after.run is not None and after.run.sweep_id is not None:
             return  # a sweep ends dozens of runs: the sweep screen shows them, a toast each would bury it
         self.notify(
@@ -191,7 +192,7 @@ class MnistTuiApp(ExitGuard, App):
             return
         outcome = "stopping"
         try:
-            if view.run is not None and view.run.status == "running":
+            if view.run is not None and view.run.status == RunStatus.RUNNING:
                 outcome = self.store.cancel_run(view.run.run_id)
             elif view.job is not None:
                 self.store.jobs.cancel(view.job.job_id)

@@ -8,6 +8,7 @@ from collections import Counter
 
 from engine.data import KERAS_CACHE, resolve_source
 from engine.runner import RunRequest
+from engine.status import RunStatus
 
 MANY_JOBS = 6  # the whole exercise, once: more than this asks first
 RUN_ONLY = ("name", "description")  # what does not change a run's numbers
@@ -31,7 +32,7 @@ def exact_repeats(requests: list[RunRequest], runs) -> dict[int, int]:
     the whole training set unless both used the same subset)."""
     by_spec: dict[str, list] = {}
     for run in runs:
-        if run.status == "completed":
+        if run.status == RunStatus.COMPLETED:
             by_spec.setdefault(_key(run.spec_json), []).append(run)
     found = {}
     for i, req in enumerate(requests):

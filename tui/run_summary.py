@@ -13,10 +13,12 @@ from rich.text import Text
 from engine.part_filter import PartFilter, resolve_part
 from engine.percent import pct
 from engine.spec import count_params, format_layers, shape_text
+from engine.status import RunStatus
 from engine.store import RunRecord
 from tui.text import literal
 
-HIDDEN_BY_DEFAULT = ("failed", "cancelled", "interrupted")  # lists hide these unless asked to show all
+# lists hide these unless asked to show all
+HIDDEN_BY_DEFAULT = (RunStatus.FAILED, RunStatus.CANCELLED, RunStatus.INTERRUPTED)
 
 
 def filter_runs(
@@ -40,7 +42,12 @@ def filter_runs(
     return out
 
 
-STATUS_STYLE = {"completed": "green", "running": "bold", "cancelled": "yellow", "interrupted": "yellow"}
+STATUS_STYLE = {
+    RunStatus.COMPLETED: "green",
+    RunStatus.RUNNING: "bold",
+    RunStatus.CANCELLED: "yellow",
+    RunStatus.INTERRUPTED: "yellow",
+}
 # spec fields in reading order, with the label a person reads
 SPEC_FIELDS = (
     ("hidden_layers", "hidden layers"),

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 
 from engine.percent import pct
 from engine.spec import NetworkSpec
+from engine.status import ENDED_JOB, JobStatus, RunStatus
 from engine.store import EpochRow, JobRecord, ProgressRow, RunRecord
 from tui.format import duration
 
-ENDED_JOB_STATES = ("done", "cancelled", "failed", "interrupted")
+STARTING = "starting"  # a view's status while its job loads, before the run row exists (not stored)
 
 
 @dataclass
@@ -52,16 +53,16 @@ class RunView:
     # -- state ------------------------------------------------------------------------------------------
     @property
     def status(self) -> str:
-        """queued, starting (loading before the run row), running, or how the run or job ended."""
+        """queued, starting (loading before the run row: STARTING), running, or how the run or job ended."""
         if self.run is not None:
             return self.run.status
         if self.job is None:
             return "?"
-        return {"queued": "queued", "running": "starting"}.get(self.job.state, self.job.state)
+        return STARTING if self.job.state == JobStatus.RUNNING else self.job.state
 
     @property
     def active(self) -> bool:
-        return self.status in ("queued", "starting", "running")
+        return self.status in (JobStatus.QUEUED, STARTING, RunStatus.RUNNING)
 
     @property
     def started(self) -> bool:
@@ -80,9 +81,9 @@ class RunView:
 
     @property
     def phase(self) -> str:
-        if self.live and self.live.phase and self.status == "running":
+        if self.live and self.live.phase and self.status == RunStatus.RUNNING:
             return self.live.phase
-        if self.job and self.job.phase and self.status == "starting":
+        if self.job and self.job.phase and self.status == STARTING:
             return self.job.phase
         return self.status
 
@@ -102,7 +103,7 @@ class RunView:
 
     def run_fraction(self) -> float:
         """How far into the whole run (0-1): the epochs done of those planned, plus the current one's share."""
-        if self.status == "completed":
+        if self.status == RunStatus.COMPLETED:
             return 1.0
         return min(1.0, (len(self.history) + self.epoch_fraction()) / max(1, self.total_epochs))
 
@@ -111,7 +112,7 @@ class RunView:
         epochs), so it moves through every epoch instead of refilling per epoch. Full once every epoch is
         done; a cancelled or failed run keeps the share it had reached."""
         if not self.active or self.started:
-            if self.status == "completed" or (self.started and len(self.history) >= self.total_epochs):
+            if self.status == RunStatus.COMPLETED or (self.started and len(self.history) >= self.total_epochs):
                 return 1, 1
             lv = self.live
             steps = lv.steps if self.active and lv is not None and lv.steps else 1
@@ -154,7 +155,7 @@ class RunView:
     def result_text(self) -> str:
         """One line for a run that ended: its accuracies, or why it failed."""
         if self.run is None:
-            if self.job is not None and self.job.state in ENDED_JOB_STATES:
+            if self.job is not None and self.job.state in ENDED_JOB:
                 why = f": {self.job.error}" if self.job.error else ""
                 return f"{self.job.state} before training began (nothing stored){why}"
             return ""

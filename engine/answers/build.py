@@ -18,6 +18,7 @@ from engine.answers.parts import (
 )
 from engine.rules import PART_TITLES, PARTS
 from engine.stats import Family
+from engine.status import RunStatus
 from engine.store import RunRecord, Store
 
 FULL_MNIST = {"train": 60_000, "test": 10_000}  # training (validation is held out of it) and test images
@@ -99,7 +100,7 @@ def build_answers(store: Store, run_ids: list[int] | None = None) -> Answers:
     unpicked = {}
     if run_ids is not None:
         for slot in missing:
-            done = (r for r in runs if r.part == slot and r.status == "completed" and r.kind != "control")
+            done = (r for r in runs if r.part == slot and r.status == RunStatus.COMPLETED and r.kind != "control")
             ids = tuple(sorted(r.run_id for r in done))
             if ids:
                 unpicked[slot] = ids

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from engine.rules import PARTS, check_rules, outside_rules
 from engine.spec import ParamCounts, count_params
 from engine.stats import Summary, summarize
+from engine.status import RunStatus
 from engine.store import EpochRow, RunRecord
 
 PART_ONE = ("part1-large", "part1-small")
@@ -189,7 +190,7 @@ class Chosen:
 def choose_latest(runs: list[RunRecord]) -> Chosen:
     """SELECTION_RULE: for each part (and each control change of it), the completed runs sharing the
     settings of its latest completed run."""
-    done = sorted((r for r in runs if r.status == "completed" and r.part in PARTS), key=lambda r: r.run_id)
+    done = sorted((r for r in runs if r.status == RunStatus.COMPLETED and r.part in PARTS), key=lambda r: r.run_id)
     latest: dict[tuple, RunRecord] = {}
     for run in done:  # oldest first: later runs overwrite
         slot = (run.part, _spec_key(run)) if run.kind == "control" else (run.part,)

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from engine.memory import check_job_fits
 from engine.spec import NetworkSpec
+from engine.status import JobStatus
 from engine.store.database import Database
 from engine.store.liveness import HOST, owner_alive, process_identity
 from engine.store.records import BadRow, JobRecord, job_from_row, read_rows
@@ -24,7 +25,7 @@ def now_text() -> str:
 
 # the last position that is a number: a damaged cell (text) must not stop anything being queued again
 NUMBERED_LAST = "SELECT max(position) FROM jobs WHERE typeof(position) IN ('integer', 'real')"
-HEAD = "SELECT * FROM jobs WHERE state='queued' ORDER BY position, id LIMIT 1"
+HEAD = "SELECT * FROM jobs WHERE state=? ORDER BY position, id LIMIT 1"  # with (JobStatus.QUEUED,)
 
 
 def runs_on(asked: str | None, backend: str | None) -> bool:
@@ -68,7 +69,7 @@ class JobQueue:
                     repeat_group,
                     kind,
                     label,
-                    "queued",
+                    JobStatus.QUEUED,
                     now_text(),
                     backend,
                     sweep_id,
@@ -78,17 +79,19 @@ class JobQueue:
 
     def remove(self, job_id: int) -> bool:
         """Take a waiting job off the queue (a running one is cancelled instead)."""
-        cur = self.db.write("DELETE FROM jobs WHERE id=? AND state='queued'", (job_id,))
+        cur = self.db.write("DELETE FROM jobs WHERE id=? AND state=?", (job_id, JobStatus.QUEUED))
         return cur.rowcount > 0
 
     def clear(self) -> int:
         """Every waiting job off the queue; the running one goes on."""
-        return self.db.write("DELETE FROM jobs WHERE state='queued'").rowcount
+        return self.db.write("DELETE FROM jobs WHERE state=?", (JobStatus.QUEUED,)).rowcount
 
     def move(self, job_id: int, offset: int) -> bool:
         """Move a waiting job `offset` places later (negative: earlier) among the waiting ones."""
         with self.db.writing() as conn:
-            rows = conn.execute("SELECT id, position FROM jobs WHERE state='queued' ORDER BY position, id").fetchall()
+            rows = conn.execute(
+                "SELECT id, position FROM jobs WHERE state=? ORDER BY position, id", (JobStatus.QUEUED,)
+            ).fetchall()
             ids = [r["id"] for r in rows]
             if job_id not in ids:
                 return False
@@ -107,10 +110,12 @@ class JobQueue:
             row = conn.execute("SELECT state, run_id FROM jobs WHERE id=?", (job_id,)).fetchone()
             if row is None:
                 return False
-            if row["state"] == "queued":
-                conn.execute("UPDATE jobs SET state='cancelled', finished_at=? WHERE id=?", (now_text(), job_id))
+            if row["state"] == JobStatus.QUEUED:
+                conn.execute(
+                    "UPDATE jobs SET state=?, finished_at=? WHERE id=?", (JobStatus.CANCELLED, now_text(), job_id)
+                )
                 return True
-            if row["state"] == "running":
+            if row["state"] == JobStatus.RUNNING:
                 conn.execute("UPDATE jobs SET cancel_requested=1 WHERE id=?", (job_id,))
                 if row["run_id"] is not None:
                     conn.execute("UPDATE runs SET cancel_requested=1 WHERE id=?", (row["run_id"],))
@@ -128,10 +133,12 @@ class JobQueue:
         repeats stay on the slot that has it compiled instead of every slot compiling every network."""
         pid = os.getpid()
         with self.db.writing() as conn:
-            while (row := conn.execute(HEAD).fetchone()) is not None and (bad := _unreadable(row)) is not None:
+            while (row := conn.execute(HEAD, (JobStatus.QUEUED,)).fetchone()) is not None and (
+                bad := _unreadable(row)
+            ) is not None:
                 conn.execute(  # a job that cannot be read can never run: it fails with the reason, never 'running'
-                    "UPDATE jobs SET state='failed', error=?, finished_at=?, phase=NULL WHERE id=?",
-                    (str(bad), now_text(), row["id"]),
+                    "UPDATE jobs SET state=?, error=?, finished_at=?, phase=NULL WHERE id=?",
+                    (JobStatus.FAILED, str(bad), now_text(), row["id"]),
                 )
                 self.report(bad)
             if row is None or not runs_on(row["backend"], backend):
@@ -139,9 +146,9 @@ class JobQueue:
             if busy and _program(row) in busy:
                 row = _first_not_busy(conn, backend, busy) or row
             conn.execute(
-                "UPDATE jobs SET state='running', started_at=?, worker_pid=?, worker_process=?, worker_host=?,"
+                "UPDATE jobs SET state=?, started_at=?, worker_pid=?, worker_process=?, worker_host=?,"
                 " phase='starting', slot=? WHERE id=?",
-                (now_text(), pid, process_identity(pid), HOST, slot, row["id"]),
+                (JobStatus.RUNNING, now_text(), pid, process_identity(pid), HOST, slot, row["id"]),
             )
             row = conn.execute("SELECT * FROM jobs WHERE id=?", (row["id"],)).fetchone()
         return job_record(row)
@@ -158,7 +165,7 @@ class JobQueue:
                 (run_id, job_id),
             )
 
-    def finish(self, job_id: int, state: str, error: str | None = None, run_id: int | None = None) -> None:
+    def finish(self, job_id: int, state: JobStatus, error: str | None = None, run_id: int | None = None) -> None:
         self.db.write(
             "UPDATE jobs SET state=?, error=?, run_id=coalesce(?, run_id), finished_at=?, phase=NULL WHERE id=?",
             (state, error, run_id, now_text(), job_id),
@@ -171,16 +178,18 @@ class JobQueue:
         a live worker's, so the queue panel, `mnist-tui queue` and `watch` recover a stalled queue too."""
         dead = [
             r["id"]
-            for r in self.db.read("SELECT id, worker_pid, worker_process, worker_host FROM jobs WHERE state='running'")
+            for r in self.db.read(
+                "SELECT id, worker_pid, worker_process, worker_host FROM jobs WHERE state=?", (JobStatus.RUNNING,)
+            )
             if r["worker_host"] in (None, HOST) and not _owner_alive(r["worker_pid"], r["worker_process"])
         ]
         recovered = 0
         for job_id in dead:
             recovered += self.db.write(
-                "UPDATE jobs SET state='interrupted', finished_at=?, phase=NULL,"
+                "UPDATE jobs SET state=?, finished_at=?, phase=NULL,"
                 " error=coalesce(error, 'the worker stopped (killed or the machine restarted)')"
-                " WHERE id=? AND state='running'",
-                (now_text(), job_id),
+                " WHERE id=? AND state=?",
+                (JobStatus.INTERRUPTED, now_text(), job_id, JobStatus.RUNNING),
             ).rowcount
         return recovered
 
@@ -196,14 +205,16 @@ class JobQueue:
 
     def head(self) -> JobRecord | None:
         """The job that runs next (the first waiting one), if any."""
-        rows = read_rows(self.db.read(HEAD), job_record, self.report)  # unreadable: claim_next fails it
+        rows = read_rows(
+            self.db.read(HEAD, (JobStatus.QUEUED,)), job_record, self.report
+        )  # unreadable: claim_next fails it
         return rows[0] if rows else None
 
     def waiting(self) -> list[JobRecord]:
-        return self._read("SELECT * FROM jobs WHERE state='queued' ORDER BY position, id")
+        return self._read("SELECT * FROM jobs WHERE state=? ORDER BY position, id", (JobStatus.QUEUED,))
 
     def running(self) -> list[JobRecord]:
-        return self._read("SELECT * FROM jobs WHERE state='running' ORDER BY started_at")
+        return self._read("SELECT * FROM jobs WHERE state=? ORDER BY started_at", (JobStatus.RUNNING,))
 
     def recent(self, limit: int = 20) -> list[JobRecord]:
         """Newest first, every state: what the queue panel and `queue --list` show."""
@@ -237,7 +248,7 @@ def _program(row: sqlite3.Row) -> str | None:
 def _first_not_busy(conn, backend: str | None, busy: frozenset[str]):
     """The first readable waiting job, before any that asks for another backend, of a network no other
     slot trains."""
-    for row in conn.execute("SELECT * FROM jobs WHERE state='queued' ORDER BY position, id LIMIT 200"):
+    for row in conn.execute("SELECT * FROM jobs WHERE state=? ORDER BY position, id LIMIT 200", (JobStatus.QUEUED,)):
         if not runs_on(row["backend"], backend):
             return None
         if _unreadable(row) is None and _program(row) not in busy:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 
 from engine.errors import StoreError
+from engine.status import RunStatus
 from engine.store.database import Database
 from engine.store.liveness import owner_alive
 from engine.store.records import BadRow, Cells, GpuUse, ProgressRow, finite_or_none, read_rows
@@ -85,7 +86,7 @@ WITH_OWNER = (
 def owner_cells(r: sqlite3.Row) -> tuple[int, bool]:
     """(run id, whether the run's process is training it now)."""
     c = Cells(r, "run", id_column="run_id")
-    if c.text("run_status") != "running":
+    if c.text("run_status") != RunStatus.RUNNING:
         return c.row_id, False
     alive = owner_alive(c.text("run_host"), c.integer("run_pid"), c.text("run_process"), c.number("run_heartbeat"))
     return c.row_id, alive

@@ -9,13 +9,18 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import TypeVar
 
 from engine.errors import MnistTuiError, one_line
 from engine.spec import NetworkSpec
+from engine.status import JobStatus, RunStatus
 
 METRIC_KEYS = ("train_accuracy", "val_accuracy", "test_accuracy", "train_loss", "val_loss", "test_loss")
-JOB_STATES = ("queued", "running", "done", "cancelled", "failed", "interrupted")
+OLD_JOB_STATES = {"done": JobStatus.COMPLETED}  # before store v7 a job ended 'done'
 KINDS = ("exercise", "control")  # a control run tests a hypothesis and never answers the exercise
+
+E = TypeVar("E", bound=StrEnum)
 
 
 @dataclass
@@ -36,7 +41,7 @@ class RunRecord:
     part: str | None
     spec: NetworkSpec | None
     spec_json: dict
-    status: str
+    status: RunStatus
     started_at: str
     finished_at: str | None
     backend: str | None
@@ -75,7 +80,7 @@ class RunRecord:
 
     @property
     def active(self) -> bool:
-        return self.status == "running"
+        return self.status == RunStatus.RUNNING
 
     def as_json(self) -> dict:
         return {
@@ -112,7 +117,7 @@ class RunRecord:
 
 @dataclass
 class JobRecord:
-    """One entry of the training queue. `state` is one of JOB_STATES; `phase` says what a running job is
+    """One entry of the training queue. `state` is where it stands (JobStatus); `phase` says what a running job is
     doing before its run row exists (loading MNIST, loading TensorFlow)."""
 
     job_id: int
@@ -126,7 +131,7 @@ class JobRecord:
     repeat_group: str | None
     kind: str
     label: str | None
-    state: str
+    state: JobStatus
     phase: str | None
     run_id: int | None
     error: str | None
@@ -244,6 +249,17 @@ class Cells:
             return value
         raise self.bad(column, f"holds {_kind(value)}, not text")
 
+    def member(self, column: str, kind: type[E], older: dict[str, E] | None = None) -> E:
+        """A required text cell as a member of the StrEnum `kind`; a value an older version wrote (a store
+        opened read-only is not migrated) reads as the member `older` maps it to. Any other value is a BadRow."""
+        value = self.text(column, required=True)
+        if older and value in older:
+            return older[value]
+        try:
+            return kind(value)
+        except ValueError:
+            raise self.bad(column, f"holds {value!r}, not one of {', '.join(kind)}") from None
+
     def number(self, column: str) -> float | None:
         value = self.raw(column)
         if value is None or (isinstance(value, int | float) and not isinstance(value, bool)):
@@ -343,7 +359,7 @@ def job_from_row(r: sqlite3.Row) -> JobRecord:
         repeat_group=c.text("repeat_group"),
         kind=c.text("kind", "exercise"),
         label=c.text("label"),
-        state=c.text("state", required=True),
+        state=c.member("state", JobStatus, OLD_JOB_STATES),
         phase=c.text("phase"),
         run_id=c.integer("run_id"),
         error=c.text("error"),

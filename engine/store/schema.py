@@ -137,5 +137,9 @@ MIGRATIONS = [
     );
     CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at TEXT NOT NULL);
     """,
+    # v7: a job ends with the same word as its run (engine/status.py): 'completed', no longer 'done'.
+    """
+    UPDATE jobs SET state='completed' WHERE state='done';
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

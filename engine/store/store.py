@@ -16,6 +16,7 @@ from engine.errors import StoreError
 from engine.events import EpochEnd, Finished
 from engine.paths import STORE_ENV, absolute, data_dir
 from engine.spec import NetworkSpec
+from engine.status import JobStatus, RunStatus
 from engine.store.cancel import ENDED, FINISHING, STOPPING, cancel_training
 from engine.store.database import Database
 from engine.store.jobs import JobQueue, now_text
@@ -98,7 +99,7 @@ class Store:
                 preset,
                 part,
                 spec.model_dump_json(),
-                "running",
+                RunStatus.RUNNING,
                 now_text(),
                 pid,
                 HOST if own else host,
@@ -163,9 +164,9 @@ class Store:
         stored as failed, with the reason."""
         with self.db.writing() as conn:
             stored = conn.execute("SELECT count(*) FROM epochs WHERE run_id=?", (run_id,)).fetchone()[0]
-            if result.status == "completed" and not stored:
+            if result.status == RunStatus.COMPLETED and not stored:
                 result = dataclasses.replace(
-                    result, status="failed", error=result.error or NO_EPOCH, epochs_completed=0, **NO_RESULTS
+                    result, status=RunStatus.FAILED, error=result.error or NO_EPOCH, epochs_completed=0, **NO_RESULTS
                 )
             conn.execute(
                 "UPDATE runs SET status=?, finished_at=?, train_accuracy=?, val_accuracy=?, test_accuracy=?,"
@@ -218,7 +219,7 @@ class Store:
                 " FROM runs WHERE id=?",
                 (run_id,),
             ).fetchone()
-            if row is None or row["status"] != "running":
+            if row is None or row["status"] != RunStatus.RUNNING:
                 return ENDED
             try:  # a damaged spec cell: the epochs planned are unknown, so the run is asked to stop
                 planned = json.loads(row["spec_json"] or "{}").get("epochs")
@@ -227,7 +228,7 @@ class Store:
             if isinstance(planned, int) and row["done"] >= planned:
                 return FINISHING
             conn.execute("UPDATE runs SET cancel_requested=1 WHERE id=?", (run_id,))
-            conn.execute("UPDATE jobs SET cancel_requested=1 WHERE run_id=? AND state='running'", (run_id,))
+            conn.execute("UPDATE jobs SET cancel_requested=1 WHERE run_id=? AND state=?", (run_id, JobStatus.RUNNING))
             return STOPPING
 
     def cancel_running(self) -> tuple[list[int], int]:
@@ -265,7 +266,7 @@ class Store:
     def runs(
         self,
         limit: int | None = None,
-        status: str | None = None,
+        status: RunStatus | None = None,
         part: str | None = None,
         kind: str | None = None,
         sweep: int | None = None,
@@ -315,8 +316,8 @@ class Store:
 
     def running_runs(self) -> list[RunRecord]:
         """Runs some process is training now (any process: the worker, a foreground `train`)."""
-        rows = self.db.read(f"SELECT {self._run_columns()} FROM runs WHERE status='running' ORDER BY id")
-        return [rec for rec in self._records(rows) if rec.status == "running"]
+        sql = f"SELECT {self._run_columns()} FROM runs WHERE status=? ORDER BY id"
+        return [rec for rec in self._records(self.db.read(sql, (RunStatus.RUNNING,))) if rec.active]
 
     def _records(self, rows) -> list[RunRecord]:
         epochs = self._epochs([r["id"] for r in rows])
@@ -365,10 +366,10 @@ def run_record(r: sqlite3.Row, history: list[EpochRow] | BadRow) -> RunRecord:
     if isinstance(history, BadRow):
         raise history
     c = Cells(r, "run")
-    status = c.text("status", required=True)
+    status = c.member("status", RunStatus)
     host, pid, process, beat = c.text("host"), c.integer("pid"), c.text("process"), c.number("heartbeat_at")
-    if status == "running" and not owner_alive(host, pid, process, beat):
-        status = "interrupted"  # its process is gone, so it can never finish (its epochs stay)
+    if status == RunStatus.RUNNING and not owner_alive(host, pid, process, beat):
+        status = RunStatus.INTERRUPTED  # its process is gone, so it can never finish (its epochs stay)
     spec_json = c.json("spec_json", dict, {})
     versions = c.json("versions_json", dict, {})
     return RunRecord(

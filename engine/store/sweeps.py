@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
+from engine.status import JobStatus, RunStatus
 from engine.store.database import Database
 from engine.store.jobs import now_text
 from engine.store.records import BadRow, Cells, read_rows
@@ -87,7 +88,14 @@ class SweepRecord:
         }
 
 
-JOB_STATE = {"done": "done", "running": "running", "queued": "queued", "cancelled": "cancelled"}
+# a job's state -> the count of the sweep's progress it adds to (failed and interrupted: "failed")
+PROGRESS_COUNT = {
+    JobStatus.COMPLETED: "done",
+    JobStatus.RUNNING: "running",
+    JobStatus.QUEUED: "queued",
+    JobStatus.CANCELLED: "cancelled",
+    "done": "done",  # a job ended before store v7 (a read-only store is not migrated)
+}
 
 
 class SweepRows:
@@ -117,7 +125,7 @@ class SweepRows:
         counts = {"done": 0, "running": 0, "queued": 0, "failed": 0, "cancelled": 0}
         rows = self.db.read("SELECT state, count(*) FROM jobs WHERE sweep_id=? GROUP BY state", (sweep_id,))
         for state, n in rows:
-            counts[JOB_STATE.get(state, "failed")] += n
+            counts[PROGRESS_COUNT.get(state, "failed")] += n
         counts["cancelled"] += max(0, planned - sum(counts.values()))
         return SweepProgress(planned, **counts)
 
@@ -125,15 +133,16 @@ class SweepRows:
         """Take the sweep's waiting jobs off the queue and flag its running ones (and their runs) to stop
         after their current block. Returns (jobs removed, runs asked to stop)."""
         with self.db.writing() as conn:
-            removed = conn.execute("DELETE FROM jobs WHERE sweep_id=? AND state='queued'", (sweep_id,)).rowcount
-            conn.execute("UPDATE jobs SET cancel_requested=1 WHERE sweep_id=? AND state='running'", (sweep_id,))
+            queued, running = JobStatus.QUEUED, JobStatus.RUNNING
+            removed = conn.execute("DELETE FROM jobs WHERE sweep_id=? AND state=?", (sweep_id, queued)).rowcount
+            conn.execute("UPDATE jobs SET cancel_requested=1 WHERE sweep_id=? AND state=?", (sweep_id, running))
             stopping = conn.execute(
-                "UPDATE runs SET cancel_requested=1 WHERE status='running' AND (sweep_id=? OR id IN"
-                " (SELECT run_id FROM jobs WHERE sweep_id=? AND state='running'))",
-                (sweep_id, sweep_id),
+                "UPDATE runs SET cancel_requested=1 WHERE status=? AND (sweep_id=? OR id IN"
+                " (SELECT run_id FROM jobs WHERE sweep_id=? AND state=?))",
+                (RunStatus.RUNNING, sweep_id, sweep_id, running),
             ).rowcount
             loading = conn.execute(
-                "SELECT count(*) FROM jobs WHERE sweep_id=? AND state='running' AND run_id IS NULL", (sweep_id,)
+                "SELECT count(*) FROM jobs WHERE sweep_id=? AND state=? AND run_id IS NULL", (sweep_id, running)
             ).fetchone()[0]
             conn.execute("UPDATE sweeps SET cancelled=1 WHERE id=?", (sweep_id,))
         return removed, stopping + loading

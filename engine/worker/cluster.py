@@ -29,6 +29,7 @@ from engine.errors import MnistTuiError, one_line
 from engine.events import Finished, Phase, Started
 from engine.progress_reporter import ProgressReporter
 from engine.run_request import RunRequest
+from engine.status import JobStatus, RunStatus
 from engine.store import HEARTBEAT_SECONDS, JobRecord, Store
 from engine.watchers import CANCEL_POLL
 from engine.worker.job import JobListener, job_state, request_of
@@ -155,7 +156,7 @@ class SlotActorBody:
             result = self.trainer.train(spec, splits, self._emit, self.cancel)
         except Exception as exc:  # a bug or bad data on the node: the run fails with the reason
             traceback.print_exc()
-            result = Finished(None, "failed", 0, error=one_line(f"{exc.__class__.__name__}: {exc}"))
+            result = Finished(None, RunStatus.FAILED, 0, error=one_line(f"{exc.__class__.__name__}: {exc}"))
         self._emit(result)
 
     def poll(self, since: int):
@@ -229,7 +230,7 @@ class RaySlot(ThreadedSlot):
 
     def bug(self, job: JobRecord, exc: Exception) -> None:
         try:
-            self.store.jobs.finish(job.job_id, "failed", one_line(f"{exc.__class__.__name__}: {exc}"))
+            self.store.jobs.finish(job.job_id, JobStatus.FAILED, one_line(f"{exc.__class__.__name__}: {exc}"))
         except MnistTuiError:
             pass
 
@@ -239,21 +240,21 @@ class RaySlot(ThreadedSlot):
             req = request_of(job)
             ray = self._ensure_actor()
         except MnistTuiError as exc:
-            self.store.jobs.finish(job.job_id, "failed", one_line(exc))
+            self.store.jobs.finish(job.job_id, JobStatus.FAILED, one_line(exc))
             return
         except Exception as exc:  # no node can host the actor, the cluster went away
             self.actor = None
-            self.store.jobs.finish(job.job_id, "failed", one_line(f"no Ray actor for slot {self.index}: {exc}"))
+            self.store.jobs.finish(job.job_id, JobStatus.FAILED, one_line(f"no Ray actor for slot {self.index}: {exc}"))
             return
         if problem := version_mismatch(self.facts, this_machine()):
-            self.store.jobs.finish(job.job_id, "failed", problem)
+            self.store.jobs.finish(job.job_id, JobStatus.FAILED, problem)
             self.actor = None
             return
         listener(Phase(f"sending MNIST to {self.facts['host']} through Ray"))
         try:
             data = self.data.ref(req.data)
         except MnistTuiError as exc:
-            self.store.jobs.finish(job.job_id, "failed", one_line(exc))
+            self.store.jobs.finish(job.job_id, JobStatus.FAILED, one_line(exc))
             return
         run_id = self._start_run(req)
         self.store.jobs.attach_run(job.job_id, run_id)
@@ -300,7 +301,7 @@ class RaySlot(ThreadedSlot):
                 return self._lost(run_id, record, exc)
             seen += len(events)
             for ev in events:
-                if isinstance(ev, Finished) and ev.status == "completed":  # kept before it reads as completed
+                if isinstance(ev, Finished) and ev.status == RunStatus.COMPLETED:  # kept before it reads as completed
                     self._keep_model(ray, run_id)
                 record(ev)
                 if isinstance(ev, Finished):
@@ -329,7 +330,7 @@ class RaySlot(ThreadedSlot):
         self.actor = None
         log(f"slot {self.index}: the Ray node {host} was lost mid-run ({exc.__class__.__name__})")
         reason = f"the Ray node {host} was lost mid-run ({exc.__class__.__name__})"
-        return record.finish(Finished(run_id, "interrupted", record.epochs_completed(), error=reason))
+        return record.finish(Finished(run_id, RunStatus.INTERRUPTED, record.epochs_completed(), error=reason))
 
     def close(self, timeout: float | None = 60) -> None:
         super().close(timeout)

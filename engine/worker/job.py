@@ -8,6 +8,7 @@ import threading
 from engine.errors import MnistTuiError, StoreError, one_line
 from engine.events import Event, Phase, Started
 from engine.run_request import RunRequest
+from engine.status import JobStatus, RunStatus
 from engine.store import JobRecord, Store
 from engine.watchers import job_cancel_watch
 
@@ -52,9 +53,11 @@ def next_request(store: Store) -> RunRequest | None:
     return request_of(head) if head is not None and head.spec is not None else None
 
 
-def job_state(run_status: str) -> str:
+def job_state(run_status: RunStatus) -> JobStatus:
     """How a job ends, from how its run ended (a run cut off by a lost node or a dead slot: interrupted)."""
-    return {"completed": "done", "cancelled": "cancelled", "interrupted": "interrupted"}.get(run_status, "failed")
+    ends = {RunStatus.COMPLETED: JobStatus.COMPLETED, RunStatus.CANCELLED: JobStatus.CANCELLED}
+    ends[RunStatus.INTERRUPTED] = JobStatus.INTERRUPTED
+    return ends.get(run_status, JobStatus.FAILED)
 
 
 def run_job(store: Store, runner, job: JobRecord, stopping: threading.Event) -> None:
@@ -69,11 +72,11 @@ def run_job(store: Store, runner, job: JobRecord, stopping: threading.Event) -> 
     except StoreError:
         raise
     except MnistTuiError as exc:  # no data, a spec this version cannot read: the reason goes on the job
-        store.jobs.finish(job.job_id, "failed", one_line(exc))
+        store.jobs.finish(job.job_id, JobStatus.FAILED, one_line(exc))
         return
     except Exception as exc:
-        store.jobs.finish(job.job_id, "failed", one_line(f"{exc.__class__.__name__}: {exc}"))
+        store.jobs.finish(job.job_id, JobStatus.FAILED, one_line(f"{exc.__class__.__name__}: {exc}"))
         raise
     state = job_state(result.status)
-    error = result.error or (None if state != "failed" else result.status)
+    error = result.error or (None if state != JobStatus.FAILED else result.status)
     store.jobs.finish(job.job_id, state, error, run_id=result.run_id)

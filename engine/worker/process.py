@@ -26,6 +26,7 @@ from pathlib import Path
 from engine.backend import requested_backend
 from engine.errors import MnistTuiError
 from engine.model_pool import program_key
+from engine.status import JobStatus
 from engine.store import Store
 from engine.store.jobs import runs_on
 from engine.worker.devices import plan_slots
@@ -109,7 +110,7 @@ def _drain(store, store_path, lock, pool, stopping, wake, idle_exit, hand_over) 
                     log(f"the store failed, stopping: {report.message}")
                     return 1
                 if report.outcome == "died":
-                    store.jobs.finish(report.job_id, "failed", report.message)
+                    store.jobs.finish(report.job_id, JobStatus.FAILED, report.message)
                     log(f"job {report.job_id}: {report.message}")
         free = next((s for s in pool if s.job is None), None)
         busy = any(s.job is not None for s in pool)

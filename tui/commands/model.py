@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from engine.errors import MnistTuiError, SpecError
 from engine.percent import pct
+from engine.status import RunStatus
 from tui.commands.show import find_run
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ def run(args, store: Store, console) -> int:
         raise SpecError(f"--out {args.out}: the file name must end in .keras (keras.saving.load_model needs it)")
     record = find_run(store, args.run)
     if kept_model(store.path, record.run_id) is None:
-        if record.status != "completed":
+        if record.status != RunStatus.COMPLETED:
             raise MnistTuiError(f"run {record.run_id} is {record.status}: only a completed run keeps its model")
         raise MnistTuiError(
             f"run {record.run_id} has no kept model (trained before models were kept, or with keeping off:"

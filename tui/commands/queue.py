@@ -12,6 +12,7 @@ import time
 from dataclasses import asdict
 
 from engine.errors import MnistTuiError
+from engine.status import RunStatus
 from tui.commands.common import end_line, epoch_line
 
 WATCH_POLL = 0.5
@@ -227,7 +228,7 @@ class RunFollower:
             else:
                 print(prefix + epoch_line(e, run.epochs_planned), flush=True)
         self.shown = len(run.history)
-        if run.status == "running":
+        if run.status == RunStatus.RUNNING:
             if tty and (live := self.store.progress.get(self.run_id)) is not None and live.steps:
                 print(f"\r\033[K  epoch {live.epoch}: {live.step}/{live.steps} · {live.phase}", end="", flush=True)
             return None
@@ -235,7 +236,7 @@ class RunFollower:
             print("\r\033[K", end="")
         self._end(run, prefix)
         self.done = True
-        return {"completed": 0, "cancelled": 130}.get(run.status, 1)
+        return {RunStatus.COMPLETED: 0, RunStatus.CANCELLED: 130}.get(run.status, 1)
 
     def _end(self, run, prefix: str) -> None:
         m = run.metrics

@@ -6,6 +6,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from engine.errors import MnistTuiError
+from engine.status import RunStatus
 from tui.commands.show import find_run
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ def add_arguments(parser) -> None:
 
 def run(args, store: Store, console) -> int:
     records = [find_run(store, run_id) for run_id in dict.fromkeys(args.runs)]  # all or nothing
-    running = [r.run_id for r in records if r.status == "running"]
+    running = [r.run_id for r in records if r.status == RunStatus.RUNNING]
     if running:
         raise MnistTuiError(f"run {', '.join(map(str, running))} is training: stop it before deleting")
     names = ", ".join(f"{r.run_id} ({r.name})" for r in records)

@@ -8,6 +8,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from engine.errors import MnistTuiError
+from engine.status import RunStatus
 
 if TYPE_CHECKING:
     from engine.store import RunRecord, Store
@@ -22,7 +23,7 @@ def find_run(store: Store, run_id: int) -> RunRecord:
 
 def finished_confusion(store: Store, record: RunRecord) -> list[list[int]] | None:
     """10x10 counts over the test set, rows = true digit, once the run finished with an evaluation."""
-    if record.status == "running" or record.metrics.get("test_accuracy") is None:
+    if record.status == RunStatus.RUNNING or record.metrics.get("test_accuracy") is None:
         return None
     from engine.confusion import run_confusion
 

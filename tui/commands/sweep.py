@@ -12,6 +12,7 @@ import time
 
 from engine.errors import MnistTuiError
 from engine.percent import pct
+from engine.status import RunStatus
 from tui.text import literal
 
 FOLLOW_POLL = 1.0
@@ -126,7 +127,7 @@ def follow_sweep(store, sweep_id: int) -> int:
         while True:
             sweep = store.sweeps.get(sweep_id)
             for run in sorted(store.runs(sweep=sweep_id), key=lambda r: r.run_id):
-                if run.run_id in seen or run.status == "running":
+                if run.run_id in seen or run.status == RunStatus.RUNNING:
                     continue
                 seen.add(run.run_id)
                 point = point_of_group(run.repeat_group, sweep_id)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 
 from engine.errors import MnistTuiError, SpecError
+from engine.status import RunStatus
 from tui.commands.common import open_store
 
 
@@ -38,7 +39,7 @@ def cmd_tensorboard(args) -> int:
     written = export_runs(runs, args.out, replace=args.force)
     for w in written:
         print(f"run {w.run_id}: {w.epochs} epoch(s) -> {w.folder}")
-    still = [r.run_id for r in runs if r.status == "running"]
+    still = [r.run_id for r in runs if r.status == RunStatus.RUNNING]
     if still:
         print(f"run {', '.join(map(str, still))} is still training: exported as far as it got", file=sys.stderr)
     print(f"view with: tensorboard --logdir {args.out}")

@@ -11,6 +11,7 @@ import threading
 
 from engine.errors import SpecError, one_line
 from engine.paths import APP
+from engine.status import RunStatus
 from tui.commands.common import end_line, epoch_line, number, open_store, positive_int, silence_stdout, whole
 
 PROG = APP
@@ -164,10 +165,10 @@ def train_requests(args, requests) -> int:
             else:
                 upcoming = requests[at] if at < len(requests) else None
                 results = [runner.run(req, _Printer(args.json, req.spec.epochs, cancel), cancel, lambda n=upcoming: n)]
-            if any(r.status == "cancelled" and r.run_id is None for r in results):
+            if any(r.status == RunStatus.CANCELLED and r.run_id is None for r in results):
                 print(f"{PROG}: cancelled before training started; nothing was stored", file=sys.stderr)
                 return 130
-            cancelled = [r for r in results if r.status == "cancelled"]
+            cancelled = [r for r in results if r.status == RunStatus.CANCELLED]
             for result in cancelled:
                 print(
                     f"{PROG}: run {result.run_id} cancelled; its {result.epochs_completed} finished epoch(s) are "
@@ -175,7 +176,7 @@ def train_requests(args, requests) -> int:
                     file=sys.stderr,
                 )
             for result in results:
-                if result.status in ("diverged", "failed"):
+                if result.status in (RunStatus.DIVERGED, RunStatus.FAILED):
                     why = one_line(result.error)
                     print(f"{PROG}: error: run {result.run_id} {result.status}: {why}", file=sys.stderr)
                     worst = 1

@@ -23,6 +23,7 @@ from engine.line_charts import COLOURS, MARKERS, Series
 from engine.percent import pct
 from engine.rules import PART_TITLES
 from engine.spec import count_params, format_layers
+from engine.status import RunStatus
 from engine.store import RunRecord, Store
 from tui.format import clip, list_name, lr_text, seed_text
 from tui.run_summary import SPEC_FIELDS, filter_runs, spec_value
@@ -32,7 +33,7 @@ from tui.widgets.chart_view import ChartView
 from tui.widgets.footer import KeyFooter
 
 NAME_WIDTH = 15  # with the rest, 80 columns exactly
-STATUSES = ("completed", "running", "diverged", "failed", "cancelled", "interrupted")
+STATUSES = tuple(RunStatus)  # the status filter's cycle, in the enum's order
 # (title, attribute of an epoch, chart kind): m cycles through them
 METRICS = (
     ("validation accuracy", "val_accuracy", "percent"),

@@ -21,6 +21,7 @@ from textual.widgets import Static
 from engine.confusion import decode, read_test_images, run_confusion
 from engine.errors import MnistTuiError
 from engine.line_charts import history_series
+from engine.status import RunStatus
 from engine.store import RunRecord, Store
 from tui.run_summary import epochs_table, gradient_columns, gradients_table, summary_text, title_text
 from tui.screens.dialogs import ConfirmDialog, TextDialog
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 
 def ask_delete(screen: AnyScreen, store: Store, run: RunRecord, done: Callable[[], None]) -> None:
     """Delete a run after a yes; a run still training is refused (stop it first)."""
-    if run.status == "running":
+    if run.status == RunStatus.RUNNING:
         screen.notify(f"Run {run.run_id} is training: stop it first (s), then delete it.", severity="warning")
         return
 
@@ -130,7 +131,7 @@ class RunScreen(Screen):
 
     def follow(self) -> None:
         """A run still training (here or in another process) grows on screen: its new epochs and its end."""
-        if self.run is not None and self.run.status == "running" and self.is_current:
+        if self.run is not None and self.run.status == RunStatus.RUNNING and self.is_current:
             self.action_reload()
 
     def action_reload(self) -> None:
@@ -151,7 +152,7 @@ class RunScreen(Screen):
         self.query_one("#run-summary", Static).update(summary_text(run))
         self.query_one("#run-epochs", Static).update(epochs_table(run))
         self.show_gradients()
-        if run.status != "running" and not self.predictions_read:
+        if run.status != RunStatus.RUNNING and not self.predictions_read:
             self.predictions_read = True
             self.run_worker(lambda: self.read_predictions(run), thread=True, exclusive=True, group="predictions")
 

@@ -16,6 +16,7 @@ from textual.widgets import ProgressBar, Static
 
 from engine.errors import MnistTuiError
 from engine.percent import pct
+from engine.status import JobStatus, RunStatus
 from engine.store import HOST
 from tui.app_access import mnist_app
 from tui.format import loss
@@ -53,7 +54,7 @@ def title_text(view: RunView) -> Text:
 
 def detail_text(view: RunView) -> Text:
     if not view.active:
-        ok = view.status == "completed"
+        ok = view.status == RunStatus.COMPLETED
         return Text(("✓ " if ok else "✗ ") + view.result_text(), style="bold green" if ok else "bold red")
     if view.history:
         e = view.history[-1]
@@ -170,8 +171,8 @@ class TrainingScreen(Screen):
             bar.update(total=None, progress=0)
             return
         if not view.started:
-            label = Text("Queued" if view.status == "queued" else "Not started", style="bold")
-            if view.active and view.status != "queued":
+            label = Text("Queued" if view.status == JobStatus.QUEUED else "Not started", style="bold")
+            if view.active and view.status != JobStatus.QUEUED:
                 label = Text("Starting", style="bold")
         else:
             label = Text(f"Epoch {view.epoch_now}/{view.total_epochs}", style="bold")

@@ -18,6 +18,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from engine.percent import pct
+from engine.status import RunStatus
 from engine.store import RunRecord
 from tui.format import clip, list_name, lr_text, seed_text
 from tui.run_summary import STATUS_STYLE
@@ -35,7 +36,7 @@ def val_or_status(run: RunRecord) -> Text:
     val = run.metrics.get("val_accuracy")
     if val is not None:
         return Text(pct(val, "-"))
-    if run.status == "running" and run.history and run.history[-1].val_accuracy is not None:
+    if run.status == RunStatus.RUNNING and run.history and run.history[-1].val_accuracy is not None:
         return Text(pct(run.history[-1].val_accuracy, "-"), style="dim")  # so far: the final value comes at the end
     return Text(run.status, style=STATUS_STYLE.get(run.status, "red"))
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from engine.status import RunStatus
+from tui.run_view import STARTING
 from tui.training_snapshot import TrainingSnapshot
 
 
@@ -44,7 +46,7 @@ class StatusLine(Static):
         if snap.waiting:
             text.append(f" · {len(snap.waiting)} queued", style="bold")
         # the followed one is not "more": counted once whether it is loading (a job) or training (a run)
-        others = snap.active_runs() - (1 if view.status in ("starting", "running") else 0)
+        others = snap.active_runs() - (1 if view.status in (STARTING, RunStatus.RUNNING) else 0)
         if others > 0:
             text.append(f" · {others} more training", style="bold")
         return text
