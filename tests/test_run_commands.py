@@ -49,6 +49,15 @@ def test_runs_filters_by_part_and_status(filled, capsys):
     assert listed(capsys) == [ids["failed"]]
 
 
+def test_a_status_no_run_has_is_refused_not_an_empty_list(filled, capsys):
+    """'done' was a job's word, never a run's: a typo must not read as 'no such runs'."""
+    store, _ = filled
+    with pytest.raises(SystemExit) as ended:
+        run_cli(store, "runs", "--status", "done")
+    assert ended.value.code == 2
+    assert "invalid choice: 'done'" in capsys.readouterr().err
+
+
 def test_show_prints_spec_epochs_gradients_and_truthful_charts(filled, capsys):
     store, ids = filled
     assert run_cli(store, "show", str(ids["part2-narrow"])) == 0

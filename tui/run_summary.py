@@ -22,7 +22,7 @@ HIDDEN_BY_DEFAULT = (RunStatus.FAILED, RunStatus.CANCELLED, RunStatus.INTERRUPTE
 
 
 def filter_runs(
-    runs: list[RunRecord], part: str | PartFilter | None, status: str | None, show_all: bool
+    runs: list[RunRecord], part: str | PartFilter | None, status: RunStatus | None, show_all: bool
 ) -> list[RunRecord]:
     """The runs a list shows (Compare, `mnist-tui runs`): one part (an exercise part 1-3 or its name, a preset
     part or id, 'own': runs of no part; engine/part_filter.py), one status, and the failed, cancelled and

@@ -9,10 +9,13 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from engine.percent import pct
+from engine.status import RunStatus
 from tui.text import literal
 
 if TYPE_CHECKING:
     from engine.store import Store
+
+STATES = ", ".join(RunStatus)
 
 
 def add_run_parsers(sub, common) -> None:
@@ -47,7 +50,12 @@ def add_arguments(parser, positive_int) -> None:
     parser.add_argument(
         "--part", metavar="PART", help="only runs of a part (1, 2, 3, 'Part One'), a preset (part2-wide) or 'own'"
     )
-    parser.add_argument("--status", metavar="STATUS", help="only runs with this status (completed, failed, ...)")
+    parser.add_argument(
+        "--status",
+        choices=[s.value for s in RunStatus],
+        metavar="STATUS",
+        help=f"only runs with this status: {STATES}",
+    )
     parser.add_argument("--all", action="store_true", help="include failed, cancelled and interrupted runs")
     parser.add_argument(
         "--sweep", type=positive_int, metavar="N", help="only the runs of sweep N (see mnist-tui sweeps)"
