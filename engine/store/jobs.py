@@ -25,7 +25,8 @@ def now_text() -> str:
 
 # the last position that is a number: a damaged cell (text) must not stop anything being queued again
 NUMBERED_LAST = "SELECT max(position) FROM jobs WHERE typeof(position) IN ('integer', 'real')"
-HEAD = "SELECT * FROM jobs WHERE state=? ORDER BY position, id LIMIT 1"  # with (JobStatus.QUEUED,)
+HEAD = "SELECT * FROM jobs WHERE state=? ORDER BY position, id LIMIT 1"  # the first waiting job
+HEAD_ARGS = (JobStatus.QUEUED,)
 
 
 def runs_on(asked: str | None, backend: str | None) -> bool:
@@ -133,9 +134,7 @@ class JobQueue:
         repeats stay on the slot that has it compiled instead of every slot compiling every network."""
         pid = os.getpid()
         with self.db.writing() as conn:
-            while (row := conn.execute(HEAD, (JobStatus.QUEUED,)).fetchone()) is not None and (
-                bad := _unreadable(row)
-            ) is not None:
+            while (row := _head(conn)) is not None and (bad := _unreadable(row)) is not None:
                 conn.execute(  # a job that cannot be read can never run: it fails with the reason, never 'running'
                     "UPDATE jobs SET state=?, error=?, finished_at=?, phase=NULL WHERE id=?",
                     (JobStatus.FAILED, str(bad), now_text(), row["id"]),
@@ -205,9 +204,7 @@ class JobQueue:
 
     def head(self) -> JobRecord | None:
         """The job that runs next (the first waiting one), if any."""
-        rows = read_rows(
-            self.db.read(HEAD, (JobStatus.QUEUED,)), job_record, self.report
-        )  # unreadable: claim_next fails it
+        rows = read_rows(self.db.read(HEAD, HEAD_ARGS), job_record, self.report)  # unreadable: claim_next fails it
         return rows[0] if rows else None
 
     def waiting(self) -> list[JobRecord]:
@@ -236,6 +233,10 @@ def _unreadable(row: sqlite3.Row) -> BadRow | None:
 def job_record(r: sqlite3.Row) -> JobRecord:
     """A row as a JobRecord (BadRow names the job and the column of a cell that cannot be read)."""
     return job_from_row(r)
+
+
+def _head(conn: sqlite3.Connection) -> sqlite3.Row | None:
+    return conn.execute(HEAD, HEAD_ARGS).fetchone()
 
 
 def _program(row: sqlite3.Row) -> str | None:
