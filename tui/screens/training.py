@@ -119,8 +119,7 @@ class TrainingScreen(Screen):
         self.query_one(QueuePanel).styles.max_height = 3 if event.size.height < 30 else 5
 
     def on_mount(self) -> None:
-        self.mnist_app.live_changed.subscribe(self, self.show_all, immediate=True)
-        self.show_all(self.mnist_app.live)
+        self.watch(self.app, "live", self.live_changed)  # drawn now, then at every change the app reads
         self.set_interval(1.0, self.tick)  # the clock moves between store updates (compiling takes seconds)
 
     def tick(self) -> None:
@@ -128,12 +127,14 @@ class TrainingScreen(Screen):
         if view is not None and view.active:
             self.query_one("#clock", Static).update(view.clock_text())
 
+    def live_changed(self, snap: TrainingSnapshot) -> None:
+        """Kept installed when left: while another screen replaces it, nothing is drawn (resume catches up)."""
+        if self in self.app.screen_stack:
+            self.show_all(snap)
+
     def on_screen_resume(self) -> None:
-        """Shown again (the screen is kept installed): catch up and listen again."""
-        app = self.mnist_app
-        app.live_changed.unsubscribe(self)
-        app.live_changed.subscribe(self, self.show_all, immediate=True)
-        self.show_all(app.live)
+        """Shown again (the screen is kept installed, and so still watched): catch up at once."""
+        self.show_all(self.mnist_app.live)
 
     def action_back(self) -> None:
         self.app.pop_screen()
