@@ -256,7 +256,7 @@ class MnistTuiApp(ExitGuard, App):
         yield from super().get_system_commands(screen)
 
     def open_screen(self, screen_class) -> None:
-        """A screen that shows the store (Compare, Answers), opened on this app's store."""
+        """A screen that shows the store (Compare, Answers, Sweep), opened on this app's store."""
         self.push_screen(screen_class(self.store))
 
     def action_go_home(self) -> None:

@@ -57,6 +57,17 @@ def column(key: str) -> Column:
     return COLUMNS[COLUMN_KEYS.index(key)]
 
 
+@dataclass(frozen=True)
+class TableView:
+    """Which runs the table shows and in what order: a key changes one field, and the table is filled again."""
+
+    sort_key: str = "run"
+    descending: bool = True
+    part: str | None = None  # an exercise part, a preset id or "own" (tui/run_summary.filter_runs)
+    status: str | None = None
+    show_hidden: bool = False  # failed, cancelled and interrupted runs too
+
+
 def sort_runs(runs: list[RunRecord], key: str, descending: bool) -> list[RunRecord]:
     """Runs ordered by a column; runs with no value in it (no evaluation yet) always go last."""
     value = column(key).value

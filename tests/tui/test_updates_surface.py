@@ -62,7 +62,8 @@ async def test_an_error_in_a_screens_update_handler_ends_the_app(store, monkeypa
     with pytest.raises(Boom, match=f"{screen_class.__name__} could not draw"):
         async with app.run_test(size=(80, 24)) as pilot:
             open_screen(app, run_id)
-            await until(pilot, lambda: isinstance(app.screen, screen_class), what="the screen")
+            # mounted: its on_mount has run, so it watches the app's snapshot before the store changes
+            await until(pilot, lambda: isinstance(app.screen, screen_class) and app.screen.is_mounted, what="it")
             store.add_epoch(run_id, EpochEnd(1, 0.5, 0.8, 0.6, 0.75, 1.0, None))  # the next poll sees it
             await until(pilot, lambda: app.return_code is not None, what="the app to end")
     assert app.return_code == 1

@@ -10,23 +10,25 @@ live in tui/compare_table.py, the picks' chart and side-by-side in tui/compare_p
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.reactive import var
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from engine.errors import MnistTuiError
 from engine.rules import PART_TITLES
 from engine.store import RunRecord, Store
 from tui.compare_picks import EMPTY_OVERLAY, METRICS, layers_diff, overlay, overlay_title
-from tui.compare_table import COLUMN_KEYS, COLUMNS, column, sort_runs
+from tui.compare_table import COLUMN_KEYS, COLUMNS, TableView, column, sort_runs
+from tui.keys import BACK
 from tui.run_summary import filter_runs
 from tui.screens.run import ask_delete, ask_label
+from tui.screens.stored_runs import StoredRunsScreen
 from tui.text import literal, notify_literal
-from tui.training_snapshot import TrainingSnapshot
 from tui.widgets.chart_view import ChartView
 from tui.widgets.footer import KeyFooter
 
@@ -34,11 +36,11 @@ STATUSES = ("completed", "running", "diverged", "failed", "cancelled", "interrup
 PARTS = (None, "Part One", "Part Two", "Part Three", *PART_TITLES.keys(), "own")
 
 
-class CompareScreen(Screen):
+class CompareScreen(StoredRunsScreen):
     CSS_PATH = "compare.tcss"
     AUTO_FOCUS = "#runs"
     BINDINGS = [
-        Binding("escape,backspace", "back", "Back", key_display="esc"),
+        BACK,
         Binding("space", "toggle_pick", "Pick", tooltip="Pick or unpick the highlighted run (the cursor stays)"),
         Binding("enter", "open_run", "Open", key_display="⏎", priority=True),
         Binding("m", "next_metric", "Metric", tooltip="Overlay the next metric: val/train accuracy, val/train loss"),
@@ -59,10 +61,7 @@ class CompareScreen(Screen):
     # every watcher below draws; none runs before on_mount reads the runs (init=False)
     all_runs: var[list[RunRecord]] = var(list, init=False, always_update=True)  # read again: draw again
     picked: var[list[int]] = var(list, init=False)  # run ids, in the order they were picked
-    sort: var[tuple[str, bool]] = var(("run", True), init=False)  # (column key, descending)
-    part_filter: var[str | None] = var(None, init=False)
-    status_filter: var[str | None] = var(None, init=False)
-    show_hidden = var(False, init=False)
+    table_view: var[TableView] = var(TableView, init=False)  # the sort and the filters
     metric = var(0, init=False)  # index into METRICS
 
     def __init__(self, store: Store, **kwargs) -> None:
@@ -70,15 +69,22 @@ class CompareScreen(Screen):
         self.store = store
         self.runs: list[RunRecord] = []  # the ones the table shows
         self.plotted: list[int] = []  # run ids whose curves the chart shows
-        self.lineup: tuple | None = None  # the app's lineup of queued and training runs at the last read
 
     @property
     def sort_key(self) -> str:
-        return self.sort[0]
+        return self.table_view.sort_key
 
     @property
     def descending(self) -> bool:
-        return self.sort[1]
+        return self.table_view.descending
+
+    @property
+    def part_filter(self) -> str | None:
+        return self.table_view.part
+
+    @property
+    def status_filter(self) -> str | None:
+        return self.table_view.status
 
     def compose(self) -> ComposeResult:
         yield Static(id="sort-line")
@@ -95,19 +101,13 @@ class CompareScreen(Screen):
             table.add_column(each.label, key=each.key)
         self.query_one("#diff-pane").border_title = "Layers and settings (v: chart)"
         self.query_one("#diff-pane").display = False
-        self.action_reload()
-        self.watch(self.app, "live", self.live_changed, init=False)
-
-    def on_screen_resume(self) -> None:
-        self.action_reload()
-
-    def live_changed(self, snap: TrainingSnapshot) -> None:
-        """A run started or ended (here or elsewhere), or the queue changed: read the runs again."""
-        if snap.lineup() != self.lineup:
-            self.lineup = snap.lineup()
-            self.action_reload()
+        self.reload()
+        self.follow_store()
 
     def action_reload(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
         try:
             self.all_runs = self.store.runs()
         except MnistTuiError as exc:
@@ -129,16 +129,7 @@ class CompareScreen(Screen):
         self.show_sort_line()
         self.show_picks()
 
-    def watch_sort(self) -> None:
-        self.fill_table()
-
-    def watch_part_filter(self) -> None:
-        self.fill_table()
-
-    def watch_status_filter(self) -> None:
-        self.fill_table()
-
-    def watch_show_hidden(self) -> None:
+    def watch_table_view(self) -> None:
         self.fill_table()
 
     def watch_metric(self) -> None:
@@ -149,9 +140,10 @@ class CompareScreen(Screen):
     def fill_table(self) -> None:
         table = self.query_one(DataTable)
         current = self.current_run_id()
-        self.runs = filter_runs(self.all_runs, self.part_filter, self.status_filter, self.show_hidden)
+        view = self.table_view
+        self.runs = filter_runs(self.all_runs, view.part, view.status, view.show_hidden)
         table.clear()
-        for run in sort_runs(self.runs, *self.sort):
+        for run in sort_runs(self.runs, view.sort_key, view.descending):
             mark = "✓" if run.run_id in self.picked else ""
             table.add_row(mark, *(literal(c.text(run)) for c in COLUMNS), key=str(run.run_id))
         if current is not None and str(current) in table.rows:
@@ -226,17 +218,19 @@ class CompareScreen(Screen):
         chart.display, diff.display = not chart.display, chart.display
 
     def action_toggle_hidden(self) -> None:
-        self.show_hidden = not self.show_hidden
+        self.table_view = replace(self.table_view, show_hidden=not self.table_view.show_hidden)
 
     def action_next_part(self) -> None:
-        self.part_filter = PARTS[(PARTS.index(self.part_filter) + 1) % len(PARTS)]
+        self.table_view = replace(self.table_view, part=PARTS[(PARTS.index(self.part_filter) + 1) % len(PARTS)])
 
     def action_next_status(self) -> None:
         statuses = [None, *STATUSES]
-        self.status_filter = statuses[(statuses.index(self.status_filter) + 1) % len(statuses)]
+        status = statuses[(statuses.index(self.status_filter) + 1) % len(statuses)]
+        self.table_view = replace(self.table_view, status=status)
 
     def sort_by(self, key: str, descending: bool | None = None) -> None:
-        self.sort = (key, column(key).numeric if descending is None else descending)
+        descending = column(key).numeric if descending is None else descending
+        self.table_view = replace(self.table_view, sort_key=key, descending=descending)
 
     def action_next_sort(self) -> None:
         self.sort_by(COLUMN_KEYS[(COLUMN_KEYS.index(self.sort_key) + 1) % len(COLUMN_KEYS)])

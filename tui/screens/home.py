@@ -247,14 +247,14 @@ class HomeScreen(Screen):
     def action_compare(self) -> None:
         from tui.screens.compare import CompareScreen
 
-        self.app.push_screen(CompareScreen(mnist_app(self).store))
+        mnist_app(self).open_screen(CompareScreen)
 
     def action_sweep(self) -> None:
         from tui.screens.sweep import SweepScreen
 
-        self.app.push_screen(SweepScreen(mnist_app(self).store))
+        mnist_app(self).open_screen(SweepScreen)
 
     def action_answers(self) -> None:
         from tui.screens.answers import AnswersScreen
 
-        self.app.push_screen(AnswersScreen(mnist_app(self).store))
+        mnist_app(self).open_screen(AnswersScreen)

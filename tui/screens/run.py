@@ -23,6 +23,7 @@ from engine.confusion import decode, read_test_images, run_confusion
 from engine.errors import MnistTuiError
 from engine.line_charts import history_series
 from engine.store import RunRecord, Store
+from tui.keys import BACK
 from tui.run_summary import epochs_table, gradient_columns, gradients_table, summary_text, title_text
 from tui.screens.dialogs import ConfirmDialog, TextDialog
 from tui.text import notify_literal
@@ -86,7 +87,7 @@ class RunScreen(Screen):
     """
     AUTO_FOCUS = "#run-body"
     BINDINGS = [
-        Binding("escape,backspace", "back", "Back", key_display="esc"),
+        BACK,
         Binding("d", "delete", "Delete"),
         Binding("l", "label", "Label"),
         Binding("n", "note", "Note"),

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from engine.errors import MnistTuiError
@@ -21,16 +20,17 @@ from engine.store import Store
 from engine.sweep import SHORT_NAMES
 from engine.sweep_results import METRIC_NAME, Metric, SweepResults, sweep_results
 from tui.format import clip
+from tui.keys import BACK
+from tui.screens.stored_runs import StoredRunsScreen
 from tui.sweep_view import ORDERS, best_text, chart_groups, head_text, mean_sd_text, order_points
 from tui.text import literal, notify_literal
-from tui.training_snapshot import TrainingSnapshot
 from tui.widgets.footer import KeyFooter
 from tui.widgets.sweep_plot import SweepPlot
 
 LABEL_WIDTH = 26
 
 
-class SweepScreen(Screen):
+class SweepScreen(StoredRunsScreen):
     DEFAULT_CSS = """
     SweepScreen {
         layout: vertical;
@@ -54,7 +54,7 @@ class SweepScreen(Screen):
     """
     AUTO_FOCUS = "#points"
     BINDINGS = [
-        Binding("escape,backspace", "back", "Back", key_display="esc"),
+        BACK,
         Binding("v", "toggle_metric", "Val/test", tooltip="Plot and sort by validation or test accuracy"),
         Binding("g", "next_group", "Marks by", tooltip="Tell marks apart by depth or by a swept field"),
         Binding("o", "next_order", "Order", tooltip="Sort the points by mean accuracy (down, up), params, index"),
@@ -73,7 +73,6 @@ class SweepScreen(Screen):
         self.group_by = "depth"
         self.order = ORDERS[0]
         self.full = False
-        self.lineup: tuple | None = None  # the app's lineup of queued and training runs at the last read
 
     def compose(self) -> ComposeResult:
         yield Static(id="sweep-head")
@@ -89,18 +88,9 @@ class SweepScreen(Screen):
         table.add_column("val % (sd)", key="val")
         table.add_column("test % (sd)", key="test")
         self.reload()
-        self.watch(self.app, "live", self.live_changed, init=False)
-
-    def on_screen_resume(self) -> None:
-        self.reload()
+        self.follow_store()
 
     # -- reading the store --------------------------------------------------------------------------------
-    def live_changed(self, snap: TrainingSnapshot) -> None:
-        """Read again only when a run started or ended or the queue changed: a new batch changes nothing here."""
-        if snap.lineup() != self.lineup:
-            self.lineup = snap.lineup()
-            self.reload()
-
     def reload(self) -> None:
         try:
             sweeps = self.store.sweeps.all()

@@ -4,6 +4,7 @@ the app (TrainingSnapshot); the training itself runs in the worker process, so e
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -19,6 +20,7 @@ from engine.percent import pct
 from engine.store import HOST
 from tui.app_access import mnist_app
 from tui.format import loss
+from tui.keys import BACK
 from tui.run_view import RunView
 from tui.training_snapshot import TrainingSnapshot
 from tui.widgets.curves import CurvesPlot
@@ -71,13 +73,7 @@ def detail_text(view: RunView) -> Text:
 class TrainingScreen(Screen):
     CSS_PATH = "training.tcss"
     BINDINGS = [
-        Binding(
-            "escape,backspace",
-            "back",
-            "Back",
-            key_display="esc",
-            tooltip="Back; training goes on (w on Home returns here)",
-        ),
+        replace(BACK, tooltip="Back; training goes on (w on Home returns here)"),
         Binding("right_square_bracket", "other_run(1)", "Next run", key_display="]", tooltip="Follow the next run"),
         Binding("left_square_bracket", "other_run(-1)", "Prev run", key_display="[", tooltip="Follow the previous"),
     ]
