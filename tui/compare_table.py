@@ -4,13 +4,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from rich.text import Text
+
+from engine.rules import PART_TITLES
 from engine.spec import ParamCounts, count_params
 from engine.store import RunRecord
 from tui.format import clip, list_name, lr_text, seed_text
+from tui.run_summary import filter_runs
 
 NAME_WIDTH = 15  # with the rest, 80 columns exactly
+PARTS = (None, "Part One", "Part Two", "Part Three", *PART_TITLES.keys(), "own")  # p cycles through them
+STATUSES = (None, "completed", "running", "diverged", "failed", "cancelled", "interrupted")  # and f these
 
 
 def percent(x: float | None) -> str:
@@ -66,6 +72,41 @@ class TableView:
     part: str | None = None  # an exercise part, a preset id or "own" (tui/run_summary.filter_runs)
     status: str | None = None
     show_hidden: bool = False  # failed, cancelled and interrupted runs too
+
+    def sorted_by(self, key: str, descending: bool | None = None) -> TableView:
+        """By column `key`: numbers best-first (descending) unless told, text A-Z."""
+        return replace(self, sort_key=key, descending=column(key).numeric if descending is None else descending)
+
+    def next_sort(self) -> TableView:
+        return self.sorted_by(COLUMN_KEYS[(COLUMN_KEYS.index(self.sort_key) + 1) % len(COLUMN_KEYS)])
+
+    def flipped(self) -> TableView:
+        return replace(self, descending=not self.descending)
+
+    def next_part(self) -> TableView:
+        return replace(self, part=PARTS[(PARTS.index(self.part) + 1) % len(PARTS)])
+
+    def next_status(self) -> TableView:
+        return replace(self, status=STATUSES[(STATUSES.index(self.status) + 1) % len(STATUSES)])
+
+    def shown(self, runs: list[RunRecord]) -> list[RunRecord]:
+        """The runs the table shows, in its order."""
+        return sort_runs(filter_runs(runs, self.part, self.status, self.show_hidden), self.sort_key, self.descending)
+
+    def line(self, runs: list[RunRecord], picked: int) -> Text:
+        """The line above the table: the order, the picks, the filters, what they hide."""
+        line = Text.assemble(("Runs", "bold"), f" by {column(self.sort_key).label} {'↓' if self.descending else '↑'}")
+        line.append(f" · {picked} picked")
+        if self.part:
+            line.append(f" · part {self.part}", style="bold")
+        if self.status:
+            line.append(f" · {self.status}", style="bold")
+        every = filter_runs(runs, self.part, self.status, True)
+        if hidden := len(every) - len(filter_runs(runs, self.part, self.status, self.show_hidden)):
+            line.append(f" · {hidden} failed/cancelled hidden (h)", style="dim")
+        if not runs:
+            line.append(" · no runs yet: train one from Home (t)", style="dim")
+        return line
 
 
 def sort_runs(runs: list[RunRecord], key: str, descending: bool) -> list[RunRecord]:

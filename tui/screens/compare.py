@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -20,20 +19,15 @@ from textual.reactive import var
 from textual.widgets import DataTable, Static
 
 from engine.errors import MnistTuiError
-from engine.rules import PART_TITLES
 from engine.store import RunRecord, Store
 from tui.compare_picks import EMPTY_OVERLAY, METRICS, layers_diff, overlay, overlay_title
-from tui.compare_table import COLUMN_KEYS, COLUMNS, TableView, column, sort_runs
+from tui.compare_table import COLUMN_KEYS, COLUMNS, TableView
 from tui.keys import BACK
-from tui.run_summary import filter_runs
 from tui.screens.run import ask_delete, ask_label
 from tui.screens.stored_runs import StoredRunsScreen
 from tui.text import literal, notify_literal
 from tui.widgets.chart_view import ChartView
 from tui.widgets.footer import KeyFooter
-
-STATUSES = ("completed", "running", "diverged", "failed", "cancelled", "interrupted")
-PARTS = (None, "Part One", "Part Two", "Part Three", *PART_TITLES.keys(), "own")
 
 
 class CompareScreen(StoredRunsScreen):
@@ -69,22 +63,6 @@ class CompareScreen(StoredRunsScreen):
         self.store = store
         self.runs: list[RunRecord] = []  # the ones the table shows
         self.plotted: list[int] = []  # run ids whose curves the chart shows
-
-    @property
-    def sort_key(self) -> str:
-        return self.table_view.sort_key
-
-    @property
-    def descending(self) -> bool:
-        return self.table_view.descending
-
-    @property
-    def part_filter(self) -> str | None:
-        return self.table_view.part
-
-    @property
-    def status_filter(self) -> str | None:
-        return self.table_view.status
 
     def compose(self) -> ComposeResult:
         yield Static(id="sort-line")
@@ -140,10 +118,9 @@ class CompareScreen(StoredRunsScreen):
     def fill_table(self) -> None:
         table = self.query_one(DataTable)
         current = self.current_run_id()
-        view = self.table_view
-        self.runs = filter_runs(self.all_runs, view.part, view.status, view.show_hidden)
+        self.runs = self.table_view.shown(self.all_runs)
         table.clear()
-        for run in sort_runs(self.runs, view.sort_key, view.descending):
+        for run in self.runs:
             mark = "✓" if run.run_id in self.picked else ""
             table.add_row(mark, *(literal(c.text(run)) for c in COLUMNS), key=str(run.run_id))
         if current is not None and str(current) in table.rows:
@@ -151,19 +128,7 @@ class CompareScreen(StoredRunsScreen):
         self.show_sort_line()
 
     def show_sort_line(self) -> None:
-        label = column(self.sort_key).label
-        line = Text.assemble(("Runs", "bold"), f" by {label} {'↓' if self.descending else '↑'}")
-        line.append(f" · {len(self.picked)} picked")
-        if self.part_filter:
-            line.append(f" · part {self.part_filter}", style="bold")
-        if self.status_filter:
-            line.append(f" · {self.status_filter}", style="bold")
-        hidden = len(filter_runs(self.all_runs, self.part_filter, self.status_filter, True)) - len(self.runs)
-        if hidden:
-            line.append(f" · {hidden} failed/cancelled hidden (h)", style="dim")
-        if not self.all_runs:
-            line.append(" · no runs yet: train one from Home (t)", style="dim")
-        self.query_one("#sort-line", Static).update(line)
+        self.query_one("#sort-line", Static).update(self.table_view.line(self.all_runs, len(self.picked)))
 
     def current_run_id(self) -> int | None:
         table = self.query_one(DataTable)
@@ -221,27 +186,22 @@ class CompareScreen(StoredRunsScreen):
         self.table_view = replace(self.table_view, show_hidden=not self.table_view.show_hidden)
 
     def action_next_part(self) -> None:
-        self.table_view = replace(self.table_view, part=PARTS[(PARTS.index(self.part_filter) + 1) % len(PARTS)])
+        self.table_view = self.table_view.next_part()
 
     def action_next_status(self) -> None:
-        statuses = [None, *STATUSES]
-        status = statuses[(statuses.index(self.status_filter) + 1) % len(statuses)]
-        self.table_view = replace(self.table_view, status=status)
-
-    def sort_by(self, key: str, descending: bool | None = None) -> None:
-        descending = column(key).numeric if descending is None else descending
-        self.table_view = replace(self.table_view, sort_key=key, descending=descending)
+        self.table_view = self.table_view.next_status()
 
     def action_next_sort(self) -> None:
-        self.sort_by(COLUMN_KEYS[(COLUMN_KEYS.index(self.sort_key) + 1) % len(COLUMN_KEYS)])
+        self.table_view = self.table_view.next_sort()
 
     def action_flip_sort(self) -> None:
-        self.sort_by(self.sort_key, not self.descending)
+        self.table_view = self.table_view.flipped()
 
     def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
-        key = event.column_key.value
+        """A click on a header sorts by it; a second click on the same one flips the order."""
+        key, view = event.column_key.value, self.table_view
         if key in COLUMN_KEYS:
-            self.sort_by(key, not self.descending if key == self.sort_key else None)
+            self.table_view = view.flipped() if key == view.sort_key else view.sorted_by(key)
 
     def action_open_run(self) -> None:
         run_id = self.current_run_id()
