@@ -1,7 +1,7 @@
 """Every screen that shows the store is told of a change by one path, the app's `live` reactive, whose
 watchers run inside the app's poll. An error in a screen's handler of it therefore ends the app with its
-traceback, as an error in any Textual handler does. (textual.signal, the path before, logged such an error
-and carried on: the screen then stopped updating and nobody saw why.)"""
+traceback, as an error in any Textual handler does. Through textual.signal, whose publish logs a
+subscriber's error and carries on, this test fails: the screen would stop updating and nobody see why."""
 
 from __future__ import annotations
 
