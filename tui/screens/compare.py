@@ -3,9 +3,10 @@
 The answers (a) are built from exactly the runs picked. enter opens a run; d deletes, l labels it.
 Failed, cancelled and interrupted runs are hidden until h; p and f filter by part and status.
 
-What the screen shows follows from a few reactive attributes (the runs read, the picks, the sort, the
-filters, the metric): an action sets one, and its watcher redraws what depends on it. The table's columns
-live in tui/compare_table.py, the picks' chart and side-by-side in tui/compare_picks.py.
+What the screen shows follows from four reactive attributes (the runs read, the picks, the table's view:
+its sort and filters, the metric): an action sets one, and its watcher redraws what depends on it. The runs
+are read again when a run starts or ends anywhere (StoredRunsScreen). The table's columns live in
+tui/compare_table.py, the picks' chart and side-by-side in tui/compare_picks.py.
 """
 
 from __future__ import annotations
