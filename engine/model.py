@@ -1,7 +1,8 @@
 """NetworkSpec -> a compiled Keras model (a BlockModel, so it also trains on blocks of batches).
 
-Keras is touched only by the engine's training modules: this one, trainer.py (fit and its callbacks),
-blocks.py and block_model.py (the batches and the compiled loop over them), gradients.py and backend.py.
+Keras is touched only by the engine's training modules: this one, trainer.py and fit_events.py (fit and its
+callback), blocks.py and block_model.py (the batches and the compiled loop over them), gradients.py and
+backend.py.
 None of them is imported until a run trains, so the CLI's other commands and the TUI never load Keras.
 """
 

@@ -1,4 +1,4 @@
-"""Training: model.fit with a callback that turns Keras's hooks into engine events.
+"""Training: model.fit with a callback that turns Keras's hooks into engine events (engine/fit_events.py).
 
 Cancel: another thread sets `cancel`; the callback sees it after the current execution step and sets
 `model.stop_training`. NaN loss ends the run as diverged. The weights after the last completed epoch are
@@ -13,13 +13,16 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from engine.confusion import confusion_matrix
 from engine.data import Splits
-from engine.events import EpochEnd, Event, Finished, Phase, Progress, Started
+from engine.events import Event, Finished, Phase, Started
 from engine.spec import NetworkSpec
 from engine.status import RunStatus
+
+if TYPE_CHECKING:
+    from engine.fit_events import FitEvents
 
 Emit = Callable[[Event], None]
 NextUp = Callable[[], NetworkSpec | None]  # the network a queue trains next, if it shares this run's data
@@ -97,7 +100,9 @@ class KerasTrainer:
         from engine.model_pool import give_back, graph_key, take_model
 
         background_priority()
-        keras = import_keras()
+        import_keras()
+        from engine.fit_events import FitEvents  # a Keras callback: imports Keras, so after the priority is set
+
         emit(Phase("building model"))
         self.warm_up.wait()  # this network may be compiling ahead: finishing beats starting over
         pooled = take_model(spec) if self.reuse_models else None
@@ -129,111 +134,59 @@ class KerasTrainer:
             if warm_up is not None and upcoming is not None and graph_key(upcoming) != graph_key(spec):
                 warm_up.start(upcoming, splits, eval_batch, PROBE_BATCH)
 
-        # weights after the last completed epoch: a run cancelled partway into the next is evaluated on them
-        state = {
-            "status": RunStatus.COMPLETED,
-            "seconds": [],
-            "weights": None,
-            "val": None,
-            "started": training_started,
-        }
-
-        class Bridge(keras.callbacks.Callback):
-            def on_epoch_begin(self, epoch, logs=None):
-                self.t0 = time.perf_counter()
-                self.last = 0.0
-                self.epoch = epoch + 1
-                self.done = 0
-
-            def on_train_batch_end(self, batch, logs=None):
-                # `batch` counts blocks of SGD steps (engine/blocks.py), not single batches
-                self.done = train_input.batches_done(batch)
-                if cancel.is_set():
-                    state["status"] = RunStatus.CANCELLED
-                    self.model.stop_training = True
-                now = time.perf_counter()
-                if now - self.last < PROGRESS_INTERVAL and self.done < steps:
-                    return
-                self.last = now
-                logs = logs or {}
-                loss, acc = logs.get("loss"), logs.get("categorical_accuracy")
-                if _exploded(loss):
-                    state["status"] = RunStatus.DIVERGED
-                    self.model.stop_training = True
-                emit(
-                    Progress(
-                        self.epoch,
-                        min(self.done, steps),
-                        steps,
-                        float(loss) if _finite(loss) else None,
-                        float(acc) if _finite(acc) else None,
-                    )
-                )
-
-            def on_epoch_end(self, epoch, logs=None):
-                seconds = time.perf_counter() - self.t0
-                if self.done < steps and state["status"] != RunStatus.DIVERGED:
-                    return  # cancelled mid-epoch: that epoch did not finish, so it is not kept
-                # (an epoch stopped because the loss blew up is kept, with the values it blew up to)
-                logs = logs or {}
-                keys = ("loss", "categorical_accuracy", "val_loss", "val_categorical_accuracy")
-                values = [float(logs[k]) if k in logs else math.nan for k in keys]
-                if not all(math.isfinite(v) for v in values) or _exploded(values[0]) or _exploded(values[2]):
-                    state["status"] = RunStatus.DIVERGED
-                    self.model.stop_training = True
-                state["seconds"].append(seconds)
-                if state["status"] != RunStatus.DIVERGED:
-                    state["weights"] = self.model.get_weights()  # copies: ~1 MB for these nets
-                    state["val"] = values[2], values[3]  # these weights' validation loss and accuracy
-                grads = None
-                if probe and state["status"] != RunStatus.DIVERGED:
-                    grads = mean_abs_kernel_gradients(self.model, probe_x, probe_y)
-                emit(EpochEnd(self.epoch, *values, seconds=seconds, gradients=grads))
-                if self.epoch == 1:
-                    warm_next()
-
+        events = FitEvents(
+            emit,
+            steps,
+            cancel,
+            batches_done=train_input.batches_done,  # fit's batches are blocks of SGD steps (engine/blocks.py)
+            probe=(lambda m: mean_abs_kernel_gradients(m, probe_x, probe_y)) if probe else None,
+            after_first_epoch=warm_next,
+        )
         try:
             model.fit(
                 **train_input.fit_kwargs,
                 epochs=spec.epochs,
                 **validation_kwargs(evaluation_input(splits.x_val, splits.y_val, eval_batch)),
                 verbose=0,
-                callbacks=[Bridge()],
+                callbacks=[events],
             )
         except Exception as exc:  # any Keras/TF failure becomes a failed run, never a crash
-            first, per_epoch = seconds_summary(state["seconds"])
+            first, per_epoch = seconds_summary(events.epoch_seconds)
             return Finished(
                 None,
                 RunStatus.FAILED,
-                len(state["seconds"]),
+                len(events.epoch_seconds),
                 seconds_per_epoch=per_epoch,
                 first_epoch_seconds=first,
                 error=f"{exc.__class__.__name__}: {exc}",
             )
-        finished = self._finish(model, state, splits, eval_batch, emit)
+        finished = self._finish(model, events, training_started, splits, eval_batch, emit)
         self.trained_weights = model.get_weights() if finished.status == RunStatus.COMPLETED else None
         if pooled:  # trained and evaluated without an error: it serves the next run of this network
             give_back(spec, pooled)
         return finished
 
-    def _finish(self, model, state: dict, splits: Splits, eval_batch: int, emit: Emit) -> Finished:
+    def _finish(
+        self, model, events: FitEvents, started: float, splits: Splits, eval_batch: int, emit: Emit
+    ) -> Finished:
         from engine.blocks import evaluation_input
 
-        first, per_epoch = seconds_summary(state["seconds"])
-        result = dict(epochs_completed=len(state["seconds"]), seconds_per_epoch=per_epoch, first_epoch_seconds=first)
-        if state["status"] == RunStatus.DIVERGED:
+        seconds = events.epoch_seconds
+        first, per_epoch = seconds_summary(seconds)
+        result = dict(epochs_completed=len(seconds), seconds_per_epoch=per_epoch, first_epoch_seconds=first)
+        if events.status == RunStatus.DIVERGED:
             why = f"loss became NaN, infinite or over {DIVERGED_LOSS:g} (the weights blew up)"
             return Finished(None, RunStatus.DIVERGED, error=why, **result)
-        if not state["seconds"]:  # cancelled before the first epoch ended: nothing to evaluate
-            return Finished(None, state["status"], **result)
+        if not seconds:  # cancelled before the first epoch ended: nothing to evaluate
+            return Finished(None, events.status, **result)
         # the training clock stops here, as the screens' clock does at "evaluating"
-        training_seconds = time.perf_counter() - state["started"]
+        training_seconds = time.perf_counter() - started
         emit(Phase("evaluating"))
-        if state["weights"] is not None:  # a cancel stops partway into an epoch: back to its last end
-            model.set_weights(state["weights"])
+        if events.last_weights is not None:  # a cancel stops partway into an epoch: back to its last end
+            model.set_weights(events.last_weights)
         metrics = {}
         # validation of these weights already ran at that epoch's end, same batches: not run twice
-        metrics["val_loss"], metrics["val_accuracy"] = state["val"]
+        metrics["val_loss"], metrics["val_accuracy"] = events.last_val
         for split, x, y in (("train", splits.x_train, splits.y_train), ("test", splits.x_test, splits.y_test)):
             loss, acc = model.evaluate(**evaluation_input(x, y, eval_batch), verbose=0)
             metrics[f"{split}_loss"], metrics[f"{split}_accuracy"] = float(loss), float(acc)
@@ -243,9 +196,9 @@ class KerasTrainer:
         test_input.pop("y", None)  # predict takes images alone
         predicted = model.predict(**test_input, verbose=0).argmax(axis=1)
         extra = {"test_predicted_counts": [int((predicted == d).sum()) for d in range(splits.y_test.shape[1])]}
-        extra["evaluated"] = f"after epoch {len(state['seconds'])}"
+        extra["evaluated"] = f"after epoch {len(seconds)}"
         # and which digit it gave each test image, one byte each: the confusion matrix and the paired test
         predictions = predicted.astype("uint8").tobytes()
         extra["test_confusion"] = confusion_matrix(splits.y_test.argmax(axis=1), predicted)
         extra["training_seconds"] = training_seconds
-        return Finished(None, state["status"], **result, **metrics, extra=extra, predictions=predictions)
+        return Finished(None, events.status, **result, **metrics, extra=extra, predictions=predictions)

@@ -23,7 +23,6 @@ BACKENDS = ["tensorflow", "jax"]
 probe = partial(run_probe, PROBE)
 
 
-
 @pytest.fixture(autouse=True)
 def stacking_on(monkeypatch):
     """Stacking is opt-in (MNIST_TUI_STACK=1); these tests turn it on unless they say otherwise."""

@@ -1,13 +1,13 @@
-"""The Textual app: screens, global keys, the command palette, and the link to training through the store.
+"""The Textual app: screens, global keys, and the link to training through the store.
 
 The app never trains and never imports TensorFlow. Training requests become jobs in the store's queue and a
-detached worker process (engine/worker/) drains them; the app polls the store a few times a second and
-publishes what changed on `live_changed`, a Signal every screen that shows training subscribes to. So keys
-never wait on an epoch, quitting leaves training running, and any TUI anywhere shows the same live run.
+detached worker process (engine/worker/) drains them; the app polls the store a few times a second and sets
+its `live` reactive to what changed. Every screen that shows the store watches it
+(`self.watch(self.app, "live", ...)`): one path, called in the poll itself, so an error in a screen's
+handler ends the app with its traceback like any other handler's. So keys never wait on an epoch, quitting
+leaves training running, and any TUI anywhere shows the same live run.
 
 Built by `make_app` so tests can pass a temp store and a fake worker spawner.
-About 330 lines: the app is the one link between the screens and the store (poll and publish, queue, stop,
-quit, palette navigation); each part reads the same snapshot, so they stay together.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.reactive import var
 from textual.screen import Screen
-from textual.signal import Signal
 
 from engine.errors import MnistTuiError
 from engine.paths import APP
@@ -32,8 +32,8 @@ from engine.spec import NetworkSpec
 from engine.status import RunStatus
 from engine.store import Store
 from engine.worker.client import enqueue, ensure_worker
-from tui.palette import RunCommands
-from tui.quitting import ExitGuard
+from tui.palette import RunCommands, key_commands, screen_commands
+from tui.quitting import ExitGuard, farewell
 from tui.screens.home import HomeScreen
 from tui.training_snapshot import StoreWatcher, TrainingSnapshot
 
@@ -59,6 +59,9 @@ class MnistTuiApp(ExitGuard, App):
         Binding("s", "nothing_to_stop", show=False),
     ]
 
+    # what the store says now; set only on news (the watcher compares), so every set reaches the watchers
+    live: var[TrainingSnapshot] = var(TrainingSnapshot, init=False, always_update=True)
+
     def __init__(
         self,
         store: Store,
@@ -75,8 +78,6 @@ class MnistTuiApp(ExitGuard, App):
         self.spawn_worker = spawn_worker
         self.clock = clock
         self.watcher = watcher or StoreWatcher(store, clock=clock)
-        self.live = TrainingSnapshot()
-        self.live_changed: Signal[TrainingSnapshot] = Signal(self, "live-changed")
         self.farewell: str | None = None  # printed after the terminal is restored
         self.repeats = 1  # seeds per net that t, T and A queue (R on Home sets it)
 
@@ -103,10 +104,9 @@ class MnistTuiApp(ExitGuard, App):
             return
         self._tell_if_ended(self.live.view, snap.view)
         before = self._binding_state()
-        self.live = snap
+        self.live = snap  # each screen's watcher draws it here, in this call
         if self._binding_state() != before:  # a footer recompose costs tens of ms: only when keys change
             self.refresh_bindings()
-        self.live_changed.publish(snap)
 
     def _binding_state(self) -> tuple[bool, bool]:
         return (self.check_action("stop", ()) is True, self.check_action("show_training", ()) is True)
@@ -250,66 +250,19 @@ class MnistTuiApp(ExitGuard, App):
             self.push_screen(HelpScreen())
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """The palette lists every key of the current screen (the same actions the footer shows)."""
-        seen = set()
-        for active in screen.active_bindings.values():
-            binding = active.binding
-            if binding.system or not binding.description or binding.action in seen or not active.enabled:
-                continue
-            seen.add(binding.action)
-            yield SystemCommand(
-                PALETTE_TITLES.get(binding.action, binding.description),
-                f"key: {self.get_key_display(binding)}",
-                partial(active.node.run_action, binding.action),
-            )
-        yield from self._navigation(screen)
+        """The palette lists every key of the current screen (the same actions the footer shows), then every
+        other screen, then Textual's own commands."""
+        yield from key_commands(self, screen)
+        yield from screen_commands(self, screen)
         yield from super().get_system_commands(screen)
 
-    def _navigation(self, screen: Screen) -> Iterable[SystemCommand]:
-        """Every screen is one palette entry away, wherever you are (keys only reach the current screen's)."""
-        from tui.screens.answers import AnswersScreen
-        from tui.screens.compare import CompareScreen
-        from tui.screens.sweep import SweepScreen
-        from tui.screens.training import TrainingScreen
-
-        if not isinstance(screen, HomeScreen):
-            yield SystemCommand("Go to Home", "presets and recent runs", self.action_go_home)
-        if not isinstance(screen, TrainingScreen):
-            yield SystemCommand("Go to Training", "the run training now, the queue", self.action_show_training)
-        if not isinstance(screen, CompareScreen):
-            yield SystemCommand("Go to Compare", "every stored run", partial(self.open_screen, CompareScreen))
-        if not isinstance(screen, AnswersScreen):
-            yield SystemCommand("Go to Answers", "the exercise's answers", partial(self.open_screen, AnswersScreen))
-        if not isinstance(screen, SweepScreen):
-            yield SystemCommand(
-                "Go to Sweep", "the newest sweep: progress, scatter, points", partial(self.open_screen, SweepScreen)
-            )
-
     def open_screen(self, screen_class) -> None:
-        """A screen that shows the store (Compare, Answers), opened on this app's store."""
+        """A screen that shows the store (Compare, Answers, Sweep), opened on this app's store."""
         self.push_screen(screen_class(self.store))
 
     def action_go_home(self) -> None:
         while len(self.screen_stack) > 1:
             self.pop_screen()
-
-
-# Footer labels are kept short so Home's keys fit 80 columns; the palette has room for the full name.
-PALETTE_TITLES = {"train_part": "Train part", "train_all": "Train all", "quit_and_stop": "Stop all training and quit"}
-
-
-def farewell(training: int, waiting: int) -> str | None:
-    """What `q` leaves behind, said on the terminal after the app is gone."""
-    if not training and not waiting:
-        return None
-    parts = []
-    if training:
-        parts.append(f"{training} run{'s' * (training != 1)} training")
-    if waiting:
-        parts.append(f"{waiting} waiting in the queue")
-    return (
-        f"Still going in the background: {', '.join(parts)}. Run mnist-tui to watch, or mnist-tui cancel --all to stop."
-    )
 
 
 def make_app(

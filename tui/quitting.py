@@ -3,6 +3,7 @@
 - `quit_on_signals(app)`: SIGTERM, SIGHUP and SIGQUIT run the app's `quit` action (the same as `q`), so
   Textual stops its driver and the terminal gets its main screen back with mouse tracking off; a second
   signal exits at once. Without this the default action kills the process inside the alternate screen.
+- `farewell(...)`: what `q` leaves behind (runs training, jobs waiting), said on the terminal afterwards.
 - `ExitGuard`: typing `q` then `e` quickly delivers both keys before the app closes; `e` then pushes the
   editor onto a closing app, whose widgets are never composed, and the app dies with exit status 1. A
   mixin listed before `App` drops every input event from the moment `exit()` is called.
@@ -71,3 +72,17 @@ def _quit(app: App, at_once: bool) -> None:
         app.exit()
         return
     app.call_later(app.run_action, "quit")  # exactly what `q` does, e.g. a farewell about running jobs
+
+
+def farewell(training: int, waiting: int) -> str | None:
+    """What `q` leaves behind, said on the terminal after the app is gone."""
+    if not training and not waiting:
+        return None
+    parts = []
+    if training:
+        parts.append(f"{training} run{'s' * (training != 1)} training")
+    if waiting:
+        parts.append(f"{waiting} waiting in the queue")
+    return (
+        f"Still going in the background: {', '.join(parts)}. Run mnist-tui to watch, or mnist-tui cancel --all to stop."
+    )

@@ -41,6 +41,15 @@ class TrainingSnapshot:
     def busy(self) -> bool:
         return self.training or bool(self.waiting)
 
+    def lineup(self) -> tuple:
+        """Which jobs wait and which jobs and runs train. It changes when a run starts or ends or a job is
+        queued, moved or taken off, not with each batch: what a screen of stored runs redraws on."""
+        return (
+            tuple(j.job_id for j in self.waiting),
+            tuple((j.job_id, j.run_id) for j in self.running_jobs),
+            tuple(r.run_id for r in self.running_runs),
+        )
+
     def active_runs(self) -> int:
         """Runs that go on training when this TUI quits (the worker's and any foreground ones), and jobs still
         loading before their run exists. A job whose run has just ended is its worker closing it: not one."""

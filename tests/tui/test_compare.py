@@ -11,8 +11,10 @@ from textual.widgets import DataTable, Input, Static
 from tui_fakes import until
 
 from engine.store import Store
+from tui.compare_picks import layers_diff
+from tui.compare_table import sort_runs
 from tui.screens.answers import AnswersScreen
-from tui.screens.compare import CompareScreen, layers_diff, sort_runs
+from tui.screens.compare import CompareScreen
 from tui.screens.dialogs import ConfirmDialog, TextDialog
 from tui.screens.run import RunScreen
 from tui.widgets.chart_view import ChartView
@@ -74,7 +76,7 @@ async def test_table_fits_80_columns_hides_cancelled_runs_and_sorts_by_keys(stor
         ]  # fmt: skip
         for _ in range(7):  # run -> name -> seed lr -> status -> val -> test -> train -> params
             await pilot.press("o")
-        assert screen.sort_key == "params" and screen.descending
+        assert screen.table_view.sort_key == "params" and screen.table_view.descending
         assert screen.order[0] == ids["part1-large"] and screen.order[-1] == ids["part2-narrow"]
         await pilot.press("O")
         assert screen.order[0] == ids["part2-narrow"]
@@ -88,15 +90,15 @@ async def test_filters_by_part_and_status(store, ids):
     async with app.run_test(size=(100, 30)) as pilot:
         screen = app.screen
         await pilot.press("p")  # the first exercise part, as a whole
-        assert screen.part_filter == "Part One"
+        assert screen.table_view.part == "Part One"
         assert sorted(screen.order) == sorted([ids["part1-large"], ids["part1-small"]])
         await pilot.press("p", "p", "p")  # Part Two, Part Three, then each preset part
-        assert screen.part_filter == "part1-large" and screen.order == [ids["part1-large"]]
+        assert screen.table_view.part == "part1-large" and screen.order == [ids["part1-large"]]
         for _ in range(5):  # part1-small, part2-*, part3
             await pilot.press("p")
-        assert screen.part_filter == "part3" and screen.order == [ids["part3"]]
+        assert screen.table_view.part == "part3" and screen.order == [ids["part3"]]
         await pilot.press("f", "f", "f", "f", "f")  # completed, running, diverged, failed, cancelled
-        assert screen.status_filter == "cancelled" and len(screen.order) == 1  # a status asked for shows
+        assert screen.table_view.status == "cancelled" and len(screen.order) == 1  # a status asked for shows
         assert screen.order != [ids["part3"]]
 
 

@@ -150,17 +150,21 @@ async def test_the_gradients_table_fits_80_columns_with_the_first_and_last_epoch
 
 
 async def test_a_running_run_grows_on_screen(store):
-    from tui_fakes import until
+    from tui_fakes import app_without_worker, until
 
-    from engine.events import EpochEnd
+    from engine.events import EpochEnd, Finished
     from engine.spec import make_spec
 
     run_id = store.start_run("part1-small", "part1-small", make_spec(name="live", hidden_layers=[8], epochs=3))
 
-    app = Host(store, run_id)
+    app = app_without_worker(store)
     async with app.run_test(size=(80, 24)) as pilot:
-        chart = app.screen.query_one("#run-accuracy", ChartView)
+        await app.push_screen(RunScreen(store, run_id))
+        screen = app.screen
+        chart = screen.query_one("#run-accuracy", ChartView)
         await pilot.pause()
         assert "waiting for epoch 1" in chart.plain_text
         store.add_epoch(run_id, EpochEnd(1, 0.5, 0.8, 0.6, 0.75, 1.0, None))
         await until(pilot, lambda: "* train (epoch mean) 80.0%" in chart.plain_text, what="epoch 1 on screen")
+        store.finish_run(run_id, Finished(run_id, "cancelled", 1))
+        await until(pilot, lambda: screen.run.status == "cancelled", what="the run's end on screen")

@@ -9,10 +9,11 @@ import pytest
 from sweep_stores import add_point_run, add_sweep
 from textual.app import App
 from textual.widgets import DataTable, Static
-from tui_fakes import text_of, until
+from tui_fakes import app_without_worker, text_of, until
 
 from engine.store import Store
-from tui.screens.sweep import SweepPlot, SweepScreen
+from tui.screens.sweep import SweepScreen
+from tui.widgets.sweep_plot import SweepPlot
 
 SWEEP = """name = "size and rate"
 base = "part1-small"
@@ -93,8 +94,9 @@ async def test_keys_switch_metric_marks_order_and_axis(store, plan):
 
 
 async def test_the_scatter_grows_as_another_process_stores_runs(store, plan):
-    app = Host(store)
+    app = app_without_worker(store)
     async with app.run_test(size=(80, 24)) as pilot:
+        await app.push_screen(SweepScreen(store))
         await pilot.pause()
         screen = app.screen
         before = screen.query_one(SweepPlot).plain_text

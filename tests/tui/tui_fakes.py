@@ -124,6 +124,14 @@ def no_data_loader(path=None, validation_fraction: float = 1 / 6, subset: int | 
     )
 
 
+def app_without_worker(store):
+    """The real app over `store` with no training worker: the test writes the store as a training process
+    would, and the screens follow it through the app's one path (its `live` snapshot)."""
+    from tui.app import make_app
+
+    return make_app(store, spawn_worker=lambda path: None, clock=FrozenClock())
+
+
 class FrozenClock:
     """time.monotonic stand-in: stays put until a test moves it."""
 

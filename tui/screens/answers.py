@@ -20,6 +20,7 @@ from engine.answers import NOTE_KEYS
 from engine.errors import MnistTuiError
 from engine.store import Store
 from tui.app_access import mnist_app
+from tui.keys import BACK
 from tui.text import literal, notify_literal
 from tui.widgets.footer import KeyFooter
 
@@ -37,7 +38,7 @@ class AnswersScreen(Screen):
     CSS_PATH = "answers.tcss"
     AUTO_FOCUS = "#answers-scroll"
     BINDINGS = [
-        Binding("escape,backspace", "back", "Back", key_display="esc"),
+        BACK,
         Binding("w", "write", "Write file"),
         Binding("ctrl+s", "save_notes", "Save notes", priority=True),
         Binding("n", "edit_notes", "Write notes"),

@@ -21,6 +21,7 @@ from tui.app_access import mnist_app
 from tui.run_summary import HIDDEN_BY_DEFAULT
 from tui.spec_form import number_text
 from tui.text import literal, notify_literal
+from tui.training_snapshot import TrainingSnapshot
 from tui.widgets.data_line import DataLine
 from tui.widgets.footer import KeyFooter
 from tui.widgets.preset_list import PresetList, header_text
@@ -85,18 +86,15 @@ class HomeScreen(Screen):
         yield StatusLine(id="status")
         yield KeyFooter()
 
-    ready = False
-
-    _runs_key: tuple | None = None
+    lineup: tuple | None = None  # the store's lineup the recent runs were last read for
 
     def on_mount(self) -> None:
-        self.ready = True
-        mnist_app(self).live_changed.subscribe(self, self.live_changed, immediate=True)
         self.query_one("#details-pane").border_title = "Details"
         self.query_one("#runs").border_title = "Recent runs (⏎ opens, c compares)"
         self.show_data()
         self.query_one("#details-pane").can_focus = False  # tab goes from the presets to the recent runs
         self.action_reload()
+        self.watch(self.app, "live", self.live_changed, init=False)
 
     def on_screen_resume(self) -> None:
         self.action_reload()
@@ -116,8 +114,10 @@ class HomeScreen(Screen):
         self.refresh_status()
 
     def refresh_runs(self) -> None:
+        app = mnist_app(self)
+        self.lineup = app.live.lineup()
         try:
-            records = mnist_app(self).store.runs(limit=RECENT_RUNS * 3)
+            records = app.store.runs(limit=RECENT_RUNS * 3)
         except MnistTuiError as exc:
             notify_literal(self, exc, severity="error")
             return
@@ -148,17 +148,11 @@ class HomeScreen(Screen):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.action_edit()  # enter on a preset opens it; t trains without a detour
 
-    def live_changed(self, snap) -> None:
+    def live_changed(self, snap: TrainingSnapshot) -> None:
         """The store changed (a run advanced, ended, or a job was queued): the status line always, the
-        recent runs only when a run began or ended."""
-        if not self.ready:  # pushed but not composed yet: on_mount draws everything
-            return
+        recent runs only when a run began or ended or the queue changed."""
         self.refresh_status()
-        view = snap.view
-        running = tuple(r.run_id for r in snap.running_runs)
-        runs_key = (running, view.key if view else None, view.status if view else None)
-        if runs_key != self._runs_key:
-            self._runs_key = runs_key
+        if snap.lineup() != self.lineup:
             self.refresh_runs()
 
     # -- actions ------------------------------------------------------------------------------------------
@@ -253,14 +247,14 @@ class HomeScreen(Screen):
     def action_compare(self) -> None:
         from tui.screens.compare import CompareScreen
 
-        self.app.push_screen(CompareScreen(mnist_app(self).store))
+        mnist_app(self).open_screen(CompareScreen)
 
     def action_sweep(self) -> None:
         from tui.screens.sweep import SweepScreen
 
-        self.app.push_screen(SweepScreen(mnist_app(self).store))
+        mnist_app(self).open_screen(SweepScreen)
 
     def action_answers(self) -> None:
         from tui.screens.answers import AnswersScreen
 
-        self.app.push_screen(AnswersScreen(mnist_app(self).store))
+        mnist_app(self).open_screen(AnswersScreen)

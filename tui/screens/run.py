@@ -2,9 +2,10 @@
 hyperparameter, data, environment), how it ended and why, the per-epoch table and the per-layer gradients
 over epochs; once it has finished, its confusion matrix with per-class recall and the test digits it got
 wrong, drawn in the terminal ([ and ] page through them). d deletes it (after a yes), l labels it, n writes
-a note; Home, Compare and the CLI's `show` all open it. A run still training is read again every few
-seconds, so it grows on screen. The test images come from the run's data file, read with numpy in a
-thread (never TensorFlow), and the screen says so when they cannot be found."""
+a note; Home, Compare and the CLI's `show` all open it. A run still training grows on screen: the app's
+snapshot of the store (its `live` reactive, watched here) carries the run's new epochs and its end. The
+test images come from the run's data file, read with numpy in a thread (never TensorFlow), and the screen
+says so when they cannot be found."""
 
 from __future__ import annotations
 
@@ -23,14 +24,14 @@ from engine.errors import MnistTuiError
 from engine.line_charts import history_series
 from engine.status import RunStatus
 from engine.store import RunRecord, Store
+from tui.keys import BACK
 from tui.run_summary import epochs_table, gradient_columns, gradients_table, summary_text, title_text
 from tui.screens.dialogs import ConfirmDialog, TextDialog
 from tui.text import notify_literal
+from tui.training_snapshot import TrainingSnapshot
 from tui.widgets.chart_view import ChartView
 from tui.widgets.footer import KeyFooter
 from tui.widgets.run_predictions import WrongDigits, WrongSet, confusion_renderable
-
-FOLLOW_SECONDS = 2.0  # how often a running run is read again from the store
 
 if TYPE_CHECKING:
     from textual.screen import Screen as AnyScreen
@@ -87,7 +88,7 @@ class RunScreen(Screen):
     """
     AUTO_FOCUS = "#run-body"
     BINDINGS = [
-        Binding("escape,backspace", "back", "Back", key_display="esc"),
+        BACK,
         Binding("d", "delete", "Delete"),
         Binding("l", "label", "Label"),
         Binding("n", "note", "Note"),
@@ -127,12 +128,18 @@ class RunScreen(Screen):
         self.query_one("#run-wrong").border_title = "Digits it got wrong (true → predicted)"
         self.query_one("#run-confusion", Static).update("read once the run has finished")
         self.action_reload()
-        self.set_interval(FOLLOW_SECONDS, self.follow)
+        self.watch(self.app, "live", self.live_changed, init=False)
 
-    def follow(self) -> None:
-        """A run still training (here or in another process) grows on screen: its new epochs and its end."""
-        if self.run is not None and self.run.status == RunStatus.RUNNING and self.is_current:
+    def live_changed(self, snap: TrainingSnapshot) -> None:
+        """A run still training (here or in another process) grows on screen: the snapshot holds it, with
+        its epochs, while it trains; once it has left the snapshot it ended, and is read once more."""
+        if self.run is None or self.run.status != RunStatus.RUNNING:
+            return
+        now = next((r for r in snap.running_runs if r.run_id == self.run_id), None)
+        if now is None:
             self.action_reload()
+        elif now != self.run:
+            self.show_run(now)
 
     def action_reload(self) -> None:
         try:
@@ -144,6 +151,9 @@ class RunScreen(Screen):
             self.notify(f"Run {self.run_id} is not in the store (deleted?).", severity="warning")
             self.app.pop_screen()
             return
+        self.show_run(run)
+
+    def show_run(self, run: RunRecord) -> None:
         self.run = run
         self.query_one("#run-title", Static).update(title_text(run))
         epochs = run.epochs_planned or run.epochs_completed or 1

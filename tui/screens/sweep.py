@@ -3,103 +3,34 @@ parameters (log axis) against validation or test accuracy (v) with a mark per ru
 point's mean, told apart by depth or a swept field (g); the points in a table sorted by mean accuracy
 (o) with n and sd; and the best point so far.
 
-The screen polls the store (a sweep's runs are trained by the worker, perhaps started from another
-terminal) and rebuilds only when the store changed; it never imports TensorFlow. n and p step through
+The screen follows the app's snapshot of the store (its `live` reactive: a sweep's runs are trained by the
+worker, perhaps queued from another terminal) and rebuilds only when the lineup of queued and training
+runs changed, which is when a sweep's numbers can; it never imports TensorFlow. n and p step through
 the sweeps, x cancels this one (its queued runs leave the queue, its running ones stop).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from rich.text import Text
-from textual.app import ComposeResult, RenderResult
+from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
-from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from engine.errors import MnistTuiError
 from engine.store import Store
 from engine.sweep import SHORT_NAMES
-from engine.sweep_chart import Group, scatter_chart
-from engine.sweep_results import METRIC_NAME, Metric, PointResult, SweepResults, duration_text, sweep_results
+from engine.sweep_results import METRIC_NAME, Metric, SweepResults, sweep_results
 from tui.format import clip
+from tui.keys import BACK
+from tui.screens.stored_runs import StoredRunsScreen
+from tui.sweep_view import ORDERS, best_text, chart_groups, head_text, mean_sd_text, order_points
 from tui.text import literal, notify_literal
 from tui.widgets.footer import KeyFooter
+from tui.widgets.sweep_plot import SweepPlot
 
-POLL_SECONDS = 1.0
 LABEL_WIDTH = 26
-ORDERS = ("mean ↓", "mean ↑", "params ↑", "point")
 
 
-def mean_sd_text(point: PointResult, metric: Metric) -> str:
-    s = point.summary(metric)
-    if s is None:
-        return "-"
-    return f"{100 * s.mean:.2f}" if s.sd is None else f"{100 * s.mean:.2f} ± {100 * s.sd:.2f}"
-
-
-def order_points(points: list[PointResult], order: str, metric: Metric) -> list[PointResult]:
-    """Points in the table's order; a point with no accuracy yet goes last whatever the order."""
-    if order == "point":
-        return sorted(points, key=lambda p: p.index)
-    if order == "params ↑":
-        return sorted(points, key=lambda p: (p.params, p.index))
-    known = [p for p in points if p.mean(metric) is not None]
-    rest = [p for p in points if p.mean(metric) is None]
-    known.sort(key=lambda p: (p.mean(metric), -p.index), reverse=order == "mean ↓")
-    return known + sorted(rest, key=lambda p: p.index)
-
-
-def chart_groups(results: SweepResults, metric: Metric, by: str) -> list[Group]:
-    """One group per depth (or per value of the field `by`), each with its runs and its points' means."""
-    groups: dict[str, Group] = {}
-    name = "depth" if by == "depth" else SHORT_NAMES.get(by, by)
-    for point in sorted(results.points, key=lambda p: (p.depth, p.index) if by == "depth" else p.index):
-        values = point.accuracies(metric)
-        key = point.group(by)
-        g = groups.setdefault(key, Group(f"{name} {key}", [], []))
-        g.runs.extend((point.params, 100 * v) for v in values)
-        if values:
-            g.means.append((point.params, 100 * sum(values) / len(values)))
-    return list(groups.values())
-
-
-class SweepPlot(Widget):
-    """The scatter at the widget's size, rebuilt only when the data, the size or the axis change."""
-
-    DEFAULT_CSS = """
-    SweepPlot {
-        width: 1fr;
-        height: 1fr;
-    }
-    """
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.groups: list[Group] = []
-        self.title = ""
-        self.full = False
-        self.version = 0
-        self.drawn: tuple[tuple, Text] | None = None
-        self.plain_text = ""  # the last drawing without colour, as a reader of the screen sees it
-
-    def show(self, groups: list[Group], title: str, full: bool) -> None:
-        self.groups, self.title, self.full = groups, title, full
-        self.version += 1
-        self.refresh()
-
-    def render(self) -> RenderResult:
-        key = (self.version, self.size)
-        if self.drawn is None or self.drawn[0] != key:
-            chart = scatter_chart(self.groups, self.size.width, self.size.height, self.full, self.title)
-            self.plain_text = chart.plain()
-            self.drawn = (key, chart.text())
-        return self.drawn[1]
-
-
-class SweepScreen(Screen):
+class SweepScreen(StoredRunsScreen):
     DEFAULT_CSS = """
     SweepScreen {
         layout: vertical;
@@ -123,7 +54,7 @@ class SweepScreen(Screen):
     """
     AUTO_FOCUS = "#points"
     BINDINGS = [
-        Binding("escape,backspace", "back", "Back", key_display="esc"),
+        BACK,
         Binding("v", "toggle_metric", "Val/test", tooltip="Plot and sort by validation or test accuracy"),
         Binding("g", "next_group", "Marks by", tooltip="Tell marks apart by depth or by a swept field"),
         Binding("o", "next_order", "Order", tooltip="Sort the points by mean accuracy (down, up), params, index"),
@@ -142,7 +73,6 @@ class SweepScreen(Screen):
         self.group_by = "depth"
         self.order = ORDERS[0]
         self.full = False
-        self.seen_version: int | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="sweep-head")
@@ -158,24 +88,11 @@ class SweepScreen(Screen):
         table.add_column("val % (sd)", key="val")
         table.add_column("test % (sd)", key="test")
         self.reload()
-        self.set_interval(POLL_SECONDS, self.poll)
-
-    def on_screen_resume(self) -> None:
-        self.reload()
+        self.follow_store()
 
     # -- reading the store --------------------------------------------------------------------------------
-    def poll(self) -> None:
-        """Read again only when another process committed to the store since the last look."""
-        try:
-            version = self.store.data_version()
-        except MnistTuiError:
-            return
-        if version != self.seen_version:
-            self.reload()
-
     def reload(self) -> None:
         try:
-            self.seen_version = self.store.data_version()
             sweeps = self.store.sweeps.all()
             if self.sweep_id is None and sweeps:
                 self.sweep_id = sweeps[0].sweep_id
@@ -189,8 +106,8 @@ class SweepScreen(Screen):
 
     # -- drawing ------------------------------------------------------------------------------------------
     def show(self) -> None:
-        self.query_one("#sweep-head", Static).update(self.head_text())
-        self.query_one("#best", Static).update(self.best_text())
+        self.query_one("#sweep-head", Static).update(head_text(self.results))
+        self.query_one("#best", Static).update(best_text(self.results, self.metric))
         plot = self.query_one(SweepPlot)
         if self.results is None:
             plot.show([], "no sweep", self.full)
@@ -199,38 +116,6 @@ class SweepScreen(Screen):
             title = f"{METRIC_NAME[self.metric]} % vs params (log) · means by {by}"
             plot.show(chart_groups(self.results, self.metric, self.group_by), title, self.full)
         self.fill_table()
-
-    def head_text(self) -> Text:
-        if self.results is None:
-            return Text.assemble(
-                ("No sweep yet. ", "bold"), "Queue one with `mnist-tui sweep FILE.toml` (--dry-run lists its points)."
-            )
-        s = self.results.sweep
-        text = Text.assemble((f"Sweep {s.sweep_id}: ", "bold"), literal(clip(s.name, 30), "bold"))
-        text.append(f" · {s.kind} · {s.points} points x {s.seeds} seeds")
-        if s.file:
-            text.append_text(literal(f" · {clip(Path(s.file).name, 24)}", "dim"))
-        p = s.progress
-        text.append("\n")
-        text.append(f"{p.done}/{p.planned} done", style="bold")
-        text.append(f" · {p.running} running · {p.queued} queued · {p.failed} failed")
-        if p.cancelled:
-            text.append(f" · {p.cancelled} cancelled")
-        eta = self.results.eta_seconds()
-        if eta is not None:
-            text.append(f" · ETA ~{duration_text(eta)}")
-        elif p.finished:
-            text.append(" · finished" if not s.cancelled else " · cancelled", style="bold")
-        return text
-
-    def best_text(self) -> Text:
-        best = self.results.best(self.metric) if self.results else None
-        if best is None:
-            return Text("Best point: none has finished yet.", style="dim")
-        text = Text.assemble(("Best so far", "bold"), f" ({METRIC_NAME[self.metric]}): #{best.index} ")
-        text.append_text(literal(clip(best.label, 34)))
-        text.append(f" · {mean_sd_text(best, self.metric)}% (n {best.n}) · {best.params:,} params", style="bold")
-        return text
 
     def fill_table(self) -> None:
         table = self.query_one(DataTable)

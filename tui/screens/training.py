@@ -4,6 +4,7 @@ the app (TrainingSnapshot); the training itself runs in the worker process, so e
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -20,6 +21,7 @@ from engine.status import JobStatus, RunStatus
 from engine.store import HOST
 from tui.app_access import mnist_app
 from tui.format import loss
+from tui.keys import BACK
 from tui.run_view import RunView
 from tui.training_snapshot import TrainingSnapshot
 from tui.widgets.curves import CurvesPlot
@@ -72,13 +74,7 @@ def detail_text(view: RunView) -> Text:
 class TrainingScreen(Screen):
     CSS_PATH = "training.tcss"
     BINDINGS = [
-        Binding(
-            "escape,backspace",
-            "back",
-            "Back",
-            key_display="esc",
-            tooltip="Back; training goes on (w on Home returns here)",
-        ),
+        replace(BACK, tooltip="Back; training goes on (w on Home returns here)"),
         Binding("right_square_bracket", "other_run(1)", "Next run", key_display="]", tooltip="Follow the next run"),
         Binding("left_square_bracket", "other_run(-1)", "Prev run", key_display="[", tooltip="Follow the previous"),
     ]
@@ -120,8 +116,7 @@ class TrainingScreen(Screen):
         self.query_one(QueuePanel).styles.max_height = 3 if event.size.height < 30 else 5
 
     def on_mount(self) -> None:
-        self.mnist_app.live_changed.subscribe(self, self.show_all, immediate=True)
-        self.show_all(self.mnist_app.live)
+        self.watch(self.app, "live", self.live_changed)  # drawn now, then at every change the app reads
         self.set_interval(1.0, self.tick)  # the clock moves between store updates (compiling takes seconds)
 
     def tick(self) -> None:
@@ -129,12 +124,14 @@ class TrainingScreen(Screen):
         if view is not None and view.active:
             self.query_one("#clock", Static).update(view.clock_text())
 
+    def live_changed(self, snap: TrainingSnapshot) -> None:
+        """Kept installed when left: while another screen replaces it, nothing is drawn (resume catches up)."""
+        if self in self.app.screen_stack:
+            self.show_all(snap)
+
     def on_screen_resume(self) -> None:
-        """Shown again (the screen is kept installed): catch up and listen again."""
-        app = self.mnist_app
-        app.live_changed.unsubscribe(self)
-        app.live_changed.subscribe(self, self.show_all, immediate=True)
-        self.show_all(app.live)
+        """Shown again (the screen is kept installed, and so still watched): catch up at once."""
+        self.show_all(self.mnist_app.live)
 
     def action_back(self) -> None:
         self.app.pop_screen()
