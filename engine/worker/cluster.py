@@ -233,7 +233,7 @@ class RaySlot(ThreadedSlot):
         except MnistTuiError:
             pass
 
-    def work(self, job: JobRecord) -> None:
+    def work(self, job: JobRecord, expected: int | None = None) -> None:  # an actor compiles nothing ahead
         listener = JobListener(self.store, job)
         try:
             req = request_of(job)
