@@ -19,6 +19,7 @@ cut into consecutive batches of `batch_size`, the last one partial; each batch i
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import accumulate
@@ -116,7 +117,8 @@ def training_input(x: np.ndarray, y: np.ndarray, batch_size: int, block: int = B
     if backend == "tensorflow":
         return TrainingInput({"x": _tf_blocks(x, y, plan), "shuffle": False}, plan.batches_done)
     # JAX, the one other backend engine.backend accepts (shuffle=False: the blocks shuffle themselves)
-    return TrainingInput({"x": _numpy_blocks(x, y, plan), "shuffle": False}, plan.batches_done)
+    blocks = _device_blocks(x, y, plan) if device_data_wanted() else _numpy_blocks(x, y, plan)
+    return TrainingInput({"x": blocks, "shuffle": False}, plan.batches_done)
 
 
 def evaluation_input(x: np.ndarray, y: np.ndarray, batch_size: int, keep: bool = True) -> dict:
@@ -217,13 +219,13 @@ def _tf_blocks(x: np.ndarray, y: np.ndarray, plan: BlockPlan):
     return data.apply(tf.data.experimental.assert_cardinality(elements)).prefetch(2)
 
 
-def _numpy_blocks(x: np.ndarray, y: np.ndarray, plan: BlockPlan):
+def _numpy_blocks(x: np.ndarray, y: np.ndarray, plan: BlockPlan, take=None):
+    """Blocks gathered from a permutation drawn per epoch (np.random, seeded by keras.utils.set_random_seed,
+    as Keras's own array adapter does): by numpy on the host, or by `take(rows)` -> (x rows, y rows)."""
     keras = import_keras()
+    take = take or (lambda rows: (x[rows], y[rows]))
 
     class NumpyBlocks(keras.utils.PyDataset):
-        """Blocks gathered with numpy from a permutation drawn per epoch (np.random, seeded by
-        keras.utils.set_random_seed, as Keras's own array adapter does)."""
-
         def __init__(self):
             super().__init__()
             self.on_epoch_end()
@@ -234,10 +236,58 @@ def _numpy_blocks(x: np.ndarray, y: np.ndarray, plan: BlockPlan):
         def __getitem__(self, i: int):
             block, tail, meta = self.elements[i]
             if tail is None:
-                return pack(x[block], y[block], meta)
-            return pack(x[block], y[block], meta, x[tail], y[tail])
+                return pack(*take(block), meta)
+            return pack(*take(block), meta, *take(tail))
 
         def on_epoch_end(self) -> None:
             self.elements = plan.element_indices(np.random.permutation(plan.n))
 
     return NumpyBlocks()
+
+
+DEVICE_DATA_ENV = "MNIST_TUI_DEVICE_DATA"
+
+
+def device_data_wanted() -> bool:
+    """JAX: keep the training set on the device and gather each block there by index. On a GPU a block
+    gathered on the host is staged and copied to the device at every block; on the device only the
+    block's indices travel. On a CPU the device is the host, and a second copy of the training set would
+    only cost memory, so it is off there. MNIST_TUI_DEVICE_DATA=1/0 forces either (the tests compare
+    both, bit for bit: a gather copies values, so the steps see the same numbers)."""
+    forced = os.environ.get(DEVICE_DATA_ENV)
+    if forced is not None:
+        return forced.strip().lower() not in ("", "0", "off", "false", "no")
+    import jax
+
+    return jax.devices()[0].platform != "cpu"
+
+
+_device_arrays: dict[tuple[int, int], tuple] = {}  # (id(x), id(y)) -> (x, y, x on the device, y on the device)
+
+
+def _device_blocks(x: np.ndarray, y: np.ndarray, plan: BlockPlan):
+    """JAX blocks gathered on the device: the arrays are placed once per process (a queue of runs shares
+    the process's one copy of the data, engine.data, and so this one), each block's rows taken there by a
+    compiled gather of a fixed shape (one compile per run's shapes)."""
+    import jax
+
+    key = (id(x), id(y))
+    if key not in _device_arrays:
+        if len(_device_arrays) >= 1:  # one training set at a time: another dataset replaces it
+            _device_arrays.clear()
+        _device_arrays[key] = (x, y, jax.device_put(x), jax.device_put(y))
+    xs, ys = _device_arrays[key][2:]
+    gather = _device_gather()
+    return _numpy_blocks(x, y, plan, take=lambda rows: gather(xs, ys, rows))
+
+
+def _device_gather():
+    import jax
+
+    global _gather
+    if _gather is None:
+        _gather = jax.jit(lambda xs, ys, rows: (xs[rows], ys[rows]))
+    return _gather
+
+
+_gather = None

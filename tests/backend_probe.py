@@ -94,9 +94,11 @@ def block_loop() -> dict:
     """One run's numbers with the block loop this process uses (MNIST_TUI_STATIC_LOOP): 300 examples in
     batches of 8 make 37 full batches in blocks of up to 64 and a tail, so the static loop runs padding."""
     from engine.block_model import STATIC_STEPS
+    from engine.blocks import device_data_wanted
 
     spec = make_spec(name="loop", hidden_layers=[32, 16], learning_rate=0.5, epochs=2, batch_size=8)
-    return {"static": STATIC_STEPS, "numbers": numbers(*train(spec, splits(300)))}
+    numbers_ = numbers(*train(spec, splits(300)))
+    return {"static": STATIC_STEPS, "device_data": device_data_wanted(), "numbers": numbers_}
 
 
 def main() -> None:

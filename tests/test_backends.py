@@ -94,18 +94,22 @@ def test_compile_cache_persists_compiled_programs_where_asked(backend, tmp_path)
         assert not [p for p in folder.iterdir() if p.is_dir()]
 
 
-def test_the_static_block_loop_trains_exactly_as_the_data_dependent_one():
-    """On a GPU the JAX block loop runs a static number of steps (padding dropped); here both loops are
-    forced on the CPU and must report the same numbers bit for bit."""
+@pytest.mark.parametrize(
+    ("variable", "key"), [("MNIST_TUI_STATIC_LOOP", "static"), ("MNIST_TUI_DEVICE_DATA", "device_data")]
+)
+def test_the_gpu_block_loop_trains_exactly_as_the_cpu_one(variable, key):
+    """On a GPU the JAX block loop runs a static number of steps (padding dropped), and its blocks are
+    gathered on the device from a training set placed there once; here each is forced on and off on the
+    CPU and must report the same numbers bit for bit."""
     if importlib.util.find_spec("jax") is None:
         pytest.skip("jax not installed: '.[jax]'")
     reports = {}
     for flag in ("0", "1"):
-        env = {**os.environ, "KERAS_BACKEND": "jax", "MNIST_TUI_STATIC_LOOP": flag, "TF_CPP_MIN_LOG_LEVEL": "3"}
+        env = {**os.environ, "KERAS_BACKEND": "jax", variable: flag, "TF_CPP_MIN_LOG_LEVEL": "3"}
         proc = subprocess.run(
             [sys.executable, str(PROBE), "block-loop"], env=env, capture_output=True, text=True, timeout=600
         )
         assert proc.returncode == 0, proc.stderr[-3000:]
         reports[flag] = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert (reports["0"]["static"], reports["1"]["static"]) == (False, True)
+    assert (reports["0"][key], reports["1"][key]) == (False, True)
     assert reports["0"]["numbers"] == reports["1"]["numbers"]

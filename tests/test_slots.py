@@ -160,5 +160,39 @@ def test_a_free_slot_takes_another_network_than_the_ones_training(store):
     running = store.jobs.claim_next(slot=0)
     assert running.job_id == first
     busy = frozenset({program_key(running.spec_json)})
+    assert store.jobs.next_for(busy=busy).job_id == other  # the same choice, not claimed
+    assert store.jobs.get(other).state == "queued"
     assert store.jobs.claim_next(slot=1, busy=busy).job_id == other
     assert store.jobs.claim_next(slot=1, busy=busy).job_id == second  # nothing of another network is left
+
+
+class ExpectationTrainer(RendezvousTrainer):
+    """Records, for each run, the network it was told to compile ahead (asked after its first epoch)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.expected: list[tuple[str, str | None]] = []
+
+    def train(self, spec, splits, emit, cancel, next_up=None):
+        def asked():
+            upcoming = next_up() if next_up is not None else None
+            self.expected.append((spec.name, upcoming.name if upcoming else None))
+            return upcoming
+
+        return super().train(spec, splits, emit, cancel, asked)
+
+
+def test_each_slot_compiles_ahead_the_network_it_takes_next(store, rendezvous):
+    """Two networks' repeats on two slots: each slot is told to compile ahead its own network's next
+    repeat (nothing, since it has it compiled), never the queue's head, which the other slot then trains
+    while this one throws its warm-up away."""
+    for preset in ("part1-small", "part1-small", "part2-narrow", "part2-narrow"):
+        add(store, preset)
+    trainer = ExpectationTrainer()
+    code = serve(store.path, lambda s: Runner(s, trainer, fake_loader), idle_exit=0.1, slots=2, processes=False)
+    assert code == 0
+    assert sorted(r.status for r in store.runs()) == ["completed"] * 4, [r.error for r in store.runs()]
+    assert len(trainer.expected) == 4
+    assert all(upcoming in (ran, None) for ran, upcoming in trainer.expected), trainer.expected
+    by_network = {name: {r.slot for r in store.runs() if r.spec.name == name} for name, _ in trainer.expected}
+    assert all(len(slots) == 1 for slots in by_network.values()), by_network

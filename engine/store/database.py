@@ -234,6 +234,16 @@ class Database:
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: cannot read the run store ({exc})") from None
 
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """Several statements that only read, on this process's connection (a read-then-decide that must
+        not take the write lock, like which job a slot would take next)."""
+        try:
+            with self.lock:
+                yield self.conn
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot read the run store ({exc})") from None
+
     def data_version(self) -> int:
         """Changes whenever another connection commits: a cheap 'is there anything new?' for pollers."""
         return self.read("PRAGMA data_version")[0][0]

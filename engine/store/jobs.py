@@ -140,10 +140,8 @@ class JobQueue:
                     (JobStatus.FAILED, str(bad), now_text(), row["id"]),
                 )
                 self.report(bad)
-            if row is None or not runs_on(row["backend"], backend):
+            if row is None or (row := _choose(conn, row, backend, busy)) is None:
                 return None
-            if busy and _program(row) in busy:
-                row = _first_not_busy(conn, backend, busy) or row
             conn.execute(
                 "UPDATE jobs SET state=?, started_at=?, worker_pid=?, worker_process=?, worker_host=?,"
                 " phase='starting', slot=? WHERE id=?",
@@ -151,6 +149,15 @@ class JobQueue:
             )
             row = conn.execute("SELECT * FROM jobs WHERE id=?", (row["id"],)).fetchone()
         return job_record(row)
+
+    def next_for(self, backend: str | None = None, busy: frozenset[str] = frozenset()) -> JobRecord | None:
+        """The job claim_next would give a slot now, without claiming it: what a slot that has just started
+        a job should compile ahead (engine/warm_up.py), so the slots warm up the networks each will train
+        rather than all warming the head of the queue."""
+        with self.db.reading() as conn:
+            row = conn.execute(HEAD).fetchone()
+            row = _choose(conn, row, backend, busy) if row is not None and _unreadable(row) is None else None
+        return job_record(row) if row is not None else None
 
     def set_phase(self, job_id: int, phase: str) -> None:
         self.db.write("UPDATE jobs SET phase=? WHERE id=?", (phase, job_id))
@@ -244,6 +251,16 @@ def _program(row: sqlite3.Row) -> str | None:
 
     spec = json.loads(row["spec_json"])
     return program_key(spec) if isinstance(spec, dict) else None
+
+
+def _choose(conn, head: sqlite3.Row, backend: str | None, busy: frozenset[str]) -> sqlite3.Row | None:
+    """Which waiting job a free slot takes: the head, unless its network is `busy` in another slot and a
+    later job of another network waits (None when the head asks for another backend)."""
+    if not runs_on(head["backend"], backend):
+        return None
+    if busy and _program(head) in busy:
+        return _first_not_busy(conn, backend, busy) or head
+    return head
 
 
 def _first_not_busy(conn, backend: str | None, busy: frozenset[str]):

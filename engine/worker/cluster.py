@@ -1,5 +1,6 @@
-"""Slots on a Ray cluster: each slot is a Ray actor on one of the cluster's nodes (one per GPU, or one per
-node where nodes have none), and the worker on this machine drives it.
+"""Slots on a Ray cluster, the worker's side: each slot is a Ray actor on one of the cluster's nodes (one per
+GPU, or one per node where nodes have none; engine/worker/ray_actor.py is what runs there), and the worker
+on this machine drives it.
 
 The store stays on this machine: no actor opens SQLite (WAL does not work over network file systems). The
 worker loads a job's MNIST once per data source and puts it in Ray's object store, so the nodes get the
@@ -12,7 +13,8 @@ epoch it finished, and its job is marked `interrupted` too (not queued again: th
 brought the node down, and the queue should not retry it blindly; re-queue it by hand). A node with another
 mnist-tui, Python or Ray version fails the job with that reason.
 
-Ray is imported only here, and this module only with `--cluster` (the `[cluster]` extra brings Ray).
+Ray is imported only here and in ray_actor.py, and these only with `--cluster` (the `[cluster]` extra
+brings Ray).
 """
 
 from __future__ import annotations
@@ -22,11 +24,10 @@ import os
 import platform
 import threading
 import time
-import traceback
 import types
 
 from engine.errors import MnistTuiError, one_line
-from engine.events import Finished, Phase, Started
+from engine.events import Finished, Phase
 from engine.progress_reporter import ProgressReporter
 from engine.run_request import RunRequest
 from engine.status import JobStatus, RunStatus
@@ -34,18 +35,11 @@ from engine.store import HEARTBEAT_SECONDS, JobRecord, Store
 from engine.watchers import CANCEL_POLL
 from engine.worker.job import JobListener, job_state, request_of
 from engine.worker.log import log
+from engine.worker.ray_actor import SlotActorBody, import_ray
 from engine.worker.slots import ThreadedSlot
 
 POLL_SECONDS = CANCEL_POLL  # the worker asks each actor for its new events this often
 LOST_AFTER = 60.0  # seconds without an answer from an actor before its node counts as lost
-
-
-def import_ray():
-    try:
-        import ray
-    except ImportError:
-        raise MnistTuiError("--cluster needs Ray: pip install -e '.[cluster]'") from None
-    return ray
 
 
 def connect(address: str, env: dict[str, str] | None = None):
@@ -89,92 +83,6 @@ def version_mismatch(node: dict[str, str], here: dict[str, str]) -> str | None:
     if not problems:
         return None
     return f"the Ray node {node.get('host', '?')} runs " + ", ".join(problems)
-
-
-class SlotActorBody:
-    """What runs inside a Ray actor: trains one job at a time on a thread and keeps its events until the
-    worker polls them. `trainer_factory` makes the trainer (default: Keras's; tests pass a fake)."""
-
-    def __init__(self, trainer_factory=None, env: dict[str, str] | None = None):
-        import socket
-
-        import engine
-
-        os.environ.update(env or {})
-        self.trainer_factory = trainer_factory
-        self.trainer = None
-        self.events: list = []
-        self.lock = threading.Lock()
-        self.cancel = threading.Event()
-        self.thread: threading.Thread | None = None
-        self.sampler = None
-        ray = import_ray()
-        self.facts = {
-            "host": socket.gethostname(),
-            "pid": str(os.getpid()),
-            "mnist-tui": engine.__version__,
-            "python": platform.python_version(),
-            "ray": ray.__version__,
-            "node": ray.get_runtime_context().get_node_id(),
-        }
-
-    def hello(self) -> dict[str, str]:
-        return self.facts
-
-    def start(self, spec_json: str, raw, subset: int | None) -> None:
-        with self.lock:
-            self.events = []
-        self.cancel.clear()
-        self.thread = threading.Thread(target=self._train, args=(spec_json, raw, subset), daemon=True)
-        self.thread.start()
-
-    def _emit(self, ev) -> None:
-        if isinstance(ev, Started):  # the run's environment names the node it trained on
-            ev = dataclasses.replace(
-                ev, versions={**ev.versions, "host": self.facts["host"], "ray_node": self.facts["node"]}
-            )
-        with self.lock:
-            self.events.append(ev)
-
-    def _train(self, spec_json: str, raw, subset: int | None) -> None:
-        from engine.data import make_splits
-        from engine.resources import ResourceSampler
-        from engine.spec import NetworkSpec
-
-        try:
-            spec = NetworkSpec.model_validate_json(spec_json)
-            splits = make_splits(raw, spec.validation_fraction, subset)
-            if self.trainer is None:
-                if self.trainer_factory is None:
-                    from engine.trainer import KerasTrainer
-
-                    self.trainer = KerasTrainer()
-                else:
-                    self.trainer = self.trainer_factory()
-            self.trainer.prepare(self._emit)
-            self.sampler = self.sampler or ResourceSampler()
-            result = self.trainer.train(spec, splits, self._emit, self.cancel)
-        except Exception as exc:  # a bug or bad data on the node: the run fails with the reason
-            traceback.print_exc()
-            result = Finished(None, RunStatus.FAILED, 0, error=one_line(f"{exc.__class__.__name__}: {exc}"))
-        self._emit(result)
-
-    def poll(self, since: int):
-        """The events after the first `since`, and this process's CPU, memory and GPUs now."""
-        with self.lock:
-            new = self.events[since:]
-        resources = self.sampler.sample() if self.sampler is not None else (None, None, [])
-        return new, resources
-
-    def stop(self) -> None:
-        self.cancel.set()
-
-    def trained_weights(self):
-        """The last completed run's weights (numpy arrays), handed over once: the worker keeps the model."""
-        weights = getattr(self.trainer, "trained_weights", None)
-        if self.trainer is not None and weights is not None:
-            self.trainer.trained_weights = None
-        return weights
 
 
 class RemoteSampler:
@@ -234,7 +142,7 @@ class RaySlot(ThreadedSlot):
         except MnistTuiError:
             pass
 
-    def work(self, job: JobRecord) -> None:
+    def work(self, job: JobRecord, expected: int | None = None) -> None:  # an actor compiles nothing ahead
         listener = JobListener(self.store, job)
         try:
             req = request_of(job)

@@ -53,6 +53,16 @@ def next_request(store: Store) -> RunRequest | None:
     return request_of(head) if head is not None and head.spec is not None else None
 
 
+def expected_request(store: Store, expected: int | None) -> RunRequest | None:
+    """What a slot compiles ahead while its job trains: the job the worker expects it to take next (chosen
+    when this one started, by the rule that hands out jobs, so two slots do not both warm the head of
+    the queue), while that job still waits; with no such job named, the head of the queue."""
+    if expected is None:
+        return next_request(store)
+    job = store.jobs.get(expected)
+    return request_of(job) if job is not None and job.state == JobStatus.QUEUED and job.spec is not None else None
+
+
 def job_state(run_status: RunStatus) -> JobStatus:
     """How a job ends, from how its run ended (a run cut off by a lost node or a dead slot: interrupted)."""
     ends = {RunStatus.COMPLETED: JobStatus.COMPLETED, RunStatus.CANCELLED: JobStatus.CANCELLED}
@@ -60,15 +70,17 @@ def job_state(run_status: RunStatus) -> JobStatus:
     return ends.get(run_status, JobStatus.FAILED)
 
 
-def run_job(store: Store, runner, job: JobRecord, stopping: threading.Event) -> None:
+def run_job(store: Store, runner, job: JobRecord, stopping: threading.Event, expected: int | None = None) -> None:
     """Train the job through `runner` (an engine.runner.Runner) and record how it ended. A failing store
-    raises StoreError (the slot cannot go on); a bug is recorded on the job and raised for the log."""
+    raises StoreError (the slot cannot go on); a bug is recorded on the job and raised for the log.
+    `expected`: the job this slot should take next, compiled meanwhile (expected_request)."""
     cancel = threading.Event()
     if stopping.is_set():
         cancel.set()
     try:
         with job_cancel_watch(store, job.job_id, cancel, stopping):
-            result = runner.run(request_of(job), JobListener(store, job), cancel, lambda: next_request(store))
+            then = lambda: expected_request(store, expected)  # noqa: E731
+            result = runner.run(request_of(job), JobListener(store, job), cancel, then)
     except StoreError:
         raise
     except MnistTuiError as exc:  # no data, a spec this version cannot read: the reason goes on the job

@@ -101,6 +101,7 @@ def _drain(store, store_path, lock, pool, stopping, wake, idle_exit, hand_over) 
     if recovered := store.jobs.recover_orphans():
         log(f"{recovered} job(s) of a worker that stopped marked interrupted")
     backend = requested_backend()
+    expected: dict[int, tuple[int, str] | None] = {}  # slot -> the job (and its network) it should take next
     idle_since = time.monotonic()
     while not stopping.is_set():
         wake.clear()
@@ -114,10 +115,12 @@ def _drain(store, store_path, lock, pool, stopping, wake, idle_exit, hand_over) 
                     log(f"job {report.job_id}: {report.message}")
         free = next((s for s in pool if s.job is None), None)
         busy = any(s.job is not None for s in pool)
-        busy_programs = frozenset(program_key(s.job.spec_json) for s in pool if s.job is not None)
-        if free is not None and (job := store.jobs.claim_next(backend, free.index, busy_programs)) is not None:
+        taken = _taken_programs(pool, free, expected)
+        if free is not None and (job := store.jobs.claim_next(backend, free.index, taken)) is not None:
+            nxt = store.jobs.next_for(backend, taken)
+            expected[free.index] = (nxt.job_id, program_key(nxt.spec_json)) if nxt is not None else None
             log(f"job {job.job_id}: {job.preset} ({job.name}) on slot {free.index}")
-            free.start(job)
+            free.start(job, nxt.job_id if nxt is not None else None)
             idle_since = time.monotonic()
             continue
         head = store.jobs.head()
@@ -143,6 +146,17 @@ def _drain(store, store_path, lock, pool, stopping, wake, idle_exit, hand_over) 
             continue
         return 0
     return 0
+
+
+def _taken_programs(pool, free, expected: dict) -> frozenset[str]:
+    """The networks the other slots have: the ones they train and the ones they compile ahead for their
+    next job. A free slot takes a job of another network first (claim_next), so each network's repeats
+    stay on the slot that has it compiled and no two slots compile one network; with only those left,
+    it takes the head."""
+    others = [s for s in pool if s is not free and s.job is not None]
+    taken = {program_key(s.job.spec_json) for s in others}
+    taken |= {expected[s.index][1] for s in others if expected.get(s.index) is not None}
+    return frozenset(taken)
 
 
 def _handle_signals(stopping: threading.Event) -> None:

@@ -55,20 +55,21 @@ class ThreadedSlot:
         self.reports: queue.SimpleQueue[SlotReport] = queue.SimpleQueue()
         self.thread: threading.Thread | None = None
 
-    def work(self, job: JobRecord) -> None:
+    def work(self, job: JobRecord, expected: int | None = None) -> None:
+        """Train `job`; `expected` is the job this slot should take next (what it may compile meanwhile)."""
         raise NotImplementedError
 
     def bug(self, job: JobRecord, exc: Exception) -> None:
         """After a bug in `work`: record it where it is not yet (the job's row)."""
 
-    def start(self, job: JobRecord) -> None:
+    def start(self, job: JobRecord, expected: int | None = None) -> None:
         self.job = job
-        self.thread = threading.Thread(target=self._drive, args=(job,), name=f"slot-{self.index}", daemon=True)
+        self.thread = threading.Thread(target=self._drive, args=(job, expected), name=f"slot-{self.index}", daemon=True)
         self.thread.start()
 
-    def _drive(self, job: JobRecord) -> None:
+    def _drive(self, job: JobRecord, expected: int | None) -> None:
         try:
-            self.work(job)
+            self.work(job, expected)
             report = SlotReport(self.index, job.job_id, "done")
         except StoreError as exc:
             report = SlotReport(self.index, job.job_id, "store_failed", str(exc))
@@ -105,8 +106,8 @@ class ThreadSlot(ThreadedSlot):
     def describe(self) -> str:
         return f"slot {self.index}: this process"
 
-    def work(self, job: JobRecord) -> None:
-        run_job(self.store, self.runner, job, self.stopping)
+    def work(self, job: JobRecord, expected: int | None = None) -> None:
+        run_job(self.store, self.runner, job, self.stopping, expected)
 
 
 class ProcessSlot:
@@ -160,11 +161,11 @@ class ProcessSlot:
             )
             self.wake.set()
 
-    def start(self, job: JobRecord) -> None:
+    def start(self, job: JobRecord, expected: int | None = None) -> None:
         if self.process is None or not self.process.is_alive():
             self._spawn()
         self.job = job
-        self.conn.send(("job", job.job_id))
+        self.conn.send(("job", (job.job_id, expected)))
 
     def reap(self) -> SlotReport | None:
         try:
@@ -202,32 +203,33 @@ def slot_main(store_path: str, plan: SlotPlan, conn, runner_factory) -> None:
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the worker decides; a stray Ctrl+C reaches it, not us
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
-    jobs: queue.SimpleQueue[int | None] = queue.SimpleQueue()
+    jobs: queue.SimpleQueue[tuple[int, int | None] | None] = queue.SimpleQueue()
 
     def listen() -> None:
         while True:
             try:
-                kind, job_id = conn.recv()
+                kind, payload = conn.recv()
             except (EOFError, OSError):
-                kind, job_id = "stop", None
+                kind, payload = "stop", None
             if kind == "stop":
                 stopping.set()
                 jobs.put(None)
                 return
-            jobs.put(job_id)
+            jobs.put(payload)
 
     threading.Thread(target=listen, name="slot-pipe", daemon=True).start()
     store = Store(store_path)
     runner = (runner_factory or default_runner)(store)
     runner.slot = plan.index
     try:
-        while (job_id := jobs.get()) is not None:
+        while (sent := jobs.get()) is not None:
+            job_id, expected = sent
             job = store.jobs.get(job_id)
             if job is None:
                 conn.send(("done", job_id, None))
                 continue
             try:
-                run_job(store, runner, job, stopping)
+                run_job(store, runner, job, stopping, expected)
                 conn.send(("done", job_id, None))
             except StoreError as exc:
                 conn.send(("store_failed", job_id, str(exc)))
