@@ -73,10 +73,13 @@ def run_stacked(
     cancel: threading.Event | None = None,
     loader: Loader = load_splits,
     slot: int | None = None,
+    cancels: list[threading.Event] | None = None,
 ) -> list[Finished]:
     """Train a group from stack_groups; one Finished per request, in order, each stored as its own run
     (engine/runner.py's RunRecorder each). Events go to each request's own listener, with its run id. A
-    DataError raises before any run row exists; after that every run ends in a stored Finished."""
+    DataError raises before any run row exists; after that every run ends in a stored Finished.
+    cancels: one event per request (a queued job's own cancel): that run alone ends as cancelled at the next
+    epoch's end while the others train on; without them a run's cancel flag in the store stops them all."""
     if len({stack_key(req) for req in requests}) != 1:
         raise ValueError("run_stacked: the requests differ in shape, epochs or data")
     cancel = cancel or threading.Event()
@@ -89,7 +92,9 @@ def run_stacked(
     to_all(Phase(f"loading MNIST from {describe_source(first.data)}"))
     splits = loader(first.data, first.spec.validation_fraction, first.subset)
     _prepare(to_all)
-    if cancel.is_set():  # cancelled while loading: nothing trained, so no run to keep
+    if cancel.is_set() or (
+        cancels and all(c.is_set() for c in cancels)
+    ):  # cancelled while loading: nothing trained, so no run to keep
         results = [Finished(None, "cancelled", 0) for _ in requests]
         for listener, result in zip(listeners, results, strict=True):
             listener(result)
@@ -104,13 +109,15 @@ def run_stacked(
         for req, listener in zip(requests, listeners, strict=True)
     ]
     with ExitStack() as monitors:
-        for record in records:
-            monitors.enter_context(run_monitor(store, record.run_id, cancel))
+        for i, record in enumerate(records):
+            monitors.enter_context(run_monitor(store, record.run_id, cancels[i] if cancels else cancel))
         try:
             from engine.stacked_trainer import train_stacked
 
             specs, trained = [req.spec for req in requests], []
-            results = train_stacked(specs, splits, records, cancel, shared_order=shared_order(), trained=trained)
+            results = train_stacked(
+                specs, splits, records, cancel, shared_order=shared_order(), trained=trained, cancels=cancels
+            )
         except BaseException as exc:  # KeyboardInterrupt included: no run row may stay 'running'
             status = "cancelled" if isinstance(exc, KeyboardInterrupt) else "failed"
             ended = [r.finish(Finished(r.run_id, status, r.epochs_completed(), error=_one_line(exc))) for r in records]

@@ -116,7 +116,7 @@ def _drain(store, store_path, lock, pool, stopping, wake, idle_exit, hand_over) 
         busy_programs = frozenset(program_key(s.job.spec_json) for s in pool if s.job is not None)
         if free is not None and (job := store.jobs.claim_next(backend, free.index, busy_programs)) is not None:
             log(f"job {job.job_id}: {job.preset} ({job.name}) on slot {free.index}")
-            free.start(job)
+            _start(store, free, job)
             idle_since = time.monotonic()
             continue
         head = store.jobs.head()
@@ -142,6 +142,21 @@ def _drain(store, store_path, lock, pool, stopping, wake, idle_exit, hand_over) 
             continue
         return 0
     return 0
+
+
+def _start(store, slot, job) -> None:
+    """Start the job in the slot; a slot that trains groups takes the job's waiting stack mates with it
+    (engine/worker/stack_jobs.py: seeds of one network as one stacked program, when stacking is on)."""
+    mates = []
+    if getattr(slot, "trains_groups", False):
+        from engine.worker.stack_jobs import claim_mates
+
+        mates = claim_mates(store, job, slot.index)
+    if not mates:
+        slot.start(job)
+        return
+    log(f"jobs {', '.join(str(m.job_id) for m in mates)}: stacked with job {job.job_id} on slot {slot.index}")
+    slot.start_group([job, *mates])
 
 
 def _handle_signals(stopping: threading.Event) -> None:
