@@ -3,8 +3,8 @@ as K networks of one compiled program (engine/stacked_trainer.py), each still it
 
 Why: for these small nets most of a step is overhead, not arithmetic, so K networks in one program cost
 far less than K runs one after another (bench/stack.py measures it). `MNIST_TUI_STACK=0` turns it off:
-the runs then train one after another, as before, bit for bit as a single run. A group of one is always
-trained as a single run.
+the runs then train one after another, as before, bit for bit as a single run; `1` stacks every net's seeds;
+by default only small nets stack (stacking_enabled). A group of one is always trained as a single run.
 
 Entry points: `stack_groups(requests)` cuts a list of requests into groups that can share a program
 (consecutive, same shape, same epochs, same data), and `run_stacked(store, requests, listeners, cancel)`
@@ -28,18 +28,29 @@ from engine.paths import STACK_ENV
 from engine.progress_reporter import ProgressReporter
 from engine.run_request import RunRequest
 from engine.runner import Listener, Loader, RunRecorder, _one_line, as_told, start_run_of
+from engine.spec import NetworkSpec
 from engine.store import Store
 from engine.watchers import run_monitor
 
 MAX_STACK = 16  # networks per program: more is split into several (memory grows with K, speed-up does not)
 
 
-def stacking_enabled() -> bool:
-    """MNIST_TUI_STACK=1 (or shared): the seeds of one net train as one stacked program. Off by default: on
-    the 2-core box it was not yet faster end to end (compiling the stacked program costs more than the
-    steady epochs save over a few epochs; bench/stack.py), and each stacked run's epoch seconds are the whole
-    stack's, which the answers' seconds per epoch would misread."""
-    return os.environ.get(STACK_ENV, "0").strip().lower() not in ("", "0", "off", "no", "false")
+# Weights (multiply-adds per image) up to which the seeds of one net stack by default. bench/stack.py, 8 seeds
+# on 60k images, 10 epochs, the child's CPU seconds against one after another: part2-narrow (6,920 weights)
+# 0.51x on TensorFlow and 0.67x on JAX; part1-large (305,280, bound by arithmetic) 1.36x on JAX. Between,
+# the issue's probe of 64-unit layers (55k weights) still gained per epoch; the line is drawn below it.
+AUTO_STACK_WEIGHTS = 50_000
+
+
+def stacking_enabled(spec: NetworkSpec | None = None) -> bool:
+    """Whether the seeds of `spec`'s network train as one stacked program. MNIST_TUI_STACK=1 (or shared):
+    always; 0: never (one after another, each bit for bit its own run); unset (or auto): when the network is
+    small, at most AUTO_STACK_WEIGHTS weights, where per-step overhead, which stacking shares, is most of the
+    cost. A stacked run's epoch seconds are the whole stack's (extra["stacked"] says how many networks)."""
+    value = os.environ.get(STACK_ENV, "auto").strip().lower()
+    if value in ("", "auto"):
+        return spec is not None and spec.param_counts().weights <= AUTO_STACK_WEIGHTS
+    return value not in ("0", "off", "no", "false")
 
 
 def shared_order() -> bool:
@@ -54,12 +65,11 @@ def stack_key(req: RunRequest) -> tuple:
 
 
 def stack_groups(requests: list[RunRequest], limit: int = MAX_STACK) -> list[list[RunRequest]]:
-    """Consecutive requests that can train as one program, in order; each alone when stacking is off."""
-    if not stacking_enabled():
-        return [[req] for req in requests]
+    """Consecutive requests that can train as one program, in order; each alone where stacking is off."""
     groups: list[list[RunRequest]] = []
     for req in requests:
-        if groups and len(groups[-1]) < limit and stack_key(groups[-1][0]) == stack_key(req):
+        joins = groups and len(groups[-1]) < limit and stack_key(groups[-1][0]) == stack_key(req)
+        if joins and stacking_enabled(req.spec):
             groups[-1].append(req)
         else:
             groups.append([req])

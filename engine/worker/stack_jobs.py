@@ -22,7 +22,7 @@ from engine.worker.job import JobListener, job_state, request_of
 def stack_mates(job: JobRecord, waiting: list[JobRecord], limit: int = MAX_STACK) -> list[JobRecord]:
     """The waiting jobs that can train in one program with `job`, in queue order: its repeat group's, of the
     same shape, epochs, data and backend; none when stacking is off or the job is in no group."""
-    if not stacking_enabled() or job.repeat_group is None or job.spec is None:
+    if job.repeat_group is None or job.spec is None or not stacking_enabled(job.spec):
         return []
     key = stack_key(request_of(job))
     mates = []
