@@ -82,6 +82,39 @@ def test_by_default_small_nets_stack_and_large_ones_do_not(monkeypatch, setting)
     assert [len(g) for g in stack_groups([request(s) for s in seeds(large, 4)])] == [4]
 
 
+@pytest.mark.parametrize(("setting", "shared"), [(None, True), ("auto", True), ("shared", True), ("1", False)])
+def test_by_default_stacked_seeds_share_one_batch_order(monkeypatch, setting, shared):
+    from engine.stacked import shared_order
+
+    monkeypatch.delenv("MNIST_TUI_STACK")
+    if setting:
+        monkeypatch.setenv("MNIST_TUI_STACK", setting)
+    assert shared_order() is shared
+
+
+def test_the_answers_say_when_seeds_shared_one_batch_order(store):
+    """Runs stacked on one order differ in initial weights only: the answers' overview says so by name."""
+    from engine.answers.nets import Net
+    from engine.events import Finished as Done
+    from engine.report.overview import shared_order_lines
+
+    def net(shared: bool) -> Net:
+        runs = []
+        for seed in (0, 1):
+            spec = SPEC.model_copy(update={"seed": seed, "name": "narrow" if shared else "wide"})
+            run_id = store.start_run("p", None, spec, "s.npz", "tensorflow", "CPU", {}, {"train": 1, "test": 1})
+            store.add_epoch(run_id, EpochEnd(1, 0.5, 0.9, 0.5, 0.9, 1.0))
+            extra = {"stacked": 2, "shared_order": True} if shared else {}
+            store.finish_run(run_id, Done(run_id, "completed", 1, extra=extra))
+            runs.append(store.get_run(run_id))
+        return Net(None, tuple(runs))
+
+    alone, shared = net(False), net(True)
+    assert shared_order_lines([alone]) == []
+    text = " ".join(shared_order_lines([alone, shared]))
+    assert "differ in initial weights only" in text and "narrow" in text and "wide" not in text
+
+
 def test_a_stacked_runs_epoch_seconds_stay_out_of_the_answers(store):
     """A stacked run's epoch seconds are its whole stack's: the answers' seconds per epoch leave them out."""
     from engine.answers.nets import Net
