@@ -4,14 +4,16 @@ as K networks of one compiled program (engine/stacked_trainer.py), each still it
 Why: for these small nets most of a step is overhead, not arithmetic, so K networks in one program cost
 far less than K runs one after another (bench/stack.py measures it). `MNIST_TUI_STACK=0` turns it off:
 the runs then train one after another, as before, bit for bit as a single run; `1` stacks every net's seeds;
-by default only small nets stack (stacking_enabled). A group of one is always trained as a single run.
+by default only small nets stack, on one batch order (stacking_enabled, shared_order). A group of one is
+always trained as a single run.
 
 Entry points: `stack_groups(requests)` cuts a list of requests into groups that can share a program
 (consecutive, same shape, same epochs, same data), and `run_stacked(store, requests, listeners, cancel)`
 trains one group: a run row per request, each with its own events, epochs, gradients, final evaluation,
 repeat_group and sweep id, recorded by engine/runner.py's RunRecorder as a single run is. Cancel (the
-event, or any of the runs' cancel flags in the store) stops all of them; a network that diverges ends as
-diverged while the others go on.
+event, or without per-run `cancels` any of the runs' cancel flags in the store) stops all of them; with
+`cancels` (the queue worker's jobs, engine/worker/stack_jobs.py) a run cancelled alone stops alone; a
+network that diverges ends as diverged while the others go on.
 """
 
 from __future__ import annotations
