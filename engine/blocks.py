@@ -222,27 +222,38 @@ def _tf_blocks(x: np.ndarray, y: np.ndarray, plan: BlockPlan):
 def _numpy_blocks(x: np.ndarray, y: np.ndarray, plan: BlockPlan, take=None):
     """Blocks gathered from a permutation drawn per epoch (np.random, seeded by keras.utils.set_random_seed,
     as Keras's own array adapter does): by numpy on the host, or by `take(rows)` -> (x rows, y rows)."""
-    keras = import_keras()
     take = take or (lambda rows: (x[rows], y[rows]))
 
-    class NumpyBlocks(keras.utils.PyDataset):
+    def element(parts):
+        block, tail, meta = parts
+        if tail is None:
+            return pack(*take(block), meta)
+        return pack(*take(block), meta, *take(tail))
+
+    return epoch_blocks(lambda: plan.element_indices(np.random.permutation(plan.n)), element)
+
+
+def epoch_blocks(draw: Callable[[], list], element: Callable):
+    """A Keras PyDataset of one epoch's elements: draw() makes the epoch's list (its permutation cut into
+    blocks) at the start and again at every epoch's end, element(item) turns one item into what fit gets.
+    One run's blocks (above) and the stacked networks' (engine/stacked_input.py) are both this."""
+    keras = import_keras()
+
+    class EpochBlocks(keras.utils.PyDataset):
         def __init__(self):
             super().__init__()
             self.on_epoch_end()
 
         def __len__(self) -> int:
-            return len(self.elements)
+            return len(self.items)
 
         def __getitem__(self, i: int):
-            block, tail, meta = self.elements[i]
-            if tail is None:
-                return pack(*take(block), meta)
-            return pack(*take(block), meta, *take(tail))
+            return element(self.items[i])
 
         def on_epoch_end(self) -> None:
-            self.elements = plan.element_indices(np.random.permutation(plan.n))
+            self.items = draw()
 
-    return NumpyBlocks()
+    return EpochBlocks()
 
 
 DEVICE_DATA_ENV = "MNIST_TUI_DEVICE_DATA"

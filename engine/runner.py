@@ -65,12 +65,16 @@ class Runner:
             return self._train(req, splits, run_id, listener, cancel, _same_data_next(req, next_up))
 
     def run_stacked(
-        self, requests: list[RunRequest], listeners: list[Listener], cancel: threading.Event | None = None
+        self,
+        requests: list[RunRequest],
+        listeners: list[Listener],
+        cancel: threading.Event | None = None,
+        cancels: list[threading.Event] | None = None,
     ) -> list[Finished]:
         """Runs of one network shape trained together, each its own run (engine/stacked.py)."""
         from engine.stacked import run_stacked
 
-        return run_stacked(self.store, requests, listeners, cancel, self.loader, self.slot)
+        return run_stacked(self.store, requests, listeners, cancel, self.loader, self.slot, cancels)
 
     def _train(self, req: RunRequest, splits: Splits, run_id: int, listener: Listener, cancel, next_up) -> Finished:
         record = RunRecorder(self.store, run_id, listener, ProgressReporter(self.store, slot=self.slot))

@@ -3,15 +3,17 @@ as K networks of one compiled program (engine/stacked_trainer.py), each still it
 
 Why: for these small nets most of a step is overhead, not arithmetic, so K networks in one program cost
 far less than K runs one after another (bench/stack.py measures it). `MNIST_TUI_STACK=0` turns it off:
-the runs then train one after another, as before, bit for bit as a single run. A group of one is always
-trained as a single run.
+the runs then train one after another, as before, bit for bit as a single run; `1` stacks every net's seeds;
+by default only small nets stack, on one batch order (stacking_enabled, shared_order). A group of one is
+always trained as a single run.
 
 Entry points: `stack_groups(requests)` cuts a list of requests into groups that can share a program
 (consecutive, same shape, same epochs, same data), and `run_stacked(store, requests, listeners, cancel)`
 trains one group: a run row per request, each with its own events, epochs, gradients, final evaluation,
 repeat_group and sweep id, recorded by engine/runner.py's RunRecorder as a single run is. Cancel (the
-event, or any of the runs' cancel flags in the store) stops all of them; a network that diverges ends as
-diverged while the others go on.
+event, or without per-run `cancels` any of the runs' cancel flags in the store) stops all of them; with
+`cancels` (the queue worker's jobs, engine/worker/stack_jobs.py) a run cancelled alone stops alone; a
+network that diverges ends as diverged while the others go on.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from engine.paths import STACK_ENV
 from engine.progress_reporter import ProgressReporter
 from engine.run_request import RunRequest
 from engine.runner import Listener, Loader, RunRecorder, _one_line, as_told, start_run_of
+from engine.spec import NetworkSpec
 from engine.status import RunStatus
 from engine.store import Store
 from engine.watchers import run_monitor
@@ -35,18 +38,32 @@ from engine.watchers import run_monitor
 MAX_STACK = 16  # networks per program: more is split into several (memory grows with K, speed-up does not)
 
 
-def stacking_enabled() -> bool:
-    """MNIST_TUI_STACK=1 (or shared): the seeds of one net train as one stacked program. Off by default: on
-    the 2-core box it was not yet faster end to end (compiling the stacked program costs more than the
-    steady epochs save over a few epochs; bench/stack.py), and each stacked run's epoch seconds are the whole
-    stack's, which the answers' seconds per epoch would misread."""
-    return os.environ.get(STACK_ENV, "0").strip().lower() not in ("", "0", "off", "no", "false")
+# Weights (multiply-adds per image) up to which the seeds of one net stack by default. bench/stack.py, 8 seeds
+# on 60k images, 10 epochs, the child's CPU seconds against one after another: part2-narrow (6,920 weights)
+# 0.51x on TensorFlow and 0.67x on JAX; part1-large (305,280, bound by arithmetic) 1.36x on JAX. Between,
+# the issue's probe of 64-unit layers (55k weights) still gained per epoch; the line is drawn below it.
+AUTO_STACK_WEIGHTS = 50_000
+
+
+def stacking_enabled(spec: NetworkSpec | None = None) -> bool:
+    """Whether the seeds of `spec`'s network train as one stacked program. MNIST_TUI_STACK=1 (or shared):
+    always; 0: never (one after another, each bit for bit its own run); unset (or auto): when the network is
+    small, at most AUTO_STACK_WEIGHTS weights, where per-step overhead, which stacking shares, is most of the
+    cost (on one shared batch order: shared_order). A stacked run's epoch seconds are the whole stack's
+    (extra["stacked"] says how many networks)."""
+    value = os.environ.get(STACK_ENV, "auto").strip().lower()
+    if value in ("", "auto"):
+        return spec is not None and spec.param_counts().weights <= AUTO_STACK_WEIGHTS
+    return value not in ("0", "off", "no", "false")
 
 
 def shared_order() -> bool:
-    """MNIST_TUI_STACK=shared: the stacked seeds share one batch order (faster; they then differ in initial
-    weights only, and each run records shared_order). Off by default: each seed keeps its own order."""
-    return os.environ.get(STACK_ENV, "").strip().lower() == "shared"
+    """Whether the stacked seeds share one batch order: MNIST_TUI_STACK=shared, and by default (unset or
+    auto), where bench/stack.py measured it fastest (part2-narrow, CPU seconds against one after another:
+    0.38x on TensorFlow against 0.51x with own orders, 0.61x against 0.67x on JAX). The seeds then differ in
+    initial weights only: each run records shared_order and the answers say so. MNIST_TUI_STACK=1: each
+    seed keeps its own order (numbers within float rounding of its run alone)."""
+    return os.environ.get(STACK_ENV, "auto").strip().lower() in ("", "auto", "shared")
 
 
 def stack_key(req: RunRequest) -> tuple:
@@ -55,12 +72,11 @@ def stack_key(req: RunRequest) -> tuple:
 
 
 def stack_groups(requests: list[RunRequest], limit: int = MAX_STACK) -> list[list[RunRequest]]:
-    """Consecutive requests that can train as one program, in order; each alone when stacking is off."""
-    if not stacking_enabled():
-        return [[req] for req in requests]
+    """Consecutive requests that can train as one program, in order; each alone where stacking is off."""
     groups: list[list[RunRequest]] = []
     for req in requests:
-        if groups and len(groups[-1]) < limit and stack_key(groups[-1][0]) == stack_key(req):
+        joins = groups and len(groups[-1]) < limit and stack_key(groups[-1][0]) == stack_key(req)
+        if joins and stacking_enabled(req.spec):
             groups[-1].append(req)
         else:
             groups.append([req])
@@ -74,10 +90,13 @@ def run_stacked(
     cancel: threading.Event | None = None,
     loader: Loader = load_splits,
     slot: int | None = None,
+    cancels: list[threading.Event] | None = None,
 ) -> list[Finished]:
     """Train a group from stack_groups; one Finished per request, in order, each stored as its own run
     (engine/runner.py's RunRecorder each). Events go to each request's own listener, with its run id. A
-    DataError raises before any run row exists; after that every run ends in a stored Finished."""
+    DataError raises before any run row exists; after that every run ends in a stored Finished.
+    cancels: one event per request (a queued job's own cancel): that run alone ends as cancelled at the next
+    epoch's end while the others train on; without them a run's cancel flag in the store stops them all."""
     if len({stack_key(req) for req in requests}) != 1:
         raise ValueError("run_stacked: the requests differ in shape, epochs or data")
     cancel = cancel or threading.Event()
@@ -90,7 +109,9 @@ def run_stacked(
     to_all(Phase(f"loading MNIST from {describe_source(first.data)}"))
     splits = loader(first.data, first.spec.validation_fraction, first.subset)
     _prepare(to_all)
-    if cancel.is_set():  # cancelled while loading: nothing trained, so no run to keep
+    if cancel.is_set() or (
+        cancels and all(c.is_set() for c in cancels)
+    ):  # cancelled while loading: nothing trained, so no run to keep
         results = [Finished(None, RunStatus.CANCELLED, 0) for _ in requests]
         for listener, result in zip(listeners, results, strict=True):
             listener(result)
@@ -105,13 +126,15 @@ def run_stacked(
         for req, listener in zip(requests, listeners, strict=True)
     ]
     with ExitStack() as monitors:
-        for record in records:
-            monitors.enter_context(run_monitor(store, record.run_id, cancel))
+        for i, record in enumerate(records):
+            monitors.enter_context(run_monitor(store, record.run_id, cancels[i] if cancels else cancel))
         try:
             from engine.stacked_trainer import train_stacked
 
             specs, trained = [req.spec for req in requests], []
-            results = train_stacked(specs, splits, records, cancel, shared_order=shared_order(), trained=trained)
+            results = train_stacked(
+                specs, splits, records, cancel, shared_order=shared_order(), trained=trained, cancels=cancels
+            )
         except BaseException as exc:  # KeyboardInterrupt included: no run row may stay 'running'
             status = RunStatus.CANCELLED if isinstance(exc, KeyboardInterrupt) else RunStatus.FAILED
             ended = [r.finish(Finished(r.run_id, status, r.epochs_completed(), error=_one_line(exc))) for r in records]

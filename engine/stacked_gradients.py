@@ -2,7 +2,7 @@
 
 The loss differentiated is the sum of the networks' mean losses, so each network's kernels get exactly the
 gradient of its own loss: mean |dL/dW| of layer l of network k is the mean over that network's slice of the
-stacked kernel. One compiled program per model, as in engine/gradients.py.
+stacked kernel. One program per model, as in engine/gradients.py (on TensorFlow a graph without XLA).
 """
 
 from __future__ import annotations
@@ -42,7 +42,9 @@ def _tf_probe(model, kernels):
                 loss = tf.reduce_mean(m.loss(y, m(x, training=False)))
             return [tf.reduce_mean(tf.abs(g), axis=(1, 2)) for g in tape.gradient(loss, kernels)]
 
-        probe = _probes[model] = tf.function(mean_abs_grads, jit_compile=True)
+        # a plain graph, not XLA: compiling this stacked program took seconds, running it as a graph once an
+        # epoch on PROBE_BATCH examples takes milliseconds (engine/stacked_model.py's _without_xla)
+        probe = _probes[model] = tf.function(mean_abs_grads)
     return probe
 
 

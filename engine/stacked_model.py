@@ -84,6 +84,12 @@ class StackedModel(BlockSteps, keras.Model):
             h = layer(h, shared=shared and i == 0)
         return ops.transpose(h, (1, 0, 2))  # (K, b, 10) -> (b, K, 10)
 
+    def make_test_function(self, force=False):
+        return _without_xla(self, super().make_test_function, force)
+
+    def make_predict_function(self, force=False):
+        return _without_xla(self, super().make_predict_function, force)
+
     def build_training_state(self) -> None:
         """As BlockModel's, for this model's own layouts (a subclassed model has no symbolic inputs)."""
         self(np.zeros((1, INPUTS), "float32"))
@@ -91,6 +97,21 @@ class StackedModel(BlockSteps, keras.Model):
         y_pred = np.full((1, self.k, CLASSES), 1 / CLASSES, "float32")
         self.compute_loss(x=x, y=y, y_pred=y_pred)
         self.compute_metrics(x, y, y_pred)
+
+
+def _without_xla(model, make, force):
+    """Evaluation and prediction as a plain TensorFlow graph, not an XLA program. On TensorFlow XLA compiles
+    the stacked model's programs 3-6x slower than a single net's (its batched dots and the transposes
+    around them: measured in bench/stack.py's notes), seconds each for evaluation, prediction and the
+    gradient probe, while these run a few large batches an epoch, where a graph's per-op cost is nothing.
+    Training keeps XLA: its thousands of small steps are where XLA pays. JAX compiles every program."""
+    if keras.backend.backend() != "tensorflow" or not model.jit_compile:
+        return make(force)
+    model.jit_compile = False
+    try:
+        return make(force)
+    finally:
+        model.jit_compile = True
 
 
 class StackedLoss:

@@ -1,9 +1,8 @@
 """Training K networks of one shape (seeds of one spec) as one stacked model: one fit, K sets of events.
 
 Each network starts from the weights its own run would draw under its seed and sees the batches its own
-run would see: its own permutation per epoch, drawn exactly as engine/blocks.py draws it (numpy's global
-random state after seeding on JAX, a seeded tf.data shuffle on TensorFlow), replayed from a state captured
-right after its weights are drawn. A step of the stacked model is then one SGD update of every network.
+run would see (engine/stacked_input.py draws both). A step of the stacked model is then one SGD update of
+every network.
 
 Per network, as engine/trainer.py does for one: Progress and EpochEnd (with its gradients), the weights
 after its last completed epoch evaluated on every split, test predictions counted per digit. A network
@@ -17,7 +16,6 @@ import dataclasses
 import math
 import threading
 import time
-from collections.abc import Callable
 
 import numpy as np
 
@@ -25,134 +23,18 @@ from engine.confusion import confusion_matrix
 from engine.data import Splits
 from engine.events import EpochEnd, Finished, Phase, Progress, Started
 from engine.spec import NetworkSpec
+from engine.stacked_input import seeded_starts, stacked_input
 from engine.status import RunStatus
 from engine.trainer import DIVERGED_LOSS, PROBE_BATCH, PROGRESS_INTERVAL, Emit, _exploded, _finite, seconds_summary
-
-
-def _order_source(n: int):
-    """Where one network's epoch permutations come from, made right after its seeding as its own run
-    makes them (engine/blocks.py): a seeded tf.data shuffle on TensorFlow, numpy's global random state
-    on JAX (a copy of it: each network replays its own)."""
-    from engine.backend import backend_name
-
-    if backend_name() == "tensorflow":
-        import tensorflow as tf
-
-        return tf.data.Dataset.range(n).shuffle(n, reshuffle_each_iteration=True).batch(n)
-    state = np.random.RandomState()
-    state.set_state(np.random.get_state())
-    return lambda: state.permutation(n)
-
-
-def seeded_starts(specs: list[NetworkSpec], n: int) -> tuple[list[list[np.ndarray]], list[Callable]]:
-    """Each network's initial weights and its permutation source, drawn under its own seed."""
-    from engine.backend import import_keras
-    from engine.model import seeded_network
-
-    keras = import_keras()
-    weights, orders = [], []
-    for spec in specs:
-        weights.append(keras.Model(*seeded_network(spec)).get_weights())
-        orders.append(_order_source(n))
-    return weights, orders
-
-
-def stacked_input(x: np.ndarray, y: np.ndarray, plan, orders: list) -> dict:
-    """`fit` arguments for stacked block elements: per step the K networks' batches one after another
-    (K * b, 784) and their labels (b, K, 10), in blocks of engine/blocks.py's plan, each network in its
-    own order. On TensorFlow a tf.data pipeline over the networks' own shuffles, zipped (so however fit
-    iterates it, each network's shuffle is iterated as in its own run); on JAX numpy gathers."""
-    from engine.backend import backend_name
-
-    if backend_name() == "tensorflow":
-        return {"x": _tf_stacked_blocks(x, y, plan, orders), "shuffle": False}
-    return {"x": _numpy_stacked_blocks(x, y, plan, orders), "shuffle": False}
-
-
-def _stacked_element(y, rows, meta, tail=None, take=None, transpose=None, reshape=None):
-    """(steps, K, b) rows and (K, p) tail rows -> the packed element: row numbers (steps, K * b, 1) for
-    the model to gather images by, labels (steps, b, K, 10). Same code for numpy and TensorFlow."""
-    from engine.blocks import pack
-
-    steps, k, b = rows.shape
-    xb = reshape(rows, (steps, k * b, 1))
-    yb = transpose(take(y, rows), (0, 2, 1, 3))
-    if tail is None:
-        return pack(xb, yb, meta)
-    xt = reshape(tail, (-1, 1))
-    yt = transpose(take(y, tail), (1, 0, 2))
-    return pack(xb, yb, meta, xt, yt)
-
-
-def _numpy_stacked_blocks(x: np.ndarray, y: np.ndarray, plan, orders: list):
-    from engine.backend import import_keras
-
-    keras = import_keras()
-
-    def take(a, rows):
-        return a[rows]
-
-    def transpose(a, axes):
-        return np.ascontiguousarray(a.transpose(axes))
-
-    class StackedBlocks(keras.utils.PyDataset):
-        def __init__(self):
-            super().__init__()
-            self.on_epoch_end()
-
-        def __len__(self) -> int:
-            return len(self.elements)
-
-        def __getitem__(self, i: int):
-            rows, tail, meta = self.elements[i]
-            return _stacked_element(y, rows, meta, tail, take, transpose, np.reshape)
-
-        def on_epoch_end(self) -> None:
-            per_network = [plan.element_indices(draw().astype(np.int32)) for draw in orders]
-            self.elements = []
-            for parts in zip(*per_network, strict=True):
-                rows = np.stack([p[0] for p in parts], axis=1)
-                tail = None if parts[0][1] is None else np.stack([p[1] for p in parts])
-                self.elements.append((rows, tail, parts[0][2]))
-
-    return StackedBlocks()
-
-
-def _tf_stacked_blocks(x: np.ndarray, y: np.ndarray, plan, orders: list):
-    """engine/blocks.py's _tf_blocks with a network axis: every network's permutation, cut the same way."""
-    import tensorflow as tf
-
-    from engine.blocks import _as_tensors
-
-    _, ys = _as_tensors(x, y)
-    k = len(orders)
-    b, full, p = plan.batch_size, plan.full_batches, plan.partial
-    sizes = plan.full_steps
-    elements, steps = len(sizes), max(plan.k, 1)
-    meta = tf.constant([[c, 0] for c in sizes[:-1]] + [[sizes[-1], 1 if p else 0]], dtype=tf.int32)
-
-    def elements_of(*perms):
-        perm = tf.cast(tf.stack(perms), tf.int32)  # (K, n)
-        body = tf.concat([perm[:, : full * b], tf.zeros((k, elements * steps * b - full * b), perm.dtype)], 1)
-        rows = tf.transpose(tf.reshape(body, (k, elements, steps, b)), (1, 2, 0, 3))  # (elements, steps, K, b)
-        if not p:
-            return tf.data.Dataset.from_tensor_slices((rows, meta))
-        tails = tf.concat([tf.zeros((elements - 1, k, p), perm.dtype), perm[tf.newaxis, :, full * b :]], 0)
-        return tf.data.Dataset.from_tensor_slices((rows, tails, meta))
-
-    def gather(rows, *rest):
-        tail = rest[0] if p else None
-        return _stacked_element(ys, rows, rest[-1], tail, tf.gather, tf.transpose, tf.reshape)
-
-    data = tf.data.Dataset.zip(tuple(orders)).flat_map(elements_of).map(gather, num_parallel_calls=tf.data.AUTOTUNE)
-    return data.apply(tf.data.experimental.assert_cardinality(elements)).prefetch(2)
 
 
 class _Network:
     """One network's bookkeeping inside the stacked fit."""
 
-    def __init__(self, emit: Emit):
+    def __init__(self, emit: Emit, cancel: threading.Event | None = None):
         self.emit = emit
+        self.cancel = cancel or threading.Event()  # this network alone: it stops at the next epoch's end
+        self.kept: list | None = None  # its weights when it was cancelled alone (the others trained on)
         self.seconds: list[float] = []
         self.status = RunStatus.COMPLETED
         self.done = False  # finished early (diverged): no more events
@@ -167,11 +49,14 @@ def train_stacked(
     probe_gradients: bool = True,
     shared_order: bool = False,
     trained: list | None = None,
+    cancels: list[threading.Event] | None = None,
 ) -> list[Finished]:
     """Train the specs (one shape, one epoch count, different seeds) together; one Finished per spec.
     shared_order: every network sees the first one's batches (faster: the first layer is one matmul for
     all); the others then differ from their own runs in order, and each run says so (extra.shared_order).
-    trained: a list filled with each network's final weights (None where it did not complete)."""
+    trained: a list filled with each network's final weights (None where it did not complete).
+    cancels: one event per network: a network whose event is set ends as cancelled at the next epoch's end,
+    evaluated on its weights then, while the others train on (`cancel` stops them all at once)."""
     from engine.backend import backend_name, device_name, import_keras, versions
     from engine.blocks import BlockPlan, evaluation_input, validation_kwargs
     from engine.model import eval_batch_size
@@ -186,7 +71,7 @@ def train_stacked(
 
     keras = import_keras()
     spec, k = specs[0], len(specs)
-    nets = [_Network(emit) for emit in emits]
+    nets = [_Network(emit, c) for emit, c in zip(emits, cancels or [None] * len(emits), strict=True)]
 
     def to_all(ev) -> None:
         for net in nets:
@@ -226,7 +111,7 @@ def train_stacked(
 
         def on_train_batch_end(self, batch, logs=None):
             self.done = plan.batches_done(batch)
-            if cancel.is_set():
+            if cancel.is_set() or all(nets[i].cancel.is_set() for i in live()):
                 state["cancelled"] = True
                 self.model.stop_training = True
             now = time.perf_counter()
@@ -273,7 +158,11 @@ def train_stacked(
                 net.emit(EpochEnd(self.epoch, *values, seconds=seconds, gradients=gradients))
             if live():
                 state["weights"] = trainable_values(self.model)  # every network's weights after this epoch
-            else:
+            for i in live():
+                if nets[i].cancel.is_set():  # cancelled alone: kept as it is now, the others go on
+                    nets[i].status, nets[i].done = RunStatus.CANCELLED, True
+                    nets[i].kept = network_weights(state["weights"], i)
+            if not live():
                 self.model.stop_training = True
 
     try:
@@ -315,7 +204,7 @@ def _finish(model, nets: list[_Network], state: dict, splits: Splits, eval_batch
     from engine.blocks import evaluation_input
     from engine.stacked_model import set_trainable
 
-    status = "cancelled" if state["cancelled"] else "completed"
+    everyone = RunStatus.CANCELLED if state["cancelled"] else RunStatus.COMPLETED
     results: list[Finished | None] = [None] * len(nets)
     evaluate = []
     for i, net in enumerate(nets):
@@ -323,7 +212,8 @@ def _finish(model, nets: list[_Network], state: dict, splits: Splits, eval_batch
             why = f"loss became NaN, infinite or over {DIVERGED_LOSS:g} (the weights blew up)"
             results[i] = _summary(net, RunStatus.DIVERGED, len(nets), error=why)
         elif not net.seconds:  # cancelled before the first epoch ended: nothing to evaluate
-            results[i] = _summary(net, status, len(nets))
+            ended = RunStatus.CANCELLED if net.status == RunStatus.CANCELLED else everyone
+            results[i] = _summary(net, ended, len(nets))
         else:
             evaluate.append(i)
     if evaluate:
@@ -331,7 +221,11 @@ def _finish(model, nets: list[_Network], state: dict, splits: Splits, eval_batch
         for i in evaluate:
             nets[i].emit(Phase("evaluating"))
         if state["weights"] is not None:  # a cancel stops partway into an epoch: back to its last end
-            set_trainable(model, state["weights"])
+            weights = [np.array(w) for w in state["weights"]]
+            for i, net in enumerate(nets):
+                for w, own in zip(weights, net.kept or [], strict=False):  # a network cancelled alone: its own
+                    w[i] = own
+            set_trainable(model, weights)
         metrics = {}
         for split, x, y in (("train", splits.x_train, splits.y_train), ("test", splits.x_test, splits.y_test)):
             logs = model.evaluate(**evaluation_input(x, y, eval_batch), verbose=0, return_dict=True)
@@ -350,7 +244,7 @@ def _finish(model, nets: list[_Network], state: dict, splits: Splits, eval_batch
             }
             results[i] = _summary(
                 net,
-                status,
+                RunStatus.CANCELLED if net.status == RunStatus.CANCELLED else everyone,
                 len(nets),
                 train_loss=float(metrics["train"][0][i]),
                 train_accuracy=float(metrics["train"][1][i]),

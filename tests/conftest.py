@@ -26,6 +26,8 @@ ALLOWED_SKIP_REASONS: dict[str, str] = {
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("MNIST_TUI_COMPILE_CACHE", "off")  # no persistent XLA cache unless a test asks for one
+# seeds one after another (through a test's fake trainer), unless a test turns stacking on (tests/test_stacked.py)
+os.environ.setdefault("MNIST_TUI_STACK", "0")
 
 
 def _skip_reason(report) -> str:

@@ -14,7 +14,7 @@ from helpers import run_probe
 from engine.events import EpochEnd, Finished, Started
 from engine.run_request import RunRequest
 from engine.spec import make_spec
-from engine.stacked import MAX_STACK, stack_groups
+from engine.stacked import AUTO_STACK_WEIGHTS, MAX_STACK, stack_groups
 from tui.cli import main
 
 SPEC = make_spec(name="n", hidden_layers=[16, 8], learning_rate=0.3, epochs=2, seed=5)
@@ -63,9 +63,73 @@ def test_stacks_are_cut_at_the_limit():
     assert [len(g) for g in stack_groups(reqs)] == [MAX_STACK, 2]
 
 
-def test_stacking_is_off_unless_asked(monkeypatch):
+@pytest.mark.parametrize("setting", [None, "auto"])
+def test_by_default_small_nets_stack_and_large_ones_do_not(monkeypatch, setting):
+    """Unset (or auto): a net of at most AUTO_STACK_WEIGHTS weights stacks, where bench/stack.py measured the
+    gain; part1-large's 305,280, bound by arithmetic, trains its seeds one after another."""
+    from engine.presets import find_preset
+
     monkeypatch.delenv("MNIST_TUI_STACK")
-    assert [len(g) for g in stack_groups([request(s) for s in seeds(SPEC, 4)])] == [1, 1, 1, 1]
+    if setting:
+        monkeypatch.setenv("MNIST_TUI_STACK", setting)
+    narrow, large = find_preset("part2-narrow").spec, find_preset("part1-large").spec
+    assert narrow.param_counts().weights <= AUTO_STACK_WEIGHTS < large.param_counts().weights
+    assert [len(g) for g in stack_groups([request(s) for s in seeds(narrow, 4)])] == [4]
+    assert [len(g) for g in stack_groups([request(s) for s in seeds(large, 4)])] == [1, 1, 1, 1]
+    mixed = [request(s) for s in seeds(narrow, 2) + seeds(large, 2)]
+    assert [len(g) for g in stack_groups(mixed)] == [2, 1, 1]
+    monkeypatch.setenv("MNIST_TUI_STACK", "1")
+    assert [len(g) for g in stack_groups([request(s) for s in seeds(large, 4)])] == [4]
+
+
+@pytest.mark.parametrize(("setting", "shared"), [(None, True), ("auto", True), ("shared", True), ("1", False)])
+def test_by_default_stacked_seeds_share_one_batch_order(monkeypatch, setting, shared):
+    from engine.stacked import shared_order
+
+    monkeypatch.delenv("MNIST_TUI_STACK")
+    if setting:
+        monkeypatch.setenv("MNIST_TUI_STACK", setting)
+    assert shared_order() is shared
+
+
+def test_the_answers_say_when_seeds_shared_one_batch_order(store):
+    """Runs stacked on one order differ in initial weights only: the answers' overview says so by name."""
+    from engine.answers.nets import Net
+    from engine.events import Finished as Done
+    from engine.report.overview import shared_order_lines
+
+    def net(shared: bool) -> Net:
+        runs = []
+        for seed in (0, 1):
+            spec = SPEC.model_copy(update={"seed": seed, "name": "narrow" if shared else "wide"})
+            run_id = store.start_run("p", None, spec, "s.npz", "tensorflow", "CPU", {}, {"train": 1, "test": 1})
+            store.add_epoch(run_id, EpochEnd(1, 0.5, 0.9, 0.5, 0.9, 1.0))
+            extra = {"stacked": 2, "shared_order": True} if shared else {}
+            store.finish_run(run_id, Done(run_id, "completed", 1, extra=extra))
+            runs.append(store.get_run(run_id))
+        return Net(None, tuple(runs))
+
+    alone, shared = net(False), net(True)
+    assert shared_order_lines([alone]) == []
+    text = " ".join(shared_order_lines([alone, shared]))
+    assert "differ in initial weights only" in text and "narrow" in text and "wide" not in text
+
+
+def test_a_stacked_runs_epoch_seconds_stay_out_of_the_answers(store):
+    """A stacked run's epoch seconds are its whole stack's: the answers' seconds per epoch leave them out."""
+    from engine.answers.nets import Net
+    from engine.events import Finished as Done
+
+    ids = []
+    for seed, (seconds, stacked) in enumerate(((1.0, None), (8.0, 8))):
+        spec = SPEC.model_copy(update={"seed": seed})
+        run_id = store.start_run("p", None, spec, "s.npz", "tensorflow", "CPU", {}, {"train": 1, "test": 1})
+        for e in (1, 2):
+            store.add_epoch(run_id, EpochEnd(e, 0.5, 0.9, 0.5, 0.9, seconds))
+        store.finish_run(run_id, Done(run_id, "completed", 2, extra={"stacked": stacked} if stacked else {}))
+        ids.append(run_id)
+    net = Net(None, tuple(store.get_run(i) for i in ids))
+    assert net.later_epoch_seconds.mean == net.first_epoch_seconds.mean == 1.0
 
 
 def test_mnist_tui_stack_0_trains_every_run_alone(monkeypatch):

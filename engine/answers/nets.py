@@ -141,13 +141,19 @@ class Net:
         return [next((e.epoch for e in r.history if (e.val_accuracy or 0) > threshold), None) for r in self.runs]
 
     @property
+    def timed_runs(self) -> list[RunRecord]:
+        """The runs whose epoch seconds are their own: a stacked run's (extra["stacked"], several seeds in one
+        program, engine/stacked.py) are the whole stack's, so it is left out of the seconds."""
+        return [r for r in self.runs if r.history and not (r.extra or {}).get("stacked")]
+
+    @property
     def first_epoch_seconds(self) -> Summary | None:
-        return summarize([r.history[0].seconds for r in self.runs if r.history])
+        return summarize([r.history[0].seconds for r in self.timed_runs])
 
     @property
     def later_epoch_seconds(self) -> Summary | None:
         """Every epoch after the first, over all runs: the first includes building the compiled graph."""
-        return summarize([e.seconds for r in self.runs for e in r.history[1:]])
+        return summarize([e.seconds for r in self.timed_runs for e in r.history[1:]])
 
     @property
     def predicted_counts(self) -> list[list[int] | None]:

@@ -109,6 +109,7 @@ def results_section(ans: Answers) -> list[str]:
         ["Network", "Activation", "Loss", "Optimizer", "Learning rate", "Batch", "Epochs", "Seeds"],
         [hyper_row(n) for n in nets],
     ) + [""]
+    lines += shared_order_lines(nets)
     trained = [
         [
             _name(n),
@@ -142,6 +143,20 @@ def hyper_row(n: Net) -> list:
         n.hyper("batch_size", "?"),
         n.epochs_planned or "?",
         seeds_text(n),
+    ]
+
+
+def shared_order_lines(nets: list[Net]) -> list[str]:
+    """Nets whose seeds trained stacked on one batch order (engine/stacked.py, extra["shared_order"]): their
+    spread over seeds is the initial weights' alone, which a reader of the sd must know."""
+    shared = [n for n in nets if any((r.extra or {}).get("shared_order") for r in n.runs)]
+    if not shared:
+        return []
+    names = ", ".join(_name(n) for n in shared)
+    return [
+        f"The seeds of {names} trained stacked on one shared batch order: they differ in initial weights only,"
+        " so their spread leaves out the batch order's share of the noise.",
+        "",
     ]
 
 

@@ -159,6 +159,20 @@ class JobQueue:
             row = _choose(conn, row, backend, busy) if row is not None and _unreadable(row) is None else None
         return job_record(row) if row is not None else None
 
+    def claim(self, job_id: int, slot: int | None = None) -> JobRecord | None:
+        """This waiting job, now marked running, owned by this process and given to `slot`; None when it is
+        no longer waiting. The worker takes a network's other waiting seeds with the one claim_next gave it,
+        to train them as one stacked program (engine/worker/stack_jobs.py)."""
+        pid = os.getpid()
+        with self.db.writing() as conn:
+            claimed = conn.execute(
+                "UPDATE jobs SET state=?, started_at=?, worker_pid=?, worker_process=?, worker_host=?,"
+                " phase='starting', slot=? WHERE id=? AND state=?",
+                (JobStatus.RUNNING, now_text(), pid, process_identity(pid), HOST, slot, job_id, JobStatus.QUEUED),
+            ).rowcount
+            row = conn.execute("SELECT * FROM jobs WHERE id=?", (job_id,)).fetchone() if claimed else None
+        return job_record(row) if row is not None else None
+
     def set_phase(self, job_id: int, phase: str) -> None:
         self.db.write("UPDATE jobs SET phase=? WHERE id=?", (phase, job_id))
 

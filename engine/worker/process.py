@@ -117,10 +117,17 @@ def _drain(store, store_path, lock, pool, stopping, wake, idle_exit, hand_over) 
         busy = any(s.job is not None for s in pool)
         taken = _taken_programs(pool, free, expected)
         if free is not None and (job := store.jobs.claim_next(backend, free.index, taken)) is not None:
+            log(f"job {job.job_id}: {job.preset} ({job.name}) on slot {free.index}")
+            mates = _stack_mates(store, free, job)
             nxt = store.jobs.next_for(backend, taken)
             expected[free.index] = (nxt.job_id, program_key(nxt.spec_json)) if nxt is not None else None
-            log(f"job {job.job_id}: {job.preset} ({job.name}) on slot {free.index}")
-            free.start(job, nxt.job_id if nxt is not None else None)
+            ahead = nxt.job_id if nxt is not None else None
+            if mates:
+                stacked = ", ".join(str(m.job_id) for m in mates)
+                log(f"jobs {stacked}: stacked with job {job.job_id} on slot {free.index}")
+                free.start_group([job, *mates], ahead)
+            else:
+                free.start(job, ahead)
             idle_since = time.monotonic()
             continue
         head = store.jobs.head()
@@ -157,6 +164,16 @@ def _taken_programs(pool, free, expected: dict) -> frozenset[str]:
     taken = {program_key(s.job.spec_json) for s in others}
     taken |= {expected[s.index][1] for s in others if expected.get(s.index) is not None}
     return frozenset(taken)
+
+
+def _stack_mates(store, slot, job) -> list:
+    """The job's waiting stack mates, claimed for the slot when it trains groups (engine/worker/stack_jobs.py:
+    seeds of one network as one stacked program, when stacking is on); none otherwise."""
+    if not getattr(slot, "trains_groups", False):
+        return []
+    from engine.worker.stack_jobs import claim_mates
+
+    return claim_mates(store, job, slot.index)
 
 
 def _handle_signals(stopping: threading.Event) -> None:

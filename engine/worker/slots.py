@@ -95,7 +95,10 @@ class ThreadedSlot:
 
 class ThreadSlot(ThreadedSlot):
     """A slot in the worker's own process: the job's Runner runs on a thread of it (run_job records a bug
-    on the job itself)."""
+    on the job itself). It can train a group of jobs as one stacked run (engine/worker/stack_jobs.py)."""
+
+    trains_groups = True
+    mates: list[JobRecord] = []  # the jobs trained stacked with the one started, until it starts
 
     def __init__(self, index: int, store: Store, runner_factory, stopping: threading.Event, wake: threading.Event):
         super().__init__(index, wake)
@@ -106,8 +109,19 @@ class ThreadSlot(ThreadedSlot):
     def describe(self) -> str:
         return f"slot {self.index}: this process"
 
+    def start_group(self, jobs: list[JobRecord], expected: int | None = None) -> None:
+        """Start jobs[0] with the others trained in its stacked program; the slot reports on jobs[0]."""
+        self.mates = jobs[1:]
+        self.start(jobs[0], expected)
+
     def work(self, job: JobRecord, expected: int | None = None) -> None:
-        run_job(self.store, self.runner, job, self.stopping, expected)
+        mates, self.mates = self.mates, []
+        if mates:
+            from engine.worker.stack_jobs import run_job_group
+
+            run_job_group(self.store, self.runner, [job, *mates], self.stopping)
+        else:
+            run_job(self.store, self.runner, job, self.stopping, expected)
 
 
 class ProcessSlot:
