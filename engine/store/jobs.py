@@ -153,10 +153,13 @@ class JobQueue:
     def next_for(self, backend: str | None = None, busy: frozenset[str] = frozenset()) -> JobRecord | None:
         """The job claim_next would give a slot now, without claiming it: what a slot that has just started
         a job should compile ahead (engine/warm_up.py), so the slots warm up the networks each will train
-        rather than all warming the head of the queue."""
+        rather than all warming the head of the queue. Unlike claim_next it never falls back to a network
+        another slot has: a guess that the other slot frees up later would compile that network twice."""
         with self.db.reading() as conn:
-            row = conn.execute(HEAD).fetchone()
+            row = _head(conn)
             row = _choose(conn, row, backend, busy) if row is not None and _unreadable(row) is None else None
+            if row is not None and _program(row) in busy:
+                row = None
         return job_record(row) if row is not None else None
 
     def claim(self, job_id: int, slot: int | None = None) -> JobRecord | None:

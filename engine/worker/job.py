@@ -53,12 +53,17 @@ def next_request(store: Store) -> RunRequest | None:
     return request_of(head) if head is not None and head.spec is not None else None
 
 
+NOTHING_AHEAD = 0  # no job has this id: the worker expects this slot to take nothing it could compile ahead
+
+
 def expected_request(store: Store, expected: int | None) -> RunRequest | None:
     """What a slot compiles ahead while its job trains: the job the worker expects it to take next (chosen
     when this one started, by the rule that hands out jobs, so two slots do not both warm the head of
     the queue), while that job still waits; with no such job named, the head of the queue."""
     if expected is None:
         return next_request(store)
+    if expected == NOTHING_AHEAD:
+        return None
     job = store.jobs.get(expected)
     return request_of(job) if job is not None and job.state == JobStatus.QUEUED and job.spec is not None else None
 

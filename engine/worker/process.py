@@ -30,6 +30,7 @@ from engine.status import JobStatus
 from engine.store import Store
 from engine.store.jobs import runs_on
 from engine.worker.devices import plan_slots
+from engine.worker.job import NOTHING_AHEAD
 from engine.worker.lock import WorkerLock
 from engine.worker.log import log
 
@@ -121,7 +122,7 @@ def _drain(store, store_path, lock, pool, stopping, wake, idle_exit, hand_over) 
             mates = _stack_mates(store, free, job)
             nxt = store.jobs.next_for(backend, taken)
             expected[free.index] = (nxt.job_id, program_key(nxt.spec_json)) if nxt is not None else None
-            ahead = nxt.job_id if nxt is not None else None
+            ahead = nxt.job_id if nxt is not None else NOTHING_AHEAD
             if mates:
                 stacked = ", ".join(str(m.job_id) for m in mates)
                 log(f"jobs {stacked}: stacked with job {job.job_id} on slot {free.index}")
