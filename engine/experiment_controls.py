@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from engine.errors import SpecError
+from engine.spec import NAMING_FIELDS
 
 if TYPE_CHECKING:
     from engine.spec import NetworkSpec
@@ -27,7 +28,7 @@ LR_FACTOR = 10
 CONTROL_KEYS = ("relu", "lr-x10")
 DEFAULT_PRESETS = ("part2-narrow", "part2-medium", "part2-wide")  # the nets whose failure the controls test
 DEFAULT_REPEATS = 3  # seeds per control when a screen queues them: enough to measure the seed noise
-IGNORED_FIELDS = ("name", "description", "seed")  # fields a control may differ in without being another change
+IGNORED_FIELDS = (*NAMING_FIELDS, "seed")  # fields a control may differ in without being another change
 
 
 @dataclass(frozen=True)
