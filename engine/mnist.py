@@ -9,3 +9,8 @@ CLASSES = 10
 TRAIN_IMAGES = 60_000  # Keras's training split; validation is held out of it
 TEST_IMAGES = 10_000
 VALIDATION_FRACTION = 1 / 6
+
+
+def is_sample(train: int, validation: int, test: int) -> bool:
+    """Splits of these sizes hold less than the whole of MNIST (a --subset, or a smaller data file)."""
+    return train + validation < TRAIN_IMAGES or test < TEST_IMAGES

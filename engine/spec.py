@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -98,7 +99,7 @@ class NetworkSpec(BaseModel):
     )
     validation_fraction: float = spec_field(
         "Validation",
-        "held-out share of training data, e.g. 1/6",
+        f"held-out share of training data, e.g. {Fraction(VALIDATION_FRACTION).limit_denominator(100)}",
         short="val",
         run_only=True,
         default=VALIDATION_FRACTION,

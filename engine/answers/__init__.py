@@ -8,7 +8,7 @@ comparisons and the Holm family, evidence.py Part Two's evidence, parts.py each 
 the whole (`build_answers`).
 """
 
-from engine.answers.build import FULL_MNIST, NOTE_KEYS, Answers, answers, build_answers, environment, slot_title
+from engine.answers.build import NOTE_KEYS, Answers, answers, build_answers, environment, slot_title
 from engine.answers.evidence import (
     BEAT_THRESHOLD,
     ControlResult,
@@ -32,7 +32,6 @@ from engine.answers.parts import (
 
 __all__ = [
     "BEAT_THRESHOLD",
-    "FULL_MNIST",
     "GOAL",
     "NOTE_KEYS",
     "PART_ONE",

@@ -16,11 +16,10 @@ from engine.answers.parts import (
     part_two,
     wide_versus_narrow,
 )
+from engine.mnist import TEST_IMAGES, TRAIN_IMAGES, is_sample
 from engine.rules import PART_TITLES, PARTS
 from engine.stats import Family
 from engine.store import RunRecord, Store
-
-FULL_MNIST = {"train": 60_000, "test": 10_000}  # training (validation is held out of it) and test images
 
 # Free-text answers the user writes (Answers screen) and the export prints under each part.
 NOTE_KEYS = {
@@ -70,11 +69,11 @@ class Answers:
             if train is None or test is None:
                 continue
             fit = train + (val or 0)
-            if fit < FULL_MNIST["train"] or test < FULL_MNIST["test"]:
+            if is_sample(train, val or 0, test):
                 notes.append(
                     f"{train:,} training, {val or 0:,} validation and {test:,} test images: a sample of "
-                    f"{fit + test:,} images, not the full MNIST ({FULL_MNIST['train']:,} training and "
-                    f"{FULL_MNIST['test']:,} test images)"
+                    f"{fit + test:,} images, not the full MNIST ({TRAIN_IMAGES:,} training and "
+                    f"{TEST_IMAGES:,} test images)"
                 )
         return "; ".join(notes) or None
 
