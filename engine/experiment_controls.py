@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from engine.errors import SpecError
+from engine.rules import PART_TWO
 from engine.spec import NAMING_FIELDS
 
 if TYPE_CHECKING:
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 
 LR_FACTOR = 10
 CONTROL_KEYS = ("relu", "lr-x10")
-DEFAULT_PRESETS = ("part2-narrow", "part2-medium", "part2-wide")  # the nets whose failure the controls test
+DEFAULT_PRESETS = PART_TWO  # the nets whose failure the controls test
 DEFAULT_REPEATS = 3  # seeds per control when a screen queues them: enough to measure the seed noise
 IGNORED_FIELDS = (*NAMING_FIELDS, "seed")  # fields a control may differ in without being another change
 

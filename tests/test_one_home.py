@@ -33,3 +33,35 @@ def test_the_validation_share_and_the_split_sizes_are_read_from_engine_mnist():
 def test_no_copy_of_an_mnist_number_or_a_bound(pattern):
     copies = [path for path, text in sources("engine/mnist.py").items() if re.search(pattern, text)]
     assert not copies, f"{pattern} written out in {copies}"
+
+
+def _strings(text: str) -> set[str]:
+    """Every string constant of a module but its docstrings (examples in prose are no second home)."""
+    import ast
+
+    tree = ast.parse(text)
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+    }
+    return {
+        n.value
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docstrings
+    }
+
+
+def test_the_exercise_preset_ids_are_written_only_in_engine_rules():
+    from engine.answers import PART_THREE_NOTES
+    from engine.rules import PARTS
+
+    allowed = {"engine/answers/build.py": {PART_THREE_NOTES.key}}  # a stored note key spelt like the slot
+    copies = {
+        path: found
+        for path, text in sources("engine/rules.py").items()
+        if (found := (_strings(text) & set(PARTS)) - allowed.get(path, set()))
+    }
+    assert not copies

@@ -21,13 +21,22 @@ from engine.rules import PART_TITLES, PARTS
 from engine.stats import Family
 from engine.store import RunRecord, Store
 
-# Free-text answers the user writes (Answers screen) and the export prints under each part.
-NOTE_KEYS = {
-    "part1": "Your notes on Part One",
-    "part2-hypothesis": "Your hypothesis for Part Two",
-    "part2-correlation": "Your notes on parameters and accuracy",
-    "part3": "Your notes on Part Three",
-}
+
+@dataclass(frozen=True)
+class Note:
+    """A free-text answer the user writes (Answers screen) and the export prints under its part."""
+
+    key: str  # as stored
+    heading: str  # in the export
+    tab: str  # the Answers screen's short tab title
+
+
+PART_ONE_NOTES = Note("part1", "Your notes on Part One", "Part One")
+HYPOTHESIS_NOTES = Note("part2-hypothesis", "Your hypothesis for Part Two", "Part Two hypothesis")
+CORRELATION_NOTES = Note("part2-correlation", "Your notes on parameters and accuracy", "Params vs accuracy")
+PART_THREE_NOTES = Note("part3", "Your notes on Part Three", "Part Three")
+NOTES = (PART_ONE_NOTES, HYPOTHESIS_NOTES, CORRELATION_NOTES, PART_THREE_NOTES)
+NOTE_KEYS = {note.key: note.heading for note in NOTES}
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,16 @@ parameters and accuracy correlate (with p-values and n, and "clear" only when th
 
 from __future__ import annotations
 
-from engine.answers import BEAT_THRESHOLD, PART_TWO, Answers, Correlation, PartTwoAnswer, Predictions
+from engine.answers import (
+    BEAT_THRESHOLD,
+    CORRELATION_NOTES,
+    HYPOTHESIS_NOTES,
+    PART_TWO,
+    Answers,
+    Correlation,
+    PartTwoAnswer,
+    Predictions,
+)
 from engine.percent import pct
 from engine.report.format import (
     cell_mean_sd,
@@ -52,10 +61,10 @@ def part_two_section(ans: Answers) -> list[str]:
         lines += predictions_text(p) + [""]
     lines += ["### Why did they perform this way? A hypothesis, tested", ""]
     lines += hypothesis(p) + [""]
-    lines += notes_block(ans, "part2-hypothesis")
+    lines += notes_block(ans, HYPOTHESIS_NOTES.key)
     lines += ["### Is there a clear correlation between parameter count and accuracy?", ""]
     lines += correlation_text(p.correlation, p) + [""]
-    return lines + notes_block(ans, "part2-correlation")
+    return lines + notes_block(ans, CORRELATION_NOTES.key)
 
 
 def beat_20(p: PartTwoAnswer, ans: Answers | None = None) -> list[str]:
