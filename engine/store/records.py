@@ -6,8 +6,11 @@ Callers read attributes, never re-read column names; `as_json` is the one JSON s
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
+import types
+import typing
 from dataclasses import asdict, dataclass, field
 
 from engine.errors import MnistTuiError, one_line
@@ -275,6 +278,42 @@ class Cells:
             raise self.bad(column, f"holds JSON nested deeper than {MAX_JSON_DEPTH} levels")
         return value
 
+    def record(self, cls: type, id_field: str, **given):
+        """A `cls` dataclass whose fields are read from the columns of the same names, each by its type: text
+        (or a str enum), a whole number, a number, a flag stored as 0/1. A field that may be None reads
+        NULL as None; one with a default reads it as the default; any other reads it as BadRow("is empty").
+        `given` holds the fields read some other way (JSON cells, renamed columns); the id is the row's."""
+        values = {id_field: self.row_id, **given}
+        hints = typing.get_type_hints(cls)
+        for f in dataclasses.fields(cls):
+            if f.name not in values:
+                values[f.name] = self._typed(f, hints[f.name], cls.__name__)
+        return cls(**values)
+
+    def _typed(self, f: dataclasses.Field, hint, owner: str):
+        optional = type(None) in typing.get_args(hint) and isinstance(hint, types.UnionType)
+        kind = next(a for a in typing.get_args(hint) if a is not type(None)) if optional else hint
+        default = None if f.default is dataclasses.MISSING else f.default
+        if kind is bool:
+            return bool(self.integer(f.name, int(default or 0)))
+        if kind is int:
+            value = self.integer(f.name, default)
+        elif kind is float:
+            value = self.number(f.name)
+            value = default if value is None else value
+        elif isinstance(kind, type) and issubclass(kind, str):
+            value = self.text(f.name, default)
+            if value is not None and kind is not str:
+                try:
+                    value = kind(value)
+                except ValueError:
+                    raise self.bad(f.name, f"holds {_shown(value)}, which this version does not know") from None
+        else:
+            raise TypeError(f"{owner}.{f.name}: a {kind} is not read from one cell; pass it in `given`")
+        if value is None and not optional:
+            raise self.bad(f.name, "is empty")
+        return value
+
     def numbers(self, column: str) -> list[float] | None:
         """A JSON list of numbers (NULL: None)."""
         values = self.json(column, list, None)
@@ -328,33 +367,11 @@ def job_from_row(r: sqlite3.Row) -> JobRecord:
     """A jobs row as a JobRecord; BadRow (naming the job and column) when a cell cannot be read."""
     c = Cells(r, "job")
     spec_json = c.json("spec_json", dict, {})
-    position = c.number("position")
-    if position is None:
-        raise c.bad("position", "is empty")
-    return JobRecord(
-        job_id=c.row_id,
-        position=position,
-        preset=c.text("preset", required=True),
-        part=c.text("part"),
+    return c.record(
+        JobRecord,
+        "job_id",
         spec=parse_spec(spec_json),
         spec_json=spec_json,
-        data=c.text("data"),
-        subset=c.integer("subset"),
-        repeat_group=c.text("repeat_group"),
-        kind=c.text("kind", "exercise"),
-        label=c.text("label"),
-        state=c.text("state", required=True),
-        phase=c.text("phase"),
-        run_id=c.integer("run_id"),
-        error=c.text("error"),
+        kind=c.text("kind", KINDS[0]),
         created_at=c.text("created_at", ""),
-        started_at=c.text("started_at"),
-        finished_at=c.text("finished_at"),
-        cancel_requested=bool(c.integer("cancel_requested", 0)),
-        backend=c.text("backend"),
-        slot=c.integer("slot"),
-        worker_host=c.text("worker_host"),
-        worker_pid=c.integer("worker_pid"),
-        worker_process=c.text("worker_process"),
-        sweep_id=c.integer("sweep_id"),
     )

@@ -22,6 +22,7 @@ from engine.store.jobs import JobQueue, now_text
 from engine.store.liveness import HOST, owner_alive, process_identity
 from engine.store.progress import ProgressRows
 from engine.store.records import (
+    KINDS,
     METRIC_KEYS,
     BadRow,
     Cells,
@@ -371,33 +372,18 @@ def run_record(r: sqlite3.Row, history: list[EpochRow] | BadRow) -> RunRecord:
         status = "interrupted"  # its process is gone, so it can never finish (its epochs stay)
     spec_json = c.json("spec_json", dict, {})
     versions = c.json("versions_json", dict, {})
-    return RunRecord(
-        run_id=c.row_id,
-        preset=c.text("preset", required=True),
-        part=c.text("part"),
+    return c.record(
+        RunRecord,
+        "run_id",
         spec=parse_spec(spec_json),
         spec_json=spec_json,
         status=status,
         started_at=c.text("started_at", ""),
-        finished_at=c.text("finished_at"),
-        backend=c.text("backend"),
-        device=c.text("device"),
         versions=versions,
-        data_source=c.text("data_source"),
         sizes={"train": c.integer("train_size"), "validation": c.integer("val_size"), "test": c.integer("test_size")},
         metrics={k: c.number(k) for k in METRIC_KEYS},
-        seconds_per_epoch=c.number("seconds_per_epoch"),
-        first_epoch_seconds=c.number("first_epoch_seconds"),
-        error=c.text("error"),
         history=history,
         host=host,
-        label=c.text("label"),
-        note=c.text("note"),
-        repeat_group=c.text("repeat_group"),
-        kind=c.text("kind") or "exercise",
+        kind=c.text("kind") or KINDS[0],
         extra=c.json("extra_json", dict, {}),
-        cancel_requested=bool(c.integer("cancel_requested", 0)),
-        slot=c.integer("slot"),
-        precision=c.text("precision"),
-        sweep_id=c.integer("sweep_id"),
     )

@@ -141,15 +141,12 @@ class SweepRows:
     def _record(self, r: sqlite3.Row) -> SweepRecord:
         c = Cells(r, "sweep")
         planned = c.integer("runs", 0)
-        return SweepRecord(
-            sweep_id=c.integer("id"),
-            name=c.text("name", required=True),
-            file=c.text("file"),
+        return c.record(
+            SweepRecord,
+            "sweep_id",
             definition=c.json("definition_json", dict, {}),
-            sampling_seed=c.integer("sampling_seed"),
             points=c.integer("points", 0),
             runs=planned,
             created_at=c.text("created_at", ""),
-            cancelled=bool(c.integer("cancelled", 0)),
-            progress=self.progress(c.integer("id"), planned),
+            progress=self.progress(c.row_id, planned),
         )
