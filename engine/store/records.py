@@ -366,12 +366,11 @@ def read_rows(rows, parse, report) -> list:
 def job_from_row(r: sqlite3.Row) -> JobRecord:
     """A jobs row as a JobRecord; BadRow (naming the job and column) when a cell cannot be read."""
     c = Cells(r, "job")
+    return c.record(JobRecord, "job_id", **net_cells(c), created_at=c.text("created_at", ""))
+
+
+def net_cells(c: Cells) -> dict:
+    """What a run row and a job row both say of their net: its spec as stored and parsed (None when another
+    version stored it), and its kind."""
     spec_json = c.json("spec_json", dict, {})
-    return c.record(
-        JobRecord,
-        "job_id",
-        spec=parse_spec(spec_json),
-        spec_json=spec_json,
-        kind=c.text("kind", KINDS[0]),
-        created_at=c.text("created_at", ""),
-    )
+    return {"spec": parse_spec(spec_json), "spec_json": spec_json, "kind": c.text("kind") or KINDS[0]}

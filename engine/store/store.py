@@ -22,14 +22,13 @@ from engine.store.jobs import JobQueue, now_text
 from engine.store.liveness import HOST, owner_alive, process_identity
 from engine.store.progress import ProgressRows
 from engine.store.records import (
-    KINDS,
     METRIC_KEYS,
     BadRow,
     Cells,
     EpochRow,
     RunRecord,
     finite_or_none,
-    parse_spec,
+    net_cells,
     read_rows,
 )
 from engine.store.settings import Settings
@@ -370,20 +369,16 @@ def run_record(r: sqlite3.Row, history: list[EpochRow] | BadRow) -> RunRecord:
     host, pid, process, beat = c.text("host"), c.integer("pid"), c.text("process"), c.number("heartbeat_at")
     if status == "running" and not owner_alive(host, pid, process, beat):
         status = "interrupted"  # its process is gone, so it can never finish (its epochs stay)
-    spec_json = c.json("spec_json", dict, {})
-    versions = c.json("versions_json", dict, {})
     return c.record(
         RunRecord,
         "run_id",
-        spec=parse_spec(spec_json),
-        spec_json=spec_json,
+        **net_cells(c),
         status=status,
         started_at=c.text("started_at", ""),
-        versions=versions,
+        versions=c.json("versions_json", dict, {}),
         sizes={"train": c.integer("train_size"), "validation": c.integer("val_size"), "test": c.integer("test_size")},
         metrics={k: c.number(k) for k in METRIC_KEYS},
         history=history,
         host=host,
-        kind=c.text("kind") or KINDS[0],
         extra=c.json("extra_json", dict, {}),
     )
