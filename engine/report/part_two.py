@@ -13,6 +13,7 @@ from engine.answers import (
     PartTwoAnswer,
     Predictions,
 )
+from engine.correlation import CLEAR_P, MIN_POINTS_FOR_CLEAR
 from engine.percent import pct
 from engine.report.format import (
     cell_mean_sd,
@@ -29,7 +30,6 @@ from engine.report.format import (
 )
 from engine.report.hypothesis import hypothesis
 from engine.spec import format_layers
-from engine.stats import CLEAR_P, MIN_POINTS_FOR_CLEAR
 
 
 def part_two_section(ans: Answers) -> list[str]:
