@@ -19,13 +19,13 @@ import tempfile
 from pathlib import Path
 
 from engine.fileio import create_private_folders
-from engine.paths import COMPILE_CACHE_ENV, cache_dir
+from engine.paths import APP, COMPILE_CACHE_ENV, cache_dir
 from engine.store.liveness import pid_alive
 
 
 def warn(message: str) -> None:
     """One line on stderr (the worker's log, or the terminal of a foreground `train`)."""
-    print(f"mnist-tui: warning: {message}", file=sys.stderr, flush=True)
+    print(f"{APP}: warning: {message}", file=sys.stderr, flush=True)
 
 
 def unsafe_folder(folder: Path) -> str | None:

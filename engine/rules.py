@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
-from engine.spec import NetworkSpec
+if TYPE_CHECKING:
+    from engine.spec import NetworkSpec
 
 # The exercise's preset slots: each is the id of a shipped preset and the part a run of it answers.
 PART1_LARGE, PART1_SMALL = "part1-large", "part1-small"

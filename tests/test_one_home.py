@@ -65,3 +65,9 @@ def test_the_exercise_preset_ids_are_written_only_in_engine_rules():
         if (found := (_strings(text) & set(PARTS)) - allowed.get(path, set()))
     }
     assert not copies
+
+
+def test_the_app_name_is_written_once():
+    """Lines on stderr name the app through engine.paths.APP, never a copy of its name (nor an alias)."""
+    copies = [path for path, text in sources("engine/paths.py").items() if re.search(r"\"mnist-tui: |\bPROG\b", text)]
+    assert not copies

@@ -7,6 +7,8 @@ import argparse
 import json
 import sys
 
+from engine.paths import APP
+
 MAX_DIGITS = 12  # no count, size or id of this app has more digits; int() of thousands of them is refused
 
 
@@ -42,7 +44,7 @@ def open_store(args):
 
 
 def warn_bad_row(bad) -> None:
-    print(f"mnist-tui: warning: {bad}; left out", file=sys.stderr)
+    print(f"{APP}: warning: {bad}; left out", file=sys.stderr)
 
 
 def listing(columns, right=()):

@@ -12,6 +12,7 @@ import time
 from dataclasses import asdict
 
 from engine.errors import MnistTuiError
+from engine.paths import APP
 from tui.commands.common import end_line, epoch_line
 
 WATCH_POLL = 0.5
@@ -114,7 +115,7 @@ def _list_queue(store, as_json: bool) -> int:
     from tui.text import literal
 
     if note := recover_queue(store):
-        print(f"mnist-tui: {note}", file=sys.stderr)
+        print(f"{APP}: {note}", file=sys.stderr)
     columns = ("job", "state", "preset", "name", "seed", "lr", "backend", "slot", "run", "phase")
 
     def row(j):
@@ -145,7 +146,7 @@ def cmd_watch(args) -> int:
     recover_queue(store)
     first = _wait_for_a_run(store)
     if first is None:
-        print("mnist-tui: nothing is training or queued", file=sys.stderr)
+        print(f"{APP}: nothing is training or queued", file=sys.stderr)
         return 1
     return follow_all(store, args.json, first)
 
