@@ -174,7 +174,7 @@ def test_a_record_is_read_from_its_fields_by_their_types():
     checked against its values; a value of the wrong type names the column."""
     import sqlite3
 
-    from engine.store.records import BadRow, Cells
+    from engine.store.cells import BadRow, Cells
 
     conn = sqlite3.connect(":memory:")
     conn.row_factory = sqlite3.Row

@@ -12,9 +12,10 @@ from collections.abc import Callable
 from dataclasses import asdict
 
 from engine.errors import StoreError
+from engine.store.cells import BadRow, Cells, read_rows
 from engine.store.database import Database
 from engine.store.liveness import owner_alive
-from engine.store.records import BadRow, Cells, GpuUse, ProgressRow, finite_or_none, read_rows
+from engine.store.records import GpuUse, ProgressRow, finite_or_none
 
 
 class ProgressRows:

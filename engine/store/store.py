@@ -17,19 +17,17 @@ from engine.events import EpochEnd, Finished
 from engine.paths import STORE_ENV, absolute, data_dir
 from engine.spec import NetworkSpec
 from engine.store.cancel import ENDED, FINISHING, STOPPING, cancel_training
+from engine.store.cells import BadRow, Cells, read_rows
 from engine.store.database import Database
 from engine.store.jobs import JobQueue, now_text
 from engine.store.liveness import HOST, owner_alive, process_identity
 from engine.store.progress import ProgressRows
 from engine.store.records import (
     METRIC_KEYS,
-    BadRow,
-    Cells,
     EpochRow,
     RunRecord,
     finite_or_none,
     net_cells,
-    read_rows,
 )
 from engine.store.settings import Settings
 from engine.store.sweeps import SweepRows

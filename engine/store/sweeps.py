@@ -14,9 +14,9 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
+from engine.store.cells import BadRow, Cells, read_rows
 from engine.store.database import Database
 from engine.store.jobs import now_text
-from engine.store.records import BadRow, Cells, read_rows
 
 
 @dataclass(frozen=True)
