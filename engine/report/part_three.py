@@ -24,12 +24,12 @@ from engine.report.format import (
     test_details,
     title,
 )
-from engine.rules import PART_THREE
+from engine.rules import PART_THREE, PART_THREE_LAYERS
 
 
 def part_three_section(ans: Answers) -> list[str]:
     p = ans.part_three
-    lines = ["## Part Three: three hidden layers or more, over 92%", ""]
+    lines = [f"## Part Three: {PART_THREE_LAYERS} hidden layers or more, over {GOAL:.0%}", ""]
     if p.net is None:
         lines += [missing_line(PART_THREE, ans), ""]
     else:

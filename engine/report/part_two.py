@@ -29,12 +29,13 @@ from engine.report.format import (
     title,
 )
 from engine.report.hypothesis import hypothesis
+from engine.rules import PART_TWO_LAYERS
 from engine.spec import format_layers
 
 
 def part_two_section(ans: Answers) -> list[str]:
     p = ans.part_two
-    lines = ["## Part Two: ten hidden layers or more", ""]
+    lines = [f"## Part Two: {PART_TWO_LAYERS} hidden layers or more", ""]
     for s in p.missing:
         lines += [missing_line(s, ans), ""]
     if p.nets:
