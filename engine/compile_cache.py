@@ -1,4 +1,5 @@
-"""Checks on the persistent compile cache before a process trusts it (engine/backend.py sets the cache up).
+"""The persistent compile cache: where compiled programs are kept between processes, turning it on for
+each backend (engine/backend.py does, as it imports Keras), and the checks before a process trusts it.
 
 A compiled program loaded from the cache runs as this user's code: a cache folder that another user owns
 or may write to could hand this process any program, so it is refused and training compiles as without a
@@ -8,15 +9,23 @@ an entry whose bytes do not even parse as a cache entry is left out, with a warn
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import os
+import shutil
 import stat
 import sys
+import tempfile
 from pathlib import Path
+
+from engine.fileio import create_private_folders
+from engine.paths import APP, COMPILE_CACHE_ENV, cache_dir
+from engine.store.liveness import pid_alive
 
 
 def warn(message: str) -> None:
     """One line on stderr (the worker's log, or the terminal of a foreground `train`)."""
-    print(f"mnist-tui: warning: {message}", file=sys.stderr, flush=True)
+    print(f"{APP}: warning: {message}", file=sys.stderr, flush=True)
 
 
 def unsafe_folder(folder: Path) -> str | None:
@@ -97,3 +106,91 @@ def _fields(data: bytes, start: int, end: int) -> list[tuple[int, int, tuple[int
             raise ValueError("cut short")
         out.append((number, wire, span))
     return out
+
+
+CACHE_OFF = ("", "0", "off", "no", "false")
+
+
+def compile_cache_dir() -> Path | None:
+    """Where compiled XLA programs persist between processes, or None when turned off. Safe to delete:
+    a missing entry is compiled again. A re-run of a network (a repeat, the next process, a queue)
+    then skips most of its first epoch's compiling."""
+    value = os.environ.get(COMPILE_CACHE_ENV)
+    if value is not None and value.strip().lower() in CACHE_OFF:
+        return None
+    return Path(value) if value else cache_dir() / "compile-cache"
+
+
+def cache_folder(backend: str) -> Path | None:
+    base = compile_cache_dir()
+    if base is None:
+        return None
+    try:
+        create_private_folders(base / backend)  # missing levels 0700; a folder the user set is not changed
+    except OSError:  # unwritable or odd: compile every time, as without a cache
+        return None
+    for folder in (base, base / backend):  # programs loaded from here run as this user's code
+        if why := unsafe_folder(folder):
+            warn(f"compile cache {folder} {why}: not used (training goes on, compiling every program)")
+            return None
+    return base / backend
+
+
+def enable_tensorflow_cache() -> None:
+    """TensorFlow reads TF_XLA_FLAGS once, at its first XLA compile: set before it is imported.
+
+    TensorFlow writes an entry straight to its final name, and a truncated one (a process killed while
+    writing, a full disk) fails every later run that reads it. So each process works in a staging folder
+    of its own, hard links to the shared entries, and moves its new entries in whole (os.replace) when it
+    exits; a killed process's staging folder is removed by the next one."""
+    folder = cache_folder("tensorflow")
+    flags = os.environ.get("TF_XLA_FLAGS", "")
+    if folder is None or "tf_xla_persistent_cache_directory" in flags:
+        return
+    try:
+        _remove_dead_staging(folder)
+        staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=folder))
+        for entry in folder.glob("*.pb"):
+            if why := damaged_entry(entry):  # TensorFlow would fail every run that reads it
+                warn(f"compile cache entry {entry} {why}: removed, its program is compiled again")
+                with contextlib.suppress(OSError):
+                    entry.unlink()
+                continue
+            os.link(entry, staging / entry.name)
+    except OSError:  # no hard links or no room: this process compiles without the cache
+        return
+    os.environ["TF_XLA_FLAGS"] = f"{flags} --tf_xla_persistent_cache_directory={staging}".strip()
+    atexit.register(_publish, staging, folder)
+
+
+STAGING_PREFIX = "staging-"
+
+
+def _publish(staging: Path, folder: Path) -> None:
+    for entry in staging.glob("*.pb"):
+        try:
+            if not (folder / entry.name).exists():
+                os.replace(entry, folder / entry.name)
+        except OSError:
+            pass
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def _remove_dead_staging(folder: Path) -> None:
+    for staging in folder.glob(f"{STAGING_PREFIX}*"):
+        pid = staging.name.removeprefix(STAGING_PREFIX).split("-")[0]
+        if pid.isdigit() and not pid_alive(int(pid)):
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def enable_jax_cache() -> None:
+    """JAX's persistent cache, with thresholds low enough for these small programs (its defaults skip
+    anything that compiled in under a second)."""
+    folder = cache_folder("jax")
+    if folder is None:
+        return
+    import jax
+
+    jax.config.update("jax_compilation_cache_dir", str(folder))
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0)
+    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)

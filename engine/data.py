@@ -22,6 +22,7 @@ from numpy.lib import format as npy_format
 
 from engine.errors import DataError, os_reason
 from engine.idx import read_idx
+from engine.mnist import INPUTS, VALIDATION_FRACTION
 
 KERAS_CACHE = Path.home() / ".keras" / "datasets" / "mnist.npz"
 NPZ_KEYS = ("x_train", "y_train", "x_test", "y_test")
@@ -271,7 +272,7 @@ def _floats(raw: RawMnist) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarr
 def _scaled(images: np.ndarray) -> np.ndarray:
     """Pixels as float32 in [0, 1], flattened: the same values as `x.astype(float32) / 255`, divided in
     place (one 188 MB array for MNIST's training set instead of two: 0.4 s less at every process start)."""
-    x = images.reshape(len(images), 784).astype(np.float32)
+    x = images.reshape(len(images), INPUTS).astype(np.float32)
     np.divide(x, np.float32(255.0), out=x)
     return x
 
@@ -280,7 +281,7 @@ def validation_size(n_train: int, fraction: float) -> int:
     return max(1, min(n_train - 1, round(n_train * fraction)))
 
 
-def make_splits(raw: RawMnist, validation_fraction: float = 1 / 6, subset: int | None = None) -> Splits:
+def make_splits(raw: RawMnist, validation_fraction: float = VALIDATION_FRACTION, subset: int | None = None) -> Splits:
     """Validation is the fixed last `fraction` of the training set; --subset keeps the first N of the rest."""
     if subset is not None and subset < 1:
         raise DataError(f"--subset must be a positive number of examples (got {subset})")
@@ -293,5 +294,5 @@ def make_splits(raw: RawMnist, validation_fraction: float = 1 / 6, subset: int |
     return Splits(x[:n_use], y[:n_use], x[n_fit:], y[n_fit:], xt, yt, raw.source)
 
 
-def load_splits(path=None, validation_fraction: float = 1 / 6, subset: int | None = None) -> Splits:
+def load_splits(path=None, validation_fraction: float = VALIDATION_FRACTION, subset: int | None = None) -> Splits:
     return make_splits(load_raw(path), validation_fraction, subset)

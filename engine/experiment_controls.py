@@ -19,15 +19,15 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from engine.errors import SpecError
+from engine.rules import PART_TWO
 
 if TYPE_CHECKING:
     from engine.spec import NetworkSpec
 
 LR_FACTOR = 10
 CONTROL_KEYS = ("relu", "lr-x10")
-DEFAULT_PRESETS = ("part2-narrow", "part2-medium", "part2-wide")  # the nets whose failure the controls test
+DEFAULT_PRESETS = PART_TWO  # the nets whose failure the controls test
 DEFAULT_REPEATS = 3  # seeds per control when a screen queues them: enough to measure the seed noise
-IGNORED_FIELDS = ("name", "description", "seed")  # fields a control may differ in without being another change
 
 
 @dataclass(frozen=True)
@@ -67,9 +67,13 @@ def control_specs(spec: NetworkSpec, keys: tuple[str, ...] = CONTROL_KEYS) -> li
 
 
 def changed_fields(base: NetworkSpec, other: NetworkSpec) -> dict[str, tuple]:
-    """field -> (base value, other value) for every field that differs, names and seeds aside."""
+    """field -> (base value, other value) for every field that differs, names and seeds aside (a control
+    may differ in those without being another change)."""
+    from engine.spec import NAMING_FIELDS
+
+    ignored = (*NAMING_FIELDS, "seed")
     a, b = base.model_dump(), other.model_dump()
-    return {k: (a[k], b.get(k)) for k in a if k not in IGNORED_FIELDS and a[k] != b.get(k)}
+    return {k: (a[k], b.get(k)) for k in a if k not in ignored and a[k] != b.get(k)}
 
 
 def describe_change(base: NetworkSpec, other: NetworkSpec) -> str | None:

@@ -21,7 +21,8 @@ import math
 from dataclasses import dataclass
 
 from engine.errors import MnistTuiError
-from engine.spec import CLASSES, INPUTS, NetworkSpec
+from engine.mnist import CLASSES, INPUTS, TEST_IMAGES, TRAIN_IMAGES
+from engine.spec import NetworkSpec
 
 FLOAT = 4
 ACTIVATION_COPIES = 3  # a layer's pre-activation, its output and the gradient flowing back through it
@@ -30,7 +31,6 @@ RUNTIME_BYTES = 512 * 2**20  # the backend, its compiled programs and Python (me
 BLOCK_BATCHES = 64  # engine.blocks.BLOCK_BATCHES (not imported: that module imports Keras)
 EVAL_BATCH = 2048  # engine.model.EVAL_BATCH_SIZE, the largest evaluation batch
 OPTIMIZER_SLOTS = {"sgd": 0, "adam": 2, "rmsprop": 1, "adagrad": 1}
-MNIST_TRAIN, MNIST_TEST = 60_000, 10_000  # the sizes a job is checked against before its data is read
 
 
 class MemoryRefused(MnistTuiError):
@@ -70,9 +70,9 @@ def estimate(spec: NetworkSpec, train: int, validation: int, test: int) -> Memor
 def planned_sizes(spec: NetworkSpec, subset: int | None) -> tuple[int, int, int]:
     """The split sizes of full MNIST for this spec and subset: what a job is checked against when it is
     queued, before its data is read (a smaller data file only makes the run smaller)."""
-    validation = round(MNIST_TRAIN * spec.validation_fraction)
-    fit = MNIST_TRAIN - validation
-    return (min(subset, fit) if subset else fit), validation, MNIST_TEST
+    validation = round(TRAIN_IMAGES * spec.validation_fraction)
+    fit = TRAIN_IMAGES - validation
+    return (min(subset, fit) if subset else fit), validation, TEST_IMAGES
 
 
 def available_bytes() -> int | None:

@@ -12,11 +12,9 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from engine.spec import NetworkSpec
+from engine.spec import RUN_ONLY_FIELDS, NetworkSpec
 
 POOL_SIZE = 4  # models kept: a few MB each for these nets
-# spec fields that do not shape the compiled programs: a new value reuses the model
-RUN_ONLY_FIELDS = {"name", "description", "seed", "epochs", "validation_fraction"}
 
 
 @dataclass

@@ -11,6 +11,7 @@ from pathlib import Path
 from platformdirs import user_cache_path, user_config_path, user_data_path, user_state_path
 
 from engine.errors import MnistTuiError, os_reason
+from engine.fileio import PRIVATE_FOLDER_MODE, create_private_folders
 
 APP = "mnist-tui"  # the command, and the name of every folder of the app
 
@@ -52,10 +53,12 @@ def absolute(path: str | os.PathLike) -> Path:
 
 
 def private_folder(path: Path) -> Path:
-    """Make `path` (and its parents) as the user's private folder, 0700; refuse one that is not a folder
-    of this user (a file where a folder belongs, a symbolic link planted in its place)."""
+    """Make `path` (and its missing parents, each private: engine.fileio.create_private_folders) as the user's
+    private folder; unlike a folder the user names for an export, the app's own must be a folder of this user
+    and private even when it already exists: refuse a file where a folder belongs or a symbolic link planted
+    in its place, and make an existing one private."""
     try:
-        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        create_private_folders(path)
         info = os.lstat(path)
     except OSError as exc:
         raise MnistTuiError(f"{path}: cannot make the folder ({os_reason(exc)})") from None
@@ -63,9 +66,9 @@ def private_folder(path: Path) -> Path:
         raise MnistTuiError(f"{path}: not a folder (a link or a file is in its place)")
     if info.st_uid != os.getuid():
         raise MnistTuiError(f"{path}: owned by another user (uid {info.st_uid})")
-    if stat.S_IMODE(info.st_mode) & 0o077:  # made by an older version, or by hand: ours, so private
+    if stat.S_IMODE(info.st_mode) & ~PRIVATE_FOLDER_MODE:  # made by an older version, or by hand: ours, so private
         try:
-            os.chmod(path, 0o700)
+            os.chmod(path, PRIVATE_FOLDER_MODE)
         except OSError as exc:
             raise MnistTuiError(f"{path}: cannot make the folder private ({os_reason(exc)})") from None
     return path

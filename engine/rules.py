@@ -3,18 +3,41 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
-from engine.spec import NetworkSpec
+if TYPE_CHECKING:
+    from engine.spec import NetworkSpec
 
-PARTS = ("part1-large", "part1-small", "part2-narrow", "part2-medium", "part2-wide", "part3")
-PART_TITLES = {
-    "part1-large": "Part One: single hidden layer, >= 300,000 params",
-    "part1-small": "Part One: single hidden layer, < 50,000 params",
-    "part2-narrow": "Part Two: >= 10 hidden layers, < 10 units each",
-    "part2-medium": "Part Two: >= 10 hidden layers, 10-50 units each",
-    "part2-wide": "Part Two: >= 10 hidden layers, 50-100 units each",
-    "part3": "Part Three: >= 3 hidden layers, > 92% on validation and test",
-}
+# The exercise's preset slots: each is the id of a shipped preset and the part a run of it answers.
+PART1_LARGE, PART1_SMALL = "part1-large", "part1-small"
+PART2_NARROW, PART2_MEDIUM, PART2_WIDE = "part2-narrow", "part2-medium", "part2-wide"
+PART_ONE = (PART1_LARGE, PART1_SMALL)
+PART_TWO = (PART2_NARROW, PART2_MEDIUM, PART2_WIDE)
+PART_THREE = "part3"
+PARTS = (*PART_ONE, *PART_TWO, PART_THREE)
+GROUPS = {1: "Part One", 2: "Part Two", 3: "Part Three"}
+
+PART_ONE_PARAMS = {PART1_LARGE: (">=", 300_000), PART1_SMALL: ("<", 50_000)}  # trainable parameters
+PART_TWO_LAYERS = 10  # at least this many hidden layers
+PART_TWO_UNITS = {PART2_NARROW: (1, 9), PART2_MEDIUM: (10, 50), PART2_WIDE: (50, 100)}  # every layer's units
+PART_THREE_LAYERS = 3
+PART_THREE_GOAL = 0.92  # better than this accuracy on validation and on test data
+
+
+def units_text(lo: int, hi: int) -> str:
+    return f"< {hi + 1} units" if lo == 1 else f"{lo}-{hi} units"
+
+
+def _title(part: str) -> str:
+    if part in PART_ONE_PARAMS:
+        sign, count = PART_ONE_PARAMS[part]
+        return f"Part One: single hidden layer, {sign} {count:,} params"
+    if part in PART_TWO_UNITS:
+        return f"Part Two: >= {PART_TWO_LAYERS} hidden layers, {units_text(*PART_TWO_UNITS[part])} each"
+    return f"Part Three: >= {PART_THREE_LAYERS} hidden layers, > {PART_THREE_GOAL:.0%} on validation and test"
+
+
+PART_TITLES = {part: _title(part) for part in PARTS}
 MIN_EPOCHS = 10
 
 
@@ -30,9 +53,10 @@ class RuleCheck:
 
 def part_group(part: str | None) -> str:
     """'part1-large' -> 'Part One'; anything else (a user's own net) -> 'Your presets'."""
-    if not part:
-        return "Your presets"
-    return {"part1": "Part One", "part2": "Part Two", "part3": "Part Three"}.get(part.split("-")[0], "Your presets")
+    for number, parts in enumerate((PART_ONE, PART_TWO, (PART_THREE,)), start=1):
+        if part in parts:
+            return GROUPS[number]
+    return "Your presets"
 
 
 def common_rules(spec: NetworkSpec) -> list[RuleCheck]:
@@ -58,28 +82,21 @@ def part_rules(spec: NetworkSpec, part: str) -> list[RuleCheck]:
     total = spec.param_counts().total
     layers = f"{n} hidden layer{'s' * (n != 1)}"
     widths = f"widths {min(h)}-{max(h)}" if n else "no layers"
-    if part == "part1-large":
+    if part in PART_ONE_PARAMS:
+        sign, count = PART_ONE_PARAMS[part]
+        ok = total >= count if sign == ">=" else total < count
         return [
             RuleCheck("exactly 1 hidden layer", n == 1, layers),
-            RuleCheck(">= 300,000 trainable parameters", total >= 300_000, f"{total:,} parameters"),
+            RuleCheck(f"{sign} {count:,} trainable parameters", ok, f"{total:,} parameters"),
         ]
-    if part == "part1-small":
+    if part in PART_TWO_UNITS:
+        lo, hi = PART_TWO_UNITS[part]
         return [
-            RuleCheck("exactly 1 hidden layer", n == 1, layers),
-            RuleCheck("< 50,000 trainable parameters", total < 50_000, f"{total:,} parameters"),
+            RuleCheck(f">= {PART_TWO_LAYERS} hidden layers", n >= PART_TWO_LAYERS, layers),
+            RuleCheck(f"every hidden layer {units_text(lo, hi)}", all(lo <= u <= hi for u in h), widths),
         ]
-    if part in ("part2-narrow", "part2-medium", "part2-wide"):
-        lo, hi, label = {
-            "part2-narrow": (1, 9, "< 10 units"),
-            "part2-medium": (10, 50, "10-50 units"),
-            "part2-wide": (50, 100, "50-100 units"),
-        }[part]
-        return [
-            RuleCheck(">= 10 hidden layers", n >= 10, layers),
-            RuleCheck(f"every hidden layer {label}", all(lo <= u <= hi for u in h), widths),
-        ]
-    if part == "part3":
-        return [RuleCheck(">= 3 hidden layers", n >= 3, layers)]
+    if part == PART_THREE:
+        return [RuleCheck(f">= {PART_THREE_LAYERS} hidden layers", n >= PART_THREE_LAYERS, layers)]
     return []
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from fractions import Fraction
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from engine.errors import SpecError, one_line
+from engine.mnist import CLASSES, INPUTS, TRAIN_IMAGES, VALIDATION_FRACTION
 
-INPUTS = 784
-CLASSES = 10
 MAX_UNITS = 4096  # wide enough for any exercise net; an absurd width is a validation error, not an OOM
 MAX_LAYERS = 64
 # 64 layers of 4096 would still be a billion weights: cap the whole net too (the largest exercise net is 0.3M)
@@ -60,23 +60,57 @@ def printable_name(v: str) -> str:
     return v
 
 
+def spec_field(title: str, help: str, *, short: str = "", naming: bool = False, run_only: bool = False, **kw) -> Any:
+    """A NetworkSpec field with what a person reads about it: `title` (the form's label, the summary's row),
+    `help` (the field's description: the form's hint), `short` (a sweep point's label, e.g. "lr"). Marks:
+    `naming` fields name a net rather than set it up (shown apart, never swept); `run_only` fields change a
+    run but not the compiled programs (a new value reuses a pooled model)."""
+    marks = {"short": short, "naming": naming, "run_only": run_only}
+    return Field(title=title, description=help, json_schema_extra=marks, **kw)
+
+
 class NetworkSpec(BaseModel):
     """A fully-connected MNIST classifier: 784 inputs -> hidden_layers -> 10 softmax outputs."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
-    name: str = Field(min_length=1, max_length=80)
-    description: str = Field(default="", max_length=2000)
-    hidden_layers: list[Units] = Field(min_length=1, max_length=MAX_LAYERS)
-    activation: Activation = "sigmoid"
-    optimizer: Optimizer = "sgd"
-    learning_rate: float = Field(default=0.01, gt=0, le=1e6, allow_inf_nan=False)
-    momentum: float = Field(default=0.0, ge=0, lt=1, allow_inf_nan=False)
-    loss: Loss = "categorical_crossentropy"
-    batch_size: int = Field(default=32, ge=1, le=60_000, strict=True)
-    epochs: int = Field(default=10, ge=1, le=1000, strict=True)
-    validation_fraction: float = Field(default=1 / 6, gt=0, lt=1, allow_inf_nan=False)
-    seed: int = Field(default=42, ge=0, le=2**31 - 1, strict=True)
+    name: str = spec_field(
+        "Name", "what the net is called in lists and the answers", naming=True, run_only=True,
+        min_length=1, max_length=80,
+    )  # fmt: skip
+    description: str = spec_field(
+        "Description", "a sentence on what the net is for", naming=True, run_only=True, default="", max_length=2000
+    )
+    hidden_layers: list[Units] = spec_field(
+        "Hidden layers", "units per layer: 512, 256  or  10 x 32", short="layers", min_length=1, max_length=MAX_LAYERS
+    )
+    activation: Activation = spec_field("Activation", "the hidden layers' activation", short="act", default="sigmoid")
+    optimizer: Optimizer = spec_field("Optimizer", "how the weights are updated", short="opt", default="sgd")
+    learning_rate: float = spec_field(
+        "Learning rate", "step size, e.g. 0.01", short="lr", default=0.01, gt=0, le=1e6, allow_inf_nan=False
+    )
+    momentum: float = spec_field("Momentum", "0 for plain SGD, e.g. 0.9", default=0.0, ge=0, lt=1, allow_inf_nan=False)
+    loss: Loss = spec_field("Loss", "what training minimizes", default="categorical_crossentropy")
+    batch_size: int = spec_field(
+        "Batch size", "examples per weight update", short="batch", default=32, ge=1, le=TRAIN_IMAGES, strict=True
+    )
+    epochs: int = spec_field(
+        "Epochs", "passes over the training data", run_only=True, default=10, ge=1, le=1000, strict=True
+    )
+    validation_fraction: float = spec_field(
+        "Validation",
+        f"held-out share of training data, e.g. {Fraction(VALIDATION_FRACTION).limit_denominator(100)}",
+        short="val",
+        run_only=True,
+        default=VALIDATION_FRACTION,
+        gt=0,
+        lt=1,
+        allow_inf_nan=False,
+    )
+    seed: int = spec_field(
+        "Seed", "draws the starting weights and the batch order", run_only=True, default=42, ge=0, le=2**31 - 1,
+        strict=True,
+    )  # fmt: skip
 
     @field_validator("hidden_layers")
     @classmethod
@@ -103,6 +137,27 @@ class NetworkSpec(BaseModel):
 
     def layers_text(self) -> str:
         return format_layers(self.hidden_layers)
+
+
+def marked(mark: str, model: type[BaseModel] | None = None) -> tuple[str, ...]:
+    """The fields of `model` (NetworkSpec) whose spec_field sets `mark`."""
+    fields = (model or NetworkSpec).model_fields
+    return tuple(
+        name for name, f in fields.items() if isinstance(f.json_schema_extra, dict) and f.json_schema_extra.get(mark)
+    )
+
+
+def settings_of(model: type[BaseModel] | None = None) -> tuple[str, ...]:
+    """What trains the net: every field of `model` (NetworkSpec) but the naming ones, in its own order."""
+    naming = marked("naming", model)
+    return tuple(name for name in (model or NetworkSpec).model_fields if name not in naming)
+
+
+NAMING_FIELDS = marked("naming")  # name and description: shown apart from the settings, never swept
+SETTINGS = settings_of()
+RUN_ONLY_FIELDS = marked("run_only")  # a new value trains the same compiled programs
+SHORT_NAMES = {name: f.json_schema_extra["short"] for name, f in NetworkSpec.model_fields.items()
+               if isinstance(f.json_schema_extra, dict) and f.json_schema_extra.get("short")}  # fmt: skip
 
 
 def spec_error_message(exc: ValidationError, source: str = "spec") -> str:

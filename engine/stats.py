@@ -1,8 +1,8 @@
 """The statistics the answers lean on, small enough to check by hand: a mean with its spread over repeats and
 its t interval, the sampling noise of an accuracy measured on N images, tests of a gap (Welch for two seed
 groups, paired t for two splits of the same runs, McNemar for two models on the same test images, a
-two-proportion z test when only the sampling noise is known), Holm's family-wise correction over every
-comparison a document makes, and a correlation with its p-values and interval.
+two-proportion z test when only the sampling noise is known) and Holm's family-wise correction over every
+comparison a document makes. A correlation with its p-values and interval is engine/correlation.py.
 
 Noise, and why two sources: an accuracy measured on N images is a proportion, so even a fixed model's
 figure would move by about sqrt(p(1-p)/N) on another N images (the binomial standard error); and the same
@@ -20,10 +20,6 @@ from dataclasses import dataclass, field, replace
 
 ALPHA = 0.05  # a comparison is "measurable" when its Holm-adjusted p-value is below this
 CONFIDENCE = 1 - ALPHA
-CLEAR_P = ALPHA  # a correlation is "clear" only with both p-values below this ...
-# ... and at least this many points: with 4 points even a perfect rank order happens by chance once in 12
-# (two-sided exact p = 2/4! = 0.083), so below 5 no rank correlation can reach p < 0.05.
-MIN_POINTS_FOR_CLEAR = 5
 EXACT_MCNEMAR_BELOW = 25  # discordant pairs: below this McNemar's test is the exact binomial one
 
 
@@ -260,54 +256,3 @@ def one_sided_lower(s: Summary, images: int | None, confidence: float = CONFIDEN
     sampling = binomial_se(s.mean, images) or 0.0
     seed = s.sd / math.sqrt(s.n) if s.sd is not None else 0.0
     return s.mean - t_critical(s.df, confidence, sides=1) * math.sqrt(sampling**2 + seed**2)
-
-
-@dataclass(frozen=True)
-class CorrelationTest:
-    n: int
-    pearson: float
-    pearson_p: float
-    spearman: float
-    spearman_p: float
-    pearson_interval: tuple[float, float] | None = None  # 95%, Fisher's z (needs n >= 4)
-
-    @property
-    def clear(self) -> bool:
-        """Both coefficients agree in sign, both p-values are below CLEAR_P, n is large enough that a rank
-        correlation could reach that p at all, and the interval (when known) excludes zero."""
-        excludes_zero = self.pearson_interval is None or self.pearson_interval[0] * self.pearson_interval[1] > 0
-        return (
-            self.n >= MIN_POINTS_FOR_CLEAR
-            and (self.pearson > 0) == (self.spearman > 0)
-            and max(self.pearson_p, self.spearman_p) < CLEAR_P
-            and excludes_zero
-        )
-
-    @property
-    def inconclusive(self) -> bool:
-        """Not clear, and the interval allows both no correlation and a strong one."""
-        ci = self.pearson_interval
-        return not self.clear and (ci is None or (ci[0] <= 0 <= ci[1]))
-
-
-def fisher_interval(r: float, n: int, confidence: float = CONFIDENCE) -> tuple[float, float] | None:
-    if n < 4 or abs(r) >= 1:
-        return None if n < 4 else (r, r)
-    z, half = math.atanh(r), t_critical(None, confidence) / math.sqrt(n - 3)
-    return math.tanh(z - half), math.tanh(z + half)
-
-
-def correlate(x: Sequence[float], y: Sequence[float]) -> CorrelationTest | str:
-    """Pearson and Spearman with their two-sided p-values (scipy), or why there is no coefficient."""
-    if len(x) < 3:
-        return f"needs at least 3 nets with a test accuracy, has {len(x)}"
-    if len(set(y)) == 1:
-        return "every net has the same test accuracy"
-    if len(set(x)) == 1:
-        return "every net has the same parameter count"
-    from scipy import stats  # imported here: only an export needs it
-
-    p = stats.pearsonr(x, y)
-    s = stats.spearmanr(x, y)
-    r = float(p.statistic)
-    return CorrelationTest(len(x), r, float(p.pvalue), float(s.statistic), float(s.pvalue), fisher_interval(r, len(x)))

@@ -25,21 +25,12 @@ from engine.errors import DataError, SpecError, one_line
 from engine.presets import Preset, find_preset, load_preset_file
 from engine.repeats import MAX_SEED
 from engine.run_request import RunRequest
-from engine.spec import MAX_LAYERS, NetworkSpec, format_layers, make_spec, parse_layers
+from engine.spec import MAX_LAYERS, SETTINGS, SHORT_NAMES, NetworkSpec, format_layers, make_spec, parse_layers
 from engine.sweep_file import IntUniform, LogUniform, SweepFile, Uniform, load_sweep_file
 
 MAX_SWEEP_RUNS = 2000  # points x seeds; more is a typo in a grid, not an afternoon's experiment
 SHORTHANDS = ("width", "depth")
-NOT_SWEPT = ("name", "description")  # a point's name is made from its values
-SWEEPABLE = tuple(f for f in NetworkSpec.model_fields if f not in NOT_SWEPT) + SHORTHANDS
-SHORT_NAMES = {
-    "hidden_layers": "layers",
-    "learning_rate": "lr",
-    "batch_size": "batch",
-    "validation_fraction": "val",
-    "activation": "act",
-    "optimizer": "opt",
-}
+SWEEPABLE = SETTINGS + SHORTHANDS  # not the naming fields: a point's name is made from its values
 SIGNIFICANT = 4
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import plotext
 
+from engine.chart_axes import Axis, choose_axis
 from engine.line_charts import (
     COLOURS,
     FRAME_AND_LABELS,
@@ -23,9 +24,7 @@ from engine.line_charts import (
     OVERLAP,
     OVERLAP_STYLE,
     PLOTEXT_LOCK,
-    Axis,
     Chart,
-    choose_axis,
     wrap_legend,
 )
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 from engine.confusion import confusion_matrix
 from engine.data import Splits
 from engine.events import Event, Finished, Phase, Started
+from engine.paths import APP
 from engine.spec import NetworkSpec
 from engine.status import RunStatus
 
@@ -86,7 +87,7 @@ class KerasTrainer:
         emit(Phase("loading TensorFlow" if requested_backend() == "tensorflow" else "loading Keras"))
         import_keras()
         if warning := gpu_mismatch_warning(device_name()):
-            print(f"mnist-tui: warning: {warning}", file=sys.stderr, flush=True)
+            print(f"{APP}: warning: {warning}", file=sys.stderr, flush=True)
             emit(Phase(f"warning: {warning}"))
         emit(Phase(f"Keras ready on {backend_name()}"))
 

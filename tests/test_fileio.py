@@ -161,3 +161,27 @@ def test_export_dash_with_stdout_closed_is_a_clear_error(tmp_path):
     )
     assert done.returncode == 1
     assert done.stderr.decode() == "mnist-tui: error: --out -: standard output is closed; give a file with --out FILE\n"
+
+
+def test_the_apps_own_folder_is_made_like_an_export_folder_and_then_checked(tmp_path):
+    """private_folder makes each missing level private (as create_private_folders does, whatever the
+    umask), makes an existing folder of the app private, and refuses a link in a folder's place."""
+    import os
+    import stat
+
+    from engine.errors import MnistTuiError
+    from engine.paths import private_folder
+
+    old = os.umask(0o022)
+    try:
+        made = private_folder(tmp_path / "a" / "b")
+    finally:
+        os.umask(old)
+    for level in (tmp_path / "a", made):
+        assert stat.S_IMODE(os.stat(level).st_mode) == 0o700
+    (tmp_path / "open").mkdir(mode=0o755)
+    os.chmod(tmp_path / "open", 0o755)
+    assert stat.S_IMODE(os.stat(private_folder(tmp_path / "open")).st_mode) == 0o700
+    (tmp_path / "link").symlink_to(made)
+    with pytest.raises(MnistTuiError, match="not a folder"):
+        private_folder(tmp_path / "link")

@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from engine.line_charts import NO_EPOCH_YET, OVERLAP, Series, choose_axis, line_chart
+from engine.chart_axes import choose_axis
+from engine.line_charts import NO_EPOCH_YET, OVERLAP, Series, line_chart
 
 FLAT = [11.3, 11.2, 11.3, 11.35, 11.3]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from tui_fakes import FakeTrainer, fake_loader
 
-from engine import backend
+from engine import compile_cache
 from engine.compile_cache import damaged_entry
 from engine.events import Finished
 from engine.presets import find_preset
@@ -42,7 +42,7 @@ def cache(tmp_path, monkeypatch):
     monkeypatch.setenv("MNIST_TUI_COMPILE_CACHE", str(folder))
     monkeypatch.setenv("TF_XLA_FLAGS", "")  # (recorded, so the flag set here is undone after the test)
     monkeypatch.delenv("TF_XLA_FLAGS")
-    monkeypatch.setattr(backend.atexit, "register", lambda *a: None)  # no publishing at the test's exit
+    monkeypatch.setattr(compile_cache.atexit, "register", lambda *a: None)  # no publishing at the test's exit
     return folder
 
 
@@ -53,7 +53,7 @@ def staging_of() -> Path:
 
 # -- who may write the cache -----------------------------------------------------------------------------
 def test_a_new_cache_folder_is_private_and_used(cache):
-    assert backend._cache_folder("tensorflow") == cache / "tensorflow"
+    assert compile_cache.cache_folder("tensorflow") == cache / "tensorflow"
     assert (cache.stat().st_mode & 0o777, (cache / "tensorflow").stat().st_mode & 0o777) == (0o700, 0o700)
 
 
@@ -62,20 +62,20 @@ def test_a_cache_folder_writable_by_others_is_not_used(which, cache, capsys):
     (cache / "tensorflow").mkdir(parents=True)
     folder = cache if which == "base" else cache / "tensorflow"
     folder.chmod(0o777)
-    assert backend._cache_folder("tensorflow") is None
+    assert compile_cache.cache_folder("tensorflow") is None
     err = capsys.readouterr().err
     assert err == (
         f"mnist-tui: warning: compile cache {folder} is writable by other users (mode 0777): not used "
         "(training goes on, compiling every program)\n"
     )
-    backend._enable_tensorflow_cache()
+    compile_cache.enable_tensorflow_cache()
     assert "TF_XLA_FLAGS" not in os.environ  # TensorFlow is never pointed at it
 
 
 def test_a_cache_folder_owned_by_another_user_is_not_used(cache, capsys, monkeypatch):
     (cache / "tensorflow").mkdir(parents=True, mode=0o700)
     monkeypatch.setattr(os, "geteuid", lambda: os.stat(cache).st_uid + 4242)  # (as if run by someone else)
-    assert backend._cache_folder("tensorflow") is None
+    assert compile_cache.cache_folder("tensorflow") is None
     assert "is owned by another user" in capsys.readouterr().err
 
 
@@ -101,7 +101,7 @@ def test_a_damaged_entry_is_left_out_removed_and_named(cache, capsys):
     cache.chmod(0o700)
     (folder / "good.pb").write_bytes(ENTRY)
     (folder / "cut.pb").write_bytes(ENTRY[:100])
-    backend._enable_tensorflow_cache()
+    compile_cache.enable_tensorflow_cache()
     assert sorted(p.name for p in staging_of().iterdir()) == ["good.pb"]  # what TensorFlow reads
     assert not (folder / "cut.pb").exists() and (folder / "good.pb").exists()
     assert capsys.readouterr().err == (

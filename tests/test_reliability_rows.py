@@ -7,6 +7,8 @@ job stays usable."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from enum import StrEnum
 
 import pytest
 from known_runs import add_run
@@ -150,3 +152,45 @@ def test_a_damaged_job_is_left_out_of_the_queue_and_failed_by_the_worker(kind, t
     assert state == "failed" and error.startswith(f"job {bad}: {says}")
     assert [j.state for j in store.jobs.recent()] == ["completed", "completed"]  # the bad one is still left out
     store.close()
+
+
+class Colour(StrEnum):
+    RED = "red"
+
+
+@dataclass
+class Thing:
+    thing_id: int
+    name: str
+    colour: Colour
+    weight: float | None
+    count: int = 3
+    shown: bool = False
+
+
+def test_a_record_is_read_from_its_fields_by_their_types():
+    """Cells.record reads each dataclass field from its column by the field's type: NULL is None where the
+    field may be None, the default where it has one, and BadRow("is empty") otherwise; a str enum is
+    checked against its values; a value of the wrong type names the column."""
+    import sqlite3
+
+    from engine.store.cells import BadRow, Cells
+
+    conn = sqlite3.connect(":memory:")
+    conn.row_factory = sqlite3.Row
+
+    def read(**cells):
+        cols = {"id": 7, "name": "a", "colour": "red", "weight": None, "count": None, "shown": None, **cells}
+        row = conn.execute("SELECT " + ", ".join(f"? AS {k}" for k in cols), tuple(cols.values())).fetchone()
+        return Cells(row, "thing").record(Thing, "thing_id")
+
+    assert read() == Thing(7, "a", Colour.RED, None, 3, False)
+    assert read(weight=1.5, count=4, shown=1) == Thing(7, "a", Colour.RED, 1.5, 4, True)
+    for cells, message in (
+        ({"name": None}, "thing 7: name is empty"),
+        ({"colour": "blue"}, "thing 7: colour holds 'blue', which this version does not know"),
+        ({"count": "four"}, "thing 7: count holds text ('four'), not a whole number"),
+    ):
+        with pytest.raises(BadRow) as err:
+            read(**cells)
+        assert str(err.value) == message

@@ -6,11 +6,10 @@ import math
 
 import pytest
 
+from engine.correlation import CorrelationTest, correlate
 from engine.stats import (
-    CorrelationTest,
     Family,
     binomial_se,
-    correlate,
     gap,
     gap_between,
     holm,

@@ -17,8 +17,6 @@ from engine.errors import MnistTuiError, one_line
 from engine.paths import APP
 from tui.commands.common import silence_stdout
 
-PROG = APP
-
 
 class ArgParser(argparse.ArgumentParser):
     def error(self, message: str):  # one line instead of usage + message
@@ -56,12 +54,12 @@ def build_parser() -> ArgParser:
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors")
 
     parser = ArgParser(
-        prog=PROG,
+        prog=APP,
         parents=[common],
         description="A keyboard-driven terminal workbench for the Keras MNIST exercise. "
         "Without a command, opens the TUI.",
     )
-    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.add_argument("--version", action="version", version=f"{APP} {__version__}")
     from tui.commands.queue import add_worker_options
 
     add_worker_options(parser)
@@ -126,12 +124,12 @@ def main(argv: list[str] | None = None) -> int:
     except MnistTuiError as exc:
         if debug:
             raise
-        print(f"{PROG}: error: {one_line(cut_quoted(str(exc)))}", file=sys.stderr)
+        print(f"{APP}: error: {one_line(cut_quoted(str(exc)))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         if debug:
             raise
-        print(f"{PROG}: interrupted", file=sys.stderr)
+        print(f"{APP}: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # `mnist-tui runs --json | head`: the reader left, nothing to say
         silence_stdout()
@@ -140,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         if debug:
             raise
         print(
-            f"{PROG}: error: {one_line(f'{exc.__class__.__name__}: {exc}')} (run with --debug for the traceback)",
+            f"{APP}: error: {one_line(f'{exc.__class__.__name__}: {exc}')} (run with --debug for the traceback)",
             file=sys.stderr,
         )
         return 1

@@ -7,12 +7,13 @@ text (labels, notes, names, errors, paths) goes in through tui.text.literal, nev
 
 from __future__ import annotations
 
+from pydantic import BaseModel
 from rich.table import Table
 from rich.text import Text
 
 from engine.part_filter import PartFilter, resolve_part
 from engine.percent import pct
-from engine.spec import count_params, format_layers, shape_text
+from engine.spec import NetworkSpec, count_params, format_layers, settings_of, shape_text
 from engine.status import RunStatus
 from engine.store import RunRecord
 from tui.text import literal
@@ -48,19 +49,14 @@ STATUS_STYLE = {
     RunStatus.CANCELLED: "yellow",
     RunStatus.INTERRUPTED: "yellow",
 }
-# spec fields in reading order, with the label a person reads
-SPEC_FIELDS = (
-    ("hidden_layers", "hidden layers"),
-    ("activation", "activation"),
-    ("optimizer", "optimizer"),
-    ("learning_rate", "learning rate"),
-    ("momentum", "momentum"),
-    ("loss", "loss"),
-    ("batch_size", "batch size"),
-    ("epochs", "epochs planned"),
-    ("validation_fraction", "validation fraction"),
-    ("seed", "seed"),
-)
+
+
+def spec_rows(model: type[BaseModel] = NetworkSpec) -> tuple[tuple[str, str], ...]:
+    """The settings in the spec's own order, each with its title as the row's label."""
+    return tuple((name, (model.model_fields[name].title or name).lower()) for name in settings_of(model))
+
+
+SPEC_FIELDS = spec_rows()
 
 
 def spec_value(run: RunRecord, field: str) -> str:
@@ -119,7 +115,7 @@ def summary_text(run: RunRecord) -> Text:
         epochs += f" · {run.seconds_per_epoch:.2f} s/epoch"
     if run.first_epoch_seconds:
         epochs += f" (first {run.first_epoch_seconds:.2f} s)"
-    _line(text, "epochs", epochs)
+    _line(text, "epochs trained", epochs)
     text.append("\n")
     _line(text, "network", params_text(run))
     spec_name = run.spec_json.get("name")

@@ -9,51 +9,49 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import get_args
+from typing import Literal, get_args, get_origin
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from engine.rules import PART_TITLES, PARTS
-from engine.spec import Activation, Loss, NetworkSpec, Optimizer, format_layers, parse_layers
+from engine.spec import NetworkSpec, format_layers, parse_layers
 
-TEXT_FIELDS = {
-    "name": "Name",
-    "hidden_layers": "Hidden layers",
-    "learning_rate": "Learning rate",
-    "momentum": "Momentum",
-    "batch_size": "Batch size",
-    "epochs": "Epochs",
-    "validation_fraction": "Validation",
-    "seed": "Seed",
-}
-CHOICE_FIELDS = {
-    "activation": ("Activation", get_args(Activation)),
-    "optimizer": ("Optimizer", get_args(Optimizer)),
-    "loss": ("Loss", get_args(Loss)),
-}
-INT_FIELDS = ("batch_size", "epochs", "seed")
-FLOAT_FIELDS = ("learning_rate", "momentum", "validation_fraction")
-# the order of the form, top to bottom
-ORDER = (
-    "name",
-    "part",
-    "hidden_layers",
-    "activation",
-    "optimizer",
-    "learning_rate",
-    "momentum",
-    "loss",
-    "batch_size",
-    "epochs",
-    "validation_fraction",
-    "seed",
-)
+NOT_IN_FORM = ("description",)  # free text of many lines: kept from the preset, edited in its file
+PART = "part"  # the rules the form is checked against: not a spec field, chosen just below the name
+
+
+def form_fields(model: type[BaseModel] = NetworkSpec) -> tuple[str, ...]:
+    return tuple(name for name in model.model_fields if name not in NOT_IN_FORM)
+
+
+def choice_fields(model: type[BaseModel] = NetworkSpec) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """A Literal field is a choice: name -> (its title, the choices)."""
+    fields = model.model_fields
+    return {n: (fields[n].title or n, get_args(fields[n].annotation)) for n in form_fields(model)
+            if get_origin(fields[n].annotation) is Literal}  # fmt: skip
+
+
+def text_fields(model: type[BaseModel] = NetworkSpec) -> dict[str, str]:
+    """Every other field is typed in: name -> its title."""
+    choices = choice_fields(model)
+    return {n: model.model_fields[n].title or n for n in form_fields(model) if n not in choices}
+
+
+def form_order(model: type[BaseModel] = NetworkSpec) -> tuple[str, ...]:
+    """The form top to bottom: the name, the part whose rules apply, then the fields in the model's order."""
+    first, *rest = form_fields(model)
+    return (first, PART, *rest)
+
+
+FORM_FIELDS = form_fields()
+CHOICE_FIELDS = choice_fields()
+TEXT_FIELDS = text_fields()
+INT_FIELDS = tuple(name for name in TEXT_FIELDS if NetworkSpec.model_fields[name].annotation is int)
+FLOAT_FIELDS = tuple(name for name in TEXT_FIELDS if NetworkSpec.model_fields[name].annotation is float)
+ORDER = form_order()
+HINTS = {name: NetworkSpec.model_fields[name].description or "" for name in TEXT_FIELDS}  # the fields' help
 NO_PART = "none"
 PART_CHOICES = [(PART_TITLES[p], p) for p in PARTS] + [("No exercise part (common rules only)", NO_PART)]
-HINTS = {
-    "hidden_layers": "units per layer: 512, 256  or  10 x 32",
-    "validation_fraction": "held-out share of training data, e.g. 1/6",
-}
 
 
 @dataclass
@@ -78,13 +76,15 @@ def number_text(x: float) -> str:
 
 def spec_fields(spec: NetworkSpec) -> dict[str, str]:
     """The text each form field starts with."""
-    out = {"name": spec.name, "hidden_layers": format_layers(spec.hidden_layers)}
-    for name in INT_FIELDS:
-        out[name] = str(getattr(spec, name))
-    for name in FLOAT_FIELDS:
-        out[name] = number_text(getattr(spec, name))
-    for name in CHOICE_FIELDS:
-        out[name] = getattr(spec, name)
+    out = {}
+    for name in FORM_FIELDS:
+        value = getattr(spec, name)
+        if name == "hidden_layers":
+            out[name] = format_layers(value)
+        elif name in FLOAT_FIELDS:
+            out[name] = number_text(value)
+        else:
+            out[name] = str(value)
     return out
 
 

@@ -8,7 +8,19 @@ comparisons and the Holm family, evidence.py Part Two's evidence, parts.py each 
 the whole (`build_answers`).
 """
 
-from engine.answers.build import FULL_MNIST, NOTE_KEYS, Answers, answers, build_answers, environment, slot_title
+from engine.answers.build import (
+    CORRELATION_NOTES,
+    HYPOTHESIS_NOTES,
+    NOTE_KEYS,
+    NOTES,
+    PART_ONE_NOTES,
+    PART_THREE_NOTES,
+    Answers,
+    answers,
+    build_answers,
+    environment,
+    slot_title,
+)
 from engine.answers.evidence import (
     BEAT_THRESHOLD,
     ControlResult,
@@ -18,7 +30,7 @@ from engine.answers.evidence import (
     correlation,
     gradient_evidence,
 )
-from engine.answers.nets import PART_ONE, PART_THREE, PART_TWO, Net
+from engine.answers.nets import Net
 from engine.answers.parts import (
     GOAL,
     QUESTION_EPOCH,
@@ -29,12 +41,17 @@ from engine.answers.parts import (
     PartThreeAnswer,
     PartTwoAnswer,
 )
+from engine.rules import PART_ONE, PART_THREE, PART_TWO
 
 __all__ = [
     "BEAT_THRESHOLD",
-    "FULL_MNIST",
     "GOAL",
     "NOTE_KEYS",
+    "NOTES",
+    "PART_ONE_NOTES",
+    "HYPOTHESIS_NOTES",
+    "CORRELATION_NOTES",
+    "PART_THREE_NOTES",
     "PART_ONE",
     "PART_THREE",
     "PART_TWO",

@@ -16,20 +16,28 @@ from engine.answers.parts import (
     part_two,
     wide_versus_narrow,
 )
+from engine.mnist import TEST_IMAGES, TRAIN_IMAGES, is_sample
 from engine.rules import PART_TITLES, PARTS
 from engine.stats import Family
 from engine.status import RunStatus
 from engine.store import RunRecord, Store
 
-FULL_MNIST = {"train": 60_000, "test": 10_000}  # training (validation is held out of it) and test images
 
-# Free-text answers the user writes (Answers screen) and the export prints under each part.
-NOTE_KEYS = {
-    "part1": "Your notes on Part One",
-    "part2-hypothesis": "Your hypothesis for Part Two",
-    "part2-correlation": "Your notes on parameters and accuracy",
-    "part3": "Your notes on Part Three",
-}
+@dataclass(frozen=True)
+class Note:
+    """A free-text answer the user writes (Answers screen) and the export prints under its part."""
+
+    key: str  # as stored
+    heading: str  # in the export
+    tab: str  # the Answers screen's short tab title
+
+
+PART_ONE_NOTES = Note("part1", "Your notes on Part One", "Part One")
+HYPOTHESIS_NOTES = Note("part2-hypothesis", "Your hypothesis for Part Two", "Part Two hypothesis")
+CORRELATION_NOTES = Note("part2-correlation", "Your notes on parameters and accuracy", "Params vs accuracy")
+PART_THREE_NOTES = Note("part3", "Your notes on Part Three", "Part Three")
+NOTES = (PART_ONE_NOTES, HYPOTHESIS_NOTES, CORRELATION_NOTES, PART_THREE_NOTES)
+NOTE_KEYS = {note.key: note.heading for note in NOTES}
 
 
 @dataclass(frozen=True)
@@ -71,11 +79,11 @@ class Answers:
             if train is None or test is None:
                 continue
             fit = train + (val or 0)
-            if fit < FULL_MNIST["train"] or test < FULL_MNIST["test"]:
+            if is_sample(train, val or 0, test):
                 notes.append(
                     f"{train:,} training, {val or 0:,} validation and {test:,} test images: a sample of "
-                    f"{fit + test:,} images, not the full MNIST ({FULL_MNIST['train']:,} training and "
-                    f"{FULL_MNIST['test']:,} test images)"
+                    f"{fit + test:,} images, not the full MNIST ({TRAIN_IMAGES:,} training and "
+                    f"{TEST_IMAGES:,} test images)"
                 )
         return "; ".join(notes) or None
 

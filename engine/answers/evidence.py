@@ -9,8 +9,9 @@ from dataclasses import dataclass
 
 from engine.answers.nets import Net
 from engine.answers.paired import Evidence
+from engine.correlation import CorrelationTest, correlate
 from engine.experiment_controls import describe_change
-from engine.stats import CorrelationTest, Gap, correlate
+from engine.stats import Gap
 
 BEAT_THRESHOLD = 0.20  # Part Two: "better than 20% accuracy on validation or test data?"
 

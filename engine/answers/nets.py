@@ -16,9 +16,6 @@ from engine.stats import Summary, summarize
 from engine.status import RunStatus
 from engine.store import EpochRow, RunRecord
 
-PART_ONE = ("part1-large", "part1-small")
-PART_TWO = ("part2-narrow", "part2-medium", "part2-wide")
-PART_THREE = "part3"
 SPLITS = {"train": "train", "val": "validation", "test": "test"}  # metric prefix -> the store's size key
 
 

@@ -17,12 +17,13 @@ from engine.answers.evidence import (
     gradient_evidence,
     gradient_evidence_all_runs,
 )
-from engine.answers.nets import PART_ONE, PART_THREE, PART_TWO, Net
+from engine.answers.nets import Net
 from engine.answers.paired import Evidence, NetConfusion
+from engine.rules import PART_ONE, PART_THREE, PART_THREE_GOAL, PART_TWO
 from engine.stats import Gap, Summary, gap_between, one_sided_lower
 
 QUESTION_EPOCH = 10  # "How accurate was this model on the validation data after 10 epochs?"
-GOAL = 0.92  # Part Three: "better than 92% accuracy on validation and test data"
+GOAL = PART_THREE_GOAL
 SIMILAR_EPOCHS_RATIO = 1.25  # epoch counts within 25% of each other count as "similar"
 
 

@@ -4,7 +4,7 @@ underfitting, each net's confusion matrix, and the wide net against the narrow o
 
 from __future__ import annotations
 
-from engine.answers import QUESTION_EPOCH, Answers, PartOneAnswer, slot_title
+from engine.answers import PART_ONE_NOTES, QUESTION_EPOCH, Answers, PartOneAnswer, slot_title
 from engine.percent import pct
 from engine.report.evidence_text import confusion_table, curves_summary, curves_table
 from engine.report.format import (
@@ -26,7 +26,7 @@ def part_one_section(ans: Answers) -> list[str]:
     for a in ans.part_one:
         lines += part_one_net(a, ans)
     lines += wide_or_narrow(ans)
-    return lines + notes_block(ans, "part1")
+    return lines + notes_block(ans, PART_ONE_NOTES.key)
 
 
 def part_one_net(a: PartOneAnswer, ans: Answers) -> list[str]:

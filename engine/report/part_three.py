@@ -3,7 +3,7 @@ rate, epochs, parameters, time, overfitting gap), the best net on test and the e
 
 from __future__ import annotations
 
-from engine.answers import GOAL, QUESTION_EPOCH, Answers, PartThreeAnswer
+from engine.answers import GOAL, PART_THREE_NOTES, QUESTION_EPOCH, Answers, PartThreeAnswer
 from engine.answers.parts import GoalSplit
 from engine.percent import pct
 from engine.report.evidence_text import confusion_table, curves_summary, curves_table
@@ -24,13 +24,14 @@ from engine.report.format import (
     test_details,
     title,
 )
+from engine.rules import PART_THREE, PART_THREE_LAYERS
 
 
 def part_three_section(ans: Answers) -> list[str]:
     p = ans.part_three
-    lines = ["## Part Three: three hidden layers or more, over 92%", ""]
+    lines = [f"## Part Three: {PART_THREE_LAYERS} hidden layers or more, over {GOAL:.0%}", ""]
     if p.net is None:
-        lines += [missing_line("part3", ans), ""]
+        lines += [missing_line(PART_THREE, ans), ""]
     else:
         n = p.net
         lines += [f"### {title(n)}: {layers_phrase(n)}", ""]
@@ -50,7 +51,7 @@ def part_three_section(ans: Answers) -> list[str]:
     lines += best_on_test(p) + [""]
     lines += ["### Did the networks train for a similar number of epochs?", ""]
     lines += epochs_compared(p) + [""]
-    return lines + notes_block(ans, "part3")
+    return lines + notes_block(ans, PART_THREE_NOTES.key)
 
 
 def goal_words(g: GoalSplit, images: int | None) -> str:

@@ -3,7 +3,17 @@ parameters and accuracy correlate (with p-values and n, and "clear" only when th
 
 from __future__ import annotations
 
-from engine.answers import BEAT_THRESHOLD, PART_TWO, Answers, Correlation, PartTwoAnswer, Predictions
+from engine.answers import (
+    BEAT_THRESHOLD,
+    CORRELATION_NOTES,
+    HYPOTHESIS_NOTES,
+    PART_TWO,
+    Answers,
+    Correlation,
+    PartTwoAnswer,
+    Predictions,
+)
+from engine.correlation import CLEAR_P, MIN_POINTS_FOR_CLEAR
 from engine.percent import pct
 from engine.report.format import (
     cell_mean_sd,
@@ -19,13 +29,13 @@ from engine.report.format import (
     title,
 )
 from engine.report.hypothesis import hypothesis
+from engine.rules import PART_TWO_LAYERS
 from engine.spec import format_layers
-from engine.stats import CLEAR_P, MIN_POINTS_FOR_CLEAR
 
 
 def part_two_section(ans: Answers) -> list[str]:
     p = ans.part_two
-    lines = ["## Part Two: ten hidden layers or more", ""]
+    lines = [f"## Part Two: {PART_TWO_LAYERS} hidden layers or more", ""]
     for s in p.missing:
         lines += [missing_line(s, ans), ""]
     if p.nets:
@@ -52,10 +62,10 @@ def part_two_section(ans: Answers) -> list[str]:
         lines += predictions_text(p) + [""]
     lines += ["### Why did they perform this way? A hypothesis, tested", ""]
     lines += hypothesis(p) + [""]
-    lines += notes_block(ans, "part2-hypothesis")
+    lines += notes_block(ans, HYPOTHESIS_NOTES.key)
     lines += ["### Is there a clear correlation between parameter count and accuracy?", ""]
     lines += correlation_text(p.correlation, p) + [""]
-    return lines + notes_block(ans, "part2-correlation")
+    return lines + notes_block(ans, CORRELATION_NOTES.key)
 
 
 def beat_20(p: PartTwoAnswer, ans: Answers | None = None) -> list[str]:

@@ -5,6 +5,7 @@ that claim no more than the intervals allow. Kept apart from the six nets' answe
 from __future__ import annotations
 
 from engine.answers.sweep import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, LEVEL, Coefficient, SweepAnswer
+from engine.mnist import is_sample
 from engine.report.format import cell_mean_sd, table
 from engine.spec import format_layers
 
@@ -99,7 +100,7 @@ def _trained_on(s: SweepAnswer) -> str:
             parts.append(f"{train:,} training, {val or 0:,} validation and {test or 0:,} test images")
     epochs = ", ".join(str(e) for e in s.epochs)
     text = f"Its runs trained on {'; '.join(parts)}" if parts else "Its runs' data sizes are not recorded"
-    if parts and any((sz.get("train") or 0) < 50_000 for sz in s.sizes):
+    if parts and any(is_sample(*((sz.get(k) or 0) for k in ("train", "validation", "test"))) for sz in s.sizes):
         text += " (a sample, not the full MNIST)"
     return text + (f", for {epochs} epochs." if epochs else ".")
 

@@ -14,9 +14,10 @@ from datetime import UTC, datetime
 from engine.memory import check_job_fits
 from engine.spec import NetworkSpec
 from engine.status import JobStatus
+from engine.store.cells import BadRow, read_rows
 from engine.store.database import Database
 from engine.store.liveness import HOST, owner_alive, process_identity
-from engine.store.records import BadRow, JobRecord, job_from_row, read_rows
+from engine.store.records import JobRecord, job_from_row
 
 
 def now_text() -> str:

@@ -13,9 +13,10 @@ from dataclasses import asdict
 
 from engine.errors import StoreError
 from engine.status import RunStatus
+from engine.store.cells import BadRow, Cells, read_rows
 from engine.store.database import Database
 from engine.store.liveness import owner_alive
-from engine.store.records import BadRow, Cells, GpuUse, ProgressRow, finite_or_none, read_rows
+from engine.store.records import GpuUse, ProgressRow, finite_or_none
 
 
 class ProgressRows:
@@ -102,25 +103,7 @@ def progress_row(r: sqlite3.Row) -> ProgressRow:
         except (TypeError, ValueError):
             raise c.bad("gpus_json", "holds a GPU entry this version cannot read") from None
     updated = c.number("updated_at")
-    return ProgressRow(
-        run_id=c.row_id,
-        phase=c.text("phase"),
-        epoch=c.integer("epoch"),
-        epochs=c.integer("epochs"),
-        step=c.integer("step"),
-        steps=c.integer("steps"),
-        loss=c.number("loss"),
-        accuracy=c.number("accuracy"),
-        elapsed=c.number("elapsed"),
-        eta=c.number("eta"),
-        cpu_percent=c.number("cpu_percent"),
-        rss_bytes=c.integer("rss_bytes"),
-        gpus=gpus,
-        updated_at=updated if updated is not None else 0.0,
-        slot=c.integer("slot"),
-        host=c.text("host"),
-        device=c.text("device"),
-    )
+    return c.record(ProgressRow, "run_id", gpus=gpus, updated_at=updated if updated is not None else 0.0)
 
 
 def gpu_use(entry: object) -> GpuUse:

@@ -6,21 +6,16 @@ Callers read attributes, never re-read column names; `as_json` is the one JSON s
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from dataclasses import asdict, dataclass, field
-from enum import StrEnum
-from typing import TypeVar
 
-from engine.errors import MnistTuiError, one_line
 from engine.spec import NetworkSpec
 from engine.status import JobStatus, RunStatus
+from engine.store.cells import Cells
 
 METRIC_KEYS = ("train_accuracy", "val_accuracy", "test_accuracy", "train_loss", "val_loss", "test_loss")
 OLD_JOB_STATES = {"done": JobStatus.COMPLETED}  # before store v7 a job ended 'done'
 KINDS = ("exercise", "control")  # a control run tests a hypothesis and never answers the exercise
-
-E = TypeVar("E", bound=StrEnum)
 
 
 @dataclass
@@ -208,169 +203,20 @@ def parse_spec(spec_json: dict) -> NetworkSpec | None:
         return None
 
 
-# -- reading a row's cells by their types -----------------------------------------------------------------
-MAX_JSON_DEPTH = 16  # our own JSON cells nest 3 deep; deeper is damage, and would overflow the printers' stacks
-MAX_SHOWN = 40  # characters of a bad value quoted in the message
-
-
-class BadRow(MnistTuiError):
-    """A row holds a value its column cannot hold (a damaged or hand-edited store). Names the row and the
-    column, so a listing can skip the row with one line and the worker can fail the job with the reason."""
-
-    def __init__(self, what: str, row_id: object, column: str, problem: str):
-        self.what, self.row_id, self.column = what, row_id, column
-        super().__init__(one_line(f"{what} {row_id}: {column} {problem}"))
-
-
-class Cells:
-    """One row's cells read by type. Every getter returns the value or raises BadRow naming the row
-    (`what` and its id) and the column: text where a number belongs, a blob where text belongs, JSON that
-    is not JSON, too deep, or of the wrong shape. A column an older store lacks reads as its default."""
-
-    def __init__(self, row: sqlite3.Row, what: str, id_column: str = "id"):
-        self.row, self.what = row, what
-        self.where = ""  # said after the column's name, e.g. " of epoch 3"
-        self.keys = set(row.keys())
-        self.row_id = row[id_column] if id_column in self.keys else "?"
-
-    def bad(self, column: str, problem: str) -> BadRow:
-        return BadRow(self.what, self.row_id, f"{column}{self.where}", problem)
-
-    def raw(self, column: str, default=None):
-        return self.row[column] if column in self.keys else default
-
-    def text(self, column: str, default: str | None = None, required: bool = False) -> str | None:
-        value = self.raw(column)
-        if value is None:
-            if required and default is None:
-                raise self.bad(column, "is empty")
-            return default
-        if isinstance(value, str):
-            return value
-        raise self.bad(column, f"holds {_kind(value)}, not text")
-
-    def member(self, column: str, kind: type[E], older: dict[str, E] | None = None) -> E:
-        """A required text cell as a member of the StrEnum `kind`; a value an older version wrote (a store
-        opened read-only is not migrated) reads as the member `older` maps it to. Any other value is a BadRow."""
-        value = self.text(column, required=True)
-        if older and value in older:
-            return older[value]
-        try:
-            return kind(value)
-        except ValueError:
-            raise self.bad(column, f"holds {value!r}, not one of {', '.join(kind)}") from None
-
-    def number(self, column: str) -> float | None:
-        value = self.raw(column)
-        if value is None or (isinstance(value, int | float) and not isinstance(value, bool)):
-            return value
-        raise self.bad(column, f"holds {_kind(value)}, not a number")
-
-    def integer(self, column: str, default: int | None = None) -> int | None:
-        value = self.raw(column)
-        if value is None:
-            return default
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        raise self.bad(column, f"holds {_kind(value)}, not a whole number")
-
-    def json(self, column: str, shape: type, default):
-        """A JSON cell that must decode to `shape` (dict or list); NULL or '' reads as default."""
-        text = self.text(column)
-        if not text:
-            return default
-        try:
-            value = json.loads(text)
-        except RecursionError:
-            raise self.bad(column, "holds JSON nested too deep to read") from None
-        except ValueError:
-            raise self.bad(column, f"holds damaged JSON ({_shown(text)})") from None
-        if not isinstance(value, shape):
-            raise self.bad(column, f"holds a JSON {_json_kind(value)} where a {_json_kind(shape())} belongs")
-        if _depth(value) > MAX_JSON_DEPTH:
-            raise self.bad(column, f"holds JSON nested deeper than {MAX_JSON_DEPTH} levels")
-        return value
-
-    def numbers(self, column: str) -> list[float] | None:
-        """A JSON list of numbers (NULL: None)."""
-        values = self.json(column, list, None)
-        if values is not None and not all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
-            raise self.bad(column, "holds a JSON list with something other than numbers")
-        return values
-
-
-def _depth(value) -> int:
-    """How deep a decoded JSON value nests, counted without recursion."""
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        deepest = max(deepest, depth)
-        if depth > MAX_JSON_DEPTH:
-            break
-        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
-        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
-    return deepest
-
-
-def _kind(value: object) -> str:
-    if isinstance(value, bytes):
-        return f"a blob ({len(value)} bytes)"
-    if isinstance(value, str):
-        return f"text ({_shown(value)})"
-    return f"{type(value).__name__} {_shown(value)}"
-
-
-def _shown(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 1] + "…"
-
-
-def _json_kind(value: object) -> str:
-    return {dict: "object", list: "list", str: "string", bool: "boolean", type(None): "null"}.get(type(value), "number")
-
-
-def read_rows(rows, parse, report) -> list:
-    """Every row parsed by `parse`; a BadRow is handed to `report` and the row left out."""
-    out = []
-    for row in rows:
-        try:
-            out.append(parse(row))
-        except BadRow as bad:
-            report(bad)
-    return out
-
-
 def job_from_row(r: sqlite3.Row) -> JobRecord:
     """A jobs row as a JobRecord; BadRow (naming the job and column) when a cell cannot be read."""
     c = Cells(r, "job")
-    spec_json = c.json("spec_json", dict, {})
-    position = c.number("position")
-    if position is None:
-        raise c.bad("position", "is empty")
-    return JobRecord(
-        job_id=c.row_id,
-        position=position,
-        preset=c.text("preset", required=True),
-        part=c.text("part"),
-        spec=parse_spec(spec_json),
-        spec_json=spec_json,
-        data=c.text("data"),
-        subset=c.integer("subset"),
-        repeat_group=c.text("repeat_group"),
-        kind=c.text("kind", "exercise"),
-        label=c.text("label"),
+    return c.record(
+        JobRecord,
+        "job_id",
+        **net_cells(c),
         state=c.member("state", JobStatus, OLD_JOB_STATES),
-        phase=c.text("phase"),
-        run_id=c.integer("run_id"),
-        error=c.text("error"),
         created_at=c.text("created_at", ""),
-        started_at=c.text("started_at"),
-        finished_at=c.text("finished_at"),
-        cancel_requested=bool(c.integer("cancel_requested", 0)),
-        backend=c.text("backend"),
-        slot=c.integer("slot"),
-        worker_host=c.text("worker_host"),
-        worker_pid=c.integer("worker_pid"),
-        worker_process=c.text("worker_process"),
-        sweep_id=c.integer("sweep_id"),
     )
+
+
+def net_cells(c: Cells) -> dict:
+    """What a run row and a job row both say of their net: its spec as stored and parsed (None when another
+    version stored it), and its kind."""
+    spec_json = c.json("spec_json", dict, {})
+    return {"spec": parse_spec(spec_json), "spec_json": spec_json, "kind": c.text("kind") or KINDS[0]}

@@ -18,19 +18,17 @@ from engine.paths import STORE_ENV, absolute, data_dir
 from engine.spec import NetworkSpec
 from engine.status import JobStatus, RunStatus
 from engine.store.cancel import ENDED, FINISHING, STOPPING, cancel_training
+from engine.store.cells import BadRow, Cells, read_rows
 from engine.store.database import Database
 from engine.store.jobs import JobQueue, now_text
 from engine.store.liveness import HOST, owner_alive, process_identity
 from engine.store.progress import ProgressRows
 from engine.store.records import (
     METRIC_KEYS,
-    BadRow,
-    Cells,
     EpochRow,
     RunRecord,
     finite_or_none,
-    parse_spec,
-    read_rows,
+    net_cells,
 )
 from engine.store.settings import Settings
 from engine.store.sweeps import SweepRows
@@ -370,35 +368,16 @@ def run_record(r: sqlite3.Row, history: list[EpochRow] | BadRow) -> RunRecord:
     host, pid, process, beat = c.text("host"), c.integer("pid"), c.text("process"), c.number("heartbeat_at")
     if status == RunStatus.RUNNING and not owner_alive(host, pid, process, beat):
         status = RunStatus.INTERRUPTED  # its process is gone, so it can never finish (its epochs stay)
-    spec_json = c.json("spec_json", dict, {})
-    versions = c.json("versions_json", dict, {})
-    return RunRecord(
-        run_id=c.row_id,
-        preset=c.text("preset", required=True),
-        part=c.text("part"),
-        spec=parse_spec(spec_json),
-        spec_json=spec_json,
+    return c.record(
+        RunRecord,
+        "run_id",
+        **net_cells(c),
         status=status,
         started_at=c.text("started_at", ""),
-        finished_at=c.text("finished_at"),
-        backend=c.text("backend"),
-        device=c.text("device"),
-        versions=versions,
-        data_source=c.text("data_source"),
+        versions=c.json("versions_json", dict, {}),
         sizes={"train": c.integer("train_size"), "validation": c.integer("val_size"), "test": c.integer("test_size")},
         metrics={k: c.number(k) for k in METRIC_KEYS},
-        seconds_per_epoch=c.number("seconds_per_epoch"),
-        first_epoch_seconds=c.number("first_epoch_seconds"),
-        error=c.text("error"),
         history=history,
         host=host,
-        label=c.text("label"),
-        note=c.text("note"),
-        repeat_group=c.text("repeat_group"),
-        kind=c.text("kind") or "exercise",
         extra=c.json("extra_json", dict, {}),
-        cancel_requested=bool(c.integer("cancel_requested", 0)),
-        slot=c.integer("slot"),
-        precision=c.text("precision"),
-        sweep_id=c.integer("sweep_id"),
     )

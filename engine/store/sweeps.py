@@ -15,9 +15,9 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from engine.status import JobStatus, RunStatus
+from engine.store.cells import BadRow, Cells, read_rows
 from engine.store.database import Database
 from engine.store.jobs import now_text
-from engine.store.records import BadRow, Cells, read_rows
 
 
 @dataclass(frozen=True)
@@ -150,15 +150,12 @@ class SweepRows:
     def _record(self, r: sqlite3.Row) -> SweepRecord:
         c = Cells(r, "sweep")
         planned = c.integer("runs", 0)
-        return SweepRecord(
-            sweep_id=c.integer("id"),
-            name=c.text("name", required=True),
-            file=c.text("file"),
+        return c.record(
+            SweepRecord,
+            "sweep_id",
             definition=c.json("definition_json", dict, {}),
-            sampling_seed=c.integer("sampling_seed"),
             points=c.integer("points", 0),
             runs=planned,
             created_at=c.text("created_at", ""),
-            cancelled=bool(c.integer("cancelled", 0)),
-            progress=self.progress(c.integer("id"), planned),
+            progress=self.progress(c.row_id, planned),
         )

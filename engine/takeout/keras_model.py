@@ -14,6 +14,7 @@ import os
 import sys
 import tempfile
 
+from engine.paths import APP
 from engine.spec import NetworkSpec
 from engine.takeout.model_files import ensure_folder, keep_models, model_file
 
@@ -54,7 +55,7 @@ def keep_trained_model(store, trainer, spec: NetworkSpec, run_id: int) -> str | 
         save_trained_model(spec, weights, path)
         return str(path)
     except Exception as exc:  # a full disk, a link where the folder should be: the run itself completed
-        print(f"mnist-tui: run {run_id}: model not kept ({exc.__class__.__name__}: {exc})", file=sys.stderr)
+        print(f"{APP}: run {run_id}: model not kept ({exc.__class__.__name__}: {exc})", file=sys.stderr)
         return None
     finally:
         trainer.trained_weights = None

@@ -24,7 +24,7 @@ from datetime import datetime
 from pathlib import Path
 
 from engine.errors import MnistTuiError, os_reason
-from engine.spec import count_params, format_layers
+from engine.spec import SETTINGS, NetworkSpec, count_params, format_layers
 from engine.store import RunRecord
 
 EVENT_GLOB = "events.out.tfevents.*"
@@ -80,14 +80,14 @@ def hparams_of(run: RunRecord) -> dict:
         "device": run.device or "",
         "data": run.data_source or "Keras MNIST",
     }
-    for key in ("activation", "optimizer", "loss"):
-        values[key] = str(spec.get(key, ""))
-    for key in ("learning_rate", "momentum", "validation_fraction"):
-        if isinstance(spec.get(key), int | float):
+    for key in SETTINGS:  # each setting as its field's type; the layers as text, above
+        kind = NetworkSpec.model_fields[key].annotation
+        if kind is float and isinstance(spec.get(key), int | float):
             values[key] = float(spec[key])
-    for key in ("batch_size", "epochs", "seed"):
-        if isinstance(spec.get(key), int):
+        elif kind is int and isinstance(spec.get(key), int):
             values[key] = int(spec[key])
+        elif key != "hidden_layers" and kind not in (int, float):
+            values[key] = str(spec.get(key, ""))
     return values
 
 

@@ -47,7 +47,7 @@ async def test_shows_spec_data_environment_epochs_gradients_and_both_charts(stor
             "0.01",
             "batch size",
             "32",
-            "epochs planned",
+            "epochs trained",
             "10: 10 x 8",
             "sigmoid",
             "mnist-sample.npz",

@@ -47,3 +47,46 @@ def test_number_text_reads_back_exactly(x):
     text = number_text(x)
     num, _, den = text.partition("/")
     assert (float(num) / float(den) if den else float(text)) == x
+
+
+def test_every_spec_field_has_a_title_and_help_and_a_place_in_the_form_and_summary():
+    from engine.spec import NAMING_FIELDS, NetworkSpec
+    from tui.run_summary import SPEC_FIELDS
+    from tui.spec_form import CHOICE_FIELDS, HINTS, NOT_IN_FORM, ORDER, TEXT_FIELDS
+
+    for name, field in NetworkSpec.model_fields.items():
+        assert field.title and field.description, name
+        assert name in ORDER or name in NOT_IN_FORM, name
+        assert name in TEXT_FIELDS or name in CHOICE_FIELDS or name in NOT_IN_FORM, name
+        assert name in dict(SPEC_FIELDS) or name in NAMING_FIELDS, name
+    assert TEXT_FIELDS["learning_rate"] == "Learning rate" and HINTS["validation_fraction"].startswith("held-out")
+    assert dict(SPEC_FIELDS)["batch_size"] == "batch size"
+
+
+def test_a_new_field_with_a_title_shows_in_the_form_and_the_summary_unedited():
+    from typing import Literal
+
+    from engine.spec import NetworkSpec, spec_field
+    from tui.run_summary import spec_rows
+    from tui.spec_form import choice_fields, form_order, text_fields
+
+    class WithDropout(NetworkSpec):
+        dropout: float = spec_field("Dropout", "share of units dropped while training", default=0.0)
+        init: Literal["glorot", "he"] = spec_field("Initializer", "how weights start", default="glorot")
+
+    assert text_fields(WithDropout)["dropout"] == "Dropout"
+    assert choice_fields(WithDropout)["init"] == ("Initializer", ("glorot", "he"))
+    assert form_order(WithDropout)[-2:] == ("dropout", "init")
+    assert ("dropout", "dropout") in spec_rows(WithDropout) and ("init", "initializer") in spec_rows(WithDropout)
+
+
+def test_the_model_pool_and_sweeps_read_their_fields_from_the_spec():
+    from engine.model_pool import graph_key
+    from engine.spec import RUN_ONLY_FIELDS, SETTINGS
+    from engine.sweep import SWEEPABLE
+
+    assert set(RUN_ONLY_FIELDS) == {"name", "description", "seed", "epochs", "validation_fraction"}
+    assert set(SETTINGS) <= set(SWEEPABLE) and "name" not in SWEEPABLE
+    spec = find_preset("part3").spec
+    assert graph_key(spec) == graph_key(spec.model_copy(update={"seed": 7, "epochs": 3}))
+    assert graph_key(spec) != graph_key(spec.model_copy(update={"batch_size": 64}))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import sys
 
 from engine.errors import MnistTuiError
+from engine.paths import APP
 
 
 def add_parser(sub, common) -> None:
@@ -35,7 +36,7 @@ def cmd_cancel(args) -> int:
     for run_id in report.ended:
         if run_id in args.runs:
             run = store.get_run(run_id)
-            print(f"mnist-tui: run {run_id} is not training ({run.status if run else 'deleted'})", file=sys.stderr)
+            print(f"{APP}: run {run_id} is not training ({run.status if run else 'deleted'})", file=sys.stderr)
     for line in report_lines(report):
         print(line)
     if cleared:

@@ -4,7 +4,10 @@ arguments name, and a console for tables."""
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+
+from engine.paths import APP
 
 MAX_DIGITS = 12  # no count, size or id of this app has more digits; int() of thousands of them is refused
 
@@ -41,7 +44,7 @@ def open_store(args):
 
 
 def warn_bad_row(bad) -> None:
-    print(f"mnist-tui: warning: {bad}; left out", file=sys.stderr)
+    print(f"{APP}: warning: {bad}; left out", file=sys.stderr)
 
 
 def listing(columns, right=()):
@@ -53,6 +56,21 @@ def listing(columns, right=()):
     for col in columns:
         table.add_column(col, justify="right" if col in right else "left")
     return table
+
+
+def print_listing(as_json: bool, items, to_json, empty: str, columns, row, right=()) -> int:
+    """A command's listing: the items as one JSON list (--json), else the `empty` line when there are none,
+    else the house table with a `row(item)` (its cells) for each."""
+    if as_json:
+        print(json.dumps([to_json(item) for item in items], indent=2))
+    elif not items:
+        print(empty)
+    else:
+        table = listing(columns, right)
+        for item in items:
+            table.add_row(*row(item))
+        console().print(table)
+    return 0
 
 
 def console():

@@ -8,8 +8,6 @@ import sys
 from engine.paths import APP
 from tui.commands.common import console
 
-PROG = APP
-
 
 def add_parser(sub, common) -> None:
     p = sub.add_parser("presets", parents=[common], help="list every preset with params and rule checks")
@@ -22,7 +20,7 @@ def cmd_presets(args) -> int:
     problems: list[str] = []
     presets = all_presets(problems)
     for line in problems:
-        print(f"{PROG}: warning: skipped a user preset: {line}", file=sys.stderr)
+        print(f"{APP}: warning: skipped a user preset: {line}", file=sys.stderr)
     if args.json:
         print(json.dumps([p.as_json() for p in presets], indent=2))
         return 0

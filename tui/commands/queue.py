@@ -12,6 +12,7 @@ import time
 from dataclasses import asdict
 
 from engine.errors import MnistTuiError
+from engine.paths import APP
 from engine.status import RunStatus
 from tui.commands.common import end_line, epoch_line
 
@@ -110,23 +111,16 @@ def recover_queue(store) -> str | None:
 
 
 def _list_queue(store, as_json: bool) -> int:
-    from tui.commands.common import console, listing
-
-    if note := recover_queue(store):
-        print(f"mnist-tui: {note}", file=sys.stderr)
-    jobs = store.jobs.running() + store.jobs.waiting()
-    if as_json:
-        print(json.dumps([j.as_json() for j in jobs], indent=2))
-        return 0
-    if not jobs:
-        print("the queue is empty")
-        return 0
-    table = listing(("job", "state", "preset", "name", "seed", "lr", "backend", "slot", "run", "phase"))
+    from tui.commands.common import print_listing
     from tui.format import list_name, lr_text, seed_text
     from tui.text import literal
 
-    for j in jobs:
-        table.add_row(
+    if note := recover_queue(store):
+        print(f"{APP}: {note}", file=sys.stderr)
+    columns = ("job", "state", "preset", "name", "seed", "lr", "backend", "slot", "run", "phase")
+
+    def row(j):
+        return (
             str(j.job_id),
             j.state,
             literal(j.preset),
@@ -138,8 +132,9 @@ def _list_queue(store, as_json: bool) -> int:
             str(j.run_id or "-"),
             literal(j.phase or ""),
         )
-    console().print(table)
-    return 0
+
+    jobs = store.jobs.running() + store.jobs.waiting()
+    return print_listing(as_json, jobs, lambda j: j.as_json(), "the queue is empty", columns, row)
 
 
 # -- watch -------------------------------------------------------------------------------------------------
@@ -152,7 +147,7 @@ def cmd_watch(args) -> int:
     recover_queue(store)
     first = _wait_for_a_run(store)
     if first is None:
-        print("mnist-tui: nothing is training or queued", file=sys.stderr)
+        print(f"{APP}: nothing is training or queued", file=sys.stderr)
         return 1
     return follow_all(store, args.json, first)
 

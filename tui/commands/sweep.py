@@ -165,33 +165,22 @@ def _mean_sd(s) -> str:
 # -- sweeps ------------------------------------------------------------------------------------------------
 def cmd_sweeps(args) -> int:
     from engine.sweep_results import results_of
-    from tui.commands.common import console, open_store
+    from tui.commands.common import open_store, print_listing
 
     store = open_store(args)
-    sweeps = store.sweeps.all()
-    if args.json:
-        out = []
-        for s in sweeps:
-            best = results_of(s, store.runs(sweep=s.sweep_id)).best("test")
-            item = s.as_json()
-            item["best"] = (
-                None
-                if best is None
-                else {"point": best.index, "label": best.label, "test_accuracy": best.mean("test"), "n": best.n}
-            )
-            out.append(item)
-        print(json.dumps(out, indent=2))
-        return 0
-    if not sweeps:
-        print("no sweeps yet: try `mnist-tui sweep FILE.toml --dry-run`")
-        return 0
-    from tui.commands.common import listing
 
-    table = listing(("sweep", "name", "points", "runs", "done", "running", "queued", "failed", "best test", "created"))
-    for s in sweeps:
+    def as_json(s) -> dict:
+        best = results_of(s, store.runs(sweep=s.sweep_id)).best("test")
+        if best is None:
+            return s.as_json() | {"best": None}
+        return s.as_json() | {
+            "best": {"point": best.index, "label": best.label, "test_accuracy": best.mean("test"), "n": best.n}
+        }
+
+    def row(s):
         best = results_of(s, store.runs(sweep=s.sweep_id)).best("test")
         p = s.progress
-        table.add_row(
+        return (
             str(s.sweep_id),
             literal(s.name + (" (cancelled)" if s.cancelled else "")),
             str(s.points),
@@ -203,8 +192,10 @@ def cmd_sweeps(args) -> int:
             "-" if best is None else f"{pct(best.mean('test'), '-')} (point {best.index})",
             s.created_at,
         )
-    console().print(table)
-    return 0
+
+    columns = ("sweep", "name", "points", "runs", "done", "running", "queued", "failed", "best test", "created")
+    empty = "no sweeps yet: try `mnist-tui sweep FILE.toml --dry-run`"
+    return print_listing(args.json, store.sweeps.all(), as_json, empty, columns, row)
 
 
 def cancel_sweep(store, sweep_id: int) -> int:

@@ -14,8 +14,6 @@ from engine.paths import APP
 from engine.status import RunStatus
 from tui.commands.common import end_line, epoch_line, number, open_store, positive_int, silence_stdout, whole
 
-PROG = APP
-
 
 def add_parser(sub, common) -> None:
     p = sub.add_parser("train", parents=[common], help="train a preset or a spec file headless")
@@ -143,7 +141,7 @@ def train_requests(args, requests) -> int:
         if cancel.is_set():
             raise KeyboardInterrupt
         cancel.set()
-        print(f"\n{PROG}: stopping (Ctrl+C again to abort)...", file=sys.stderr, flush=True)
+        print(f"\n{APP}: stopping (Ctrl+C again to abort)...", file=sys.stderr, flush=True)
 
     previous = signal.signal(signal.SIGINT, on_sigint)
     worst, at = 0, 0
@@ -166,19 +164,19 @@ def train_requests(args, requests) -> int:
                 upcoming = requests[at] if at < len(requests) else None
                 results = [runner.run(req, _Printer(args.json, req.spec.epochs, cancel), cancel, lambda n=upcoming: n)]
             if any(r.status == RunStatus.CANCELLED and r.run_id is None for r in results):
-                print(f"{PROG}: cancelled before training started; nothing was stored", file=sys.stderr)
+                print(f"{APP}: cancelled before training started; nothing was stored", file=sys.stderr)
                 return 130
             cancelled = [r for r in results if r.status == RunStatus.CANCELLED]
             for result in cancelled:
                 print(
-                    f"{PROG}: run {result.run_id} cancelled; its {result.epochs_completed} finished epoch(s) are "
+                    f"{APP}: run {result.run_id} cancelled; its {result.epochs_completed} finished epoch(s) are "
                     f"kept in {store.path}",
                     file=sys.stderr,
                 )
             for result in results:
                 if result.status in (RunStatus.DIVERGED, RunStatus.FAILED):
                     why = one_line(result.error)
-                    print(f"{PROG}: error: run {result.run_id} {result.status}: {why}", file=sys.stderr)
+                    print(f"{APP}: error: run {result.run_id} {result.status}: {why}", file=sys.stderr)
                     worst = 1
             if cancelled:
                 return 130

@@ -16,7 +16,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Markdown, Static, TabbedContent, TabPane, TextArea
 
-from engine.answers import NOTE_KEYS
+from engine.answers import NOTE_KEYS, NOTES
 from engine.errors import MnistTuiError
 from engine.store import Store
 from tui.app_access import mnist_app
@@ -25,13 +25,7 @@ from tui.text import literal, notify_literal
 from tui.widgets.footer import KeyFooter
 
 DEFAULT_OUT = "answers.md"
-NOTE_TABS = {  # short tab titles for the notes the export prints under each part
-    "part1": "Part One",
-    "part2-hypothesis": "Part Two hypothesis",
-    "part2-correlation": "Params vs accuracy",
-    "part3": "Part Three",
-}
-assert NOTE_TABS.keys() == NOTE_KEYS.keys()
+NOTE_TABS = {note.key: note.tab for note in NOTES}  # short tab titles for the notes
 
 
 class AnswersScreen(Screen):

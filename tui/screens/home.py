@@ -205,7 +205,7 @@ class HomeScreen(Screen):
             self.notify(f"t, T and A now queue {what}: the answers then give mean ± sd and measured noise.")
             self.refresh_status()
 
-        self.app.push_screen(TextDialog("Seeds per net for t, T and A (1-50):", str(app.repeats)), chosen)
+        self.app.push_screen(TextDialog(f"Seeds per net for t, T and A (1-{MAX_REPEATS}):", str(app.repeats)), chosen)
 
     def show_data(self) -> None:
         from engine.data_choice import remembered_data
