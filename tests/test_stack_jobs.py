@@ -61,7 +61,7 @@ def test_a_queued_repeat_group_trains_as_one_stacked_run_each_job_its_own(store,
     ids = queue_group(store, 3, data=str(sample_npz), subset=300)
     serve_in_thread(store).join(300)
     jobs = [store.jobs.get(i) for i in ids]
-    assert [j.state for j in jobs] == ["done", "done", "done"], jobs
+    assert [j.state for j in jobs] == ["completed", "completed", "completed"], jobs
     runs = [store.get_run(j.run_id) for j in jobs]
     assert len({r.run_id for r in runs}) == 3
     assert [r.spec.seed for r in runs] == [5, 6, 7]
@@ -83,7 +83,7 @@ def test_one_job_of_a_stacked_group_cancelled_stops_alone(store, sample_npz):
     assert store.jobs.cancel(ids[1])
     worker.join(600)
     jobs = [store.jobs.get(i) for i in ids]
-    assert [j.state for j in jobs] == ["done", "cancelled", "done"], jobs
+    assert [j.state for j in jobs] == ["completed", "cancelled", "completed"], jobs
     runs = [store.get_run(j.run_id) for j in jobs]
     assert runs[0].epochs_completed == runs[2].epochs_completed == 150
     assert 1 <= runs[1].epochs_completed < 150 and runs[1].status == "cancelled"

@@ -14,7 +14,8 @@ from helpers import ROOT
 from engine.spec import make_spec
 from engine.status import ENDED_JOB, JobStatus, RunStatus
 from engine.store import MIGRATIONS, SCHEMA_VERSION, Store
-from engine.store.records import BadRow, job_from_row
+from engine.store.cells import BadRow
+from engine.store.records import job_from_row
 from engine.worker.job import job_state
 
 SPEC = make_spec(name="net", hidden_layers=[8])
