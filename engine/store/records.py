@@ -1,4 +1,5 @@
-"""Typed records read from the store: a run with its epochs, a queued job, a live progress row.
+"""Typed records read from the store (a run with its epochs, a queued job, a live progress row) and how a
+row becomes one.
 
 Callers read attributes, never re-read column names; `as_json` is the one JSON shape of each (the CLI's
 `--json` output and the contract checks read it).
@@ -11,7 +12,8 @@ from dataclasses import asdict, dataclass, field
 
 from engine.spec import NetworkSpec
 from engine.status import JobStatus, RunStatus
-from engine.store.cells import Cells
+from engine.store.cells import BadRow, Cells
+from engine.store.liveness import owner_alive
 
 METRIC_KEYS = ("train_accuracy", "val_accuracy", "test_accuracy", "train_loss", "val_loss", "test_loss")
 OLD_JOB_STATES = {"done": JobStatus.COMPLETED}  # before store v7 a job ended 'done'
@@ -220,3 +222,48 @@ def net_cells(c: Cells) -> dict:
     version stored it), and its kind."""
     spec_json = c.json("spec_json", dict, {})
     return {"spec": parse_spec(spec_json), "spec_json": spec_json, "kind": c.text("kind") or KINDS[0]}
+
+
+def epoch_row(r: sqlite3.Row) -> EpochRow:
+    c = Cells(r, "run", id_column="run_id")
+    epoch = c.integer("epoch")
+    c.where = f" of epoch {epoch}"
+    return EpochRow(
+        epoch,
+        c.number("loss"),
+        c.number("accuracy"),
+        c.number("val_loss"),
+        c.number("val_accuracy"),
+        c.number("seconds"),
+        c.numbers("gradients_json"),
+    )
+
+
+def note_cells(r: sqlite3.Row) -> tuple[str, str]:
+    c = Cells(r, "note", id_column="key")
+    return c.text("key", required=True), c.text("text", "")
+
+
+def run_record(r: sqlite3.Row, history: list[EpochRow] | BadRow) -> RunRecord:
+    """A row as a typed record; BadRow names the run and the column when a cell cannot be read. Columns a
+    store from an older version lacks (read-only, so not migrated) read as their defaults."""
+    if isinstance(history, BadRow):
+        raise history
+    c = Cells(r, "run")
+    status = c.member("status", RunStatus)
+    host, pid, process, beat = c.text("host"), c.integer("pid"), c.text("process"), c.number("heartbeat_at")
+    if status == RunStatus.RUNNING and not owner_alive(host, pid, process, beat):
+        status = RunStatus.INTERRUPTED  # its process is gone, so it can never finish (its epochs stay)
+    return c.record(
+        RunRecord,
+        "run_id",
+        **net_cells(c),
+        status=status,
+        started_at=c.text("started_at", ""),
+        versions=c.json("versions_json", dict, {}),
+        sizes={"train": c.integer("train_size"), "validation": c.integer("val_size"), "test": c.integer("test_size")},
+        metrics={k: c.number(k) for k in METRIC_KEYS},
+        history=history,
+        host=host,
+        extra=c.json("extra_json", dict, {}),
+    )

@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -18,17 +17,19 @@ from engine.paths import STORE_ENV, absolute, data_dir
 from engine.spec import NetworkSpec
 from engine.status import JobStatus, RunStatus
 from engine.store.cancel import ENDED, FINISHING, STOPPING, cancel_training
-from engine.store.cells import BadRow, Cells, read_rows
+from engine.store.cells import BadRow, read_rows
 from engine.store.database import Database
 from engine.store.jobs import JobQueue, now_text
-from engine.store.liveness import HOST, owner_alive, process_identity
+from engine.store.liveness import HOST, process_identity
 from engine.store.progress import ProgressRows
 from engine.store.records import (
     METRIC_KEYS,
     EpochRow,
     RunRecord,
+    epoch_row,
     finite_or_none,
-    net_cells,
+    note_cells,
+    run_record,
 )
 from engine.store.settings import Settings
 from engine.store.sweeps import SweepRows
@@ -336,48 +337,3 @@ class Store:
             except BadRow as bad:
                 out[r["run_id"]] = bad
         return out
-
-
-def epoch_row(r: sqlite3.Row) -> EpochRow:
-    c = Cells(r, "run", id_column="run_id")
-    epoch = c.integer("epoch")
-    c.where = f" of epoch {epoch}"
-    return EpochRow(
-        epoch,
-        c.number("loss"),
-        c.number("accuracy"),
-        c.number("val_loss"),
-        c.number("val_accuracy"),
-        c.number("seconds"),
-        c.numbers("gradients_json"),
-    )
-
-
-def note_cells(r: sqlite3.Row) -> tuple[str, str]:
-    c = Cells(r, "note", id_column="key")
-    return c.text("key", required=True), c.text("text", "")
-
-
-def run_record(r: sqlite3.Row, history: list[EpochRow] | BadRow) -> RunRecord:
-    """A row as a typed record; BadRow names the run and the column when a cell cannot be read. Columns a
-    store from an older version lacks (read-only, so not migrated) read as their defaults."""
-    if isinstance(history, BadRow):
-        raise history
-    c = Cells(r, "run")
-    status = c.member("status", RunStatus)
-    host, pid, process, beat = c.text("host"), c.integer("pid"), c.text("process"), c.number("heartbeat_at")
-    if status == RunStatus.RUNNING and not owner_alive(host, pid, process, beat):
-        status = RunStatus.INTERRUPTED  # its process is gone, so it can never finish (its epochs stay)
-    return c.record(
-        RunRecord,
-        "run_id",
-        **net_cells(c),
-        status=status,
-        started_at=c.text("started_at", ""),
-        versions=c.json("versions_json", dict, {}),
-        sizes={"train": c.integer("train_size"), "validation": c.integer("val_size"), "test": c.integer("test_size")},
-        metrics={k: c.number(k) for k in METRIC_KEYS},
-        history=history,
-        host=host,
-        extra=c.json("extra_json", dict, {}),
-    )
