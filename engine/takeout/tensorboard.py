@@ -70,8 +70,8 @@ def hparams_of(run: RunRecord) -> dict:
     values: dict = {
         "preset": run.preset,
         "part": run.part or "own",
-        "kind": run.kind,
-        "status": run.status,
+        "kind": str(run.kind),
+        "status": str(run.status),  # the plain value: HParams takes no enum
         "hidden_layers": format_layers(layers) if layers else "",
         "depth": len(layers),
         "trainable_params": count_params(layers).total,
