@@ -57,9 +57,15 @@ def serve_in_thread(store: Store) -> threading.Thread:
 
 
 @pytest.mark.slow
-def test_a_queued_repeat_group_trains_as_one_stacked_run_each_job_its_own(store, sample_npz):
+@pytest.mark.parametrize("slots", ["thread", "processes"])
+def test_a_queued_repeat_group_trains_as_one_stacked_run_each_job_its_own(store, sample_npz, slots):
+    """In the worker's own slot and in a slot process alike, so the runs (and the answers) do not depend
+    on how many slots the worker has."""
     ids = queue_group(store, 3, data=str(sample_npz), subset=300)
-    serve_in_thread(store).join(300)
+    if slots == "thread":
+        serve_in_thread(store).join(300)
+    else:
+        assert serve(store.path, idle_exit=0.1, slots=2, processes=True) == 0
     jobs = [store.jobs.get(i) for i in ids]
     assert [j.state for j in jobs] == ["completed", "completed", "completed"], jobs
     runs = [store.get_run(j.run_id) for j in jobs]

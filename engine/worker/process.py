@@ -111,7 +111,7 @@ def _drain(store, store_path, lock, pool, stopping, wake, idle_exit, hand_over) 
                 if report.outcome == "store_failed":
                     log(f"the store failed, stopping: {report.message}")
                     return 1
-                if report.outcome == "died":
+                if report.outcome == "died" and _still_running(store, report.job_id):
                     store.jobs.finish(report.job_id, JobStatus.FAILED, report.message)
                     log(f"job {report.job_id}: {report.message}")
         free = next((s for s in pool if s.job is None), None)
@@ -165,6 +165,13 @@ def _taken_programs(pool, free, expected: dict) -> frozenset[str]:
     taken = {program_key(s.job.spec_json) for s in others}
     taken |= {expected[s.index][1] for s in others if expected.get(s.index) is not None}
     return frozenset(taken)
+
+
+def _still_running(store, job_id: int) -> bool:
+    """A job a dead slot leaves is failed only while it still reads running (a stacked group's jobs may have
+    ended on their own rows before the slot's process died)."""
+    job = store.jobs.get(job_id)
+    return job is not None and job.state == JobStatus.RUNNING
 
 
 def _stack_mates(store, slot, job) -> list:

@@ -126,12 +126,17 @@ class ThreadSlot(ThreadedSlot):
 
 class ProcessSlot:
     """A slot in a child process of its own, on its own device; jobs go to it by id over a pipe and it
-    answers when each is over. A child that dies mid-job is reported; the next job starts a new one."""
+    answers when each is over. A child that dies mid-job is reported; the next job starts a new one.
+    Like the worker's own slot it trains a repeat group's seeds as one stacked program when stacking is on
+    (the child finishes each job's row; a child that dies mid-group leaves each of them reported)."""
+
+    trains_groups = True
 
     def __init__(self, plan: SlotPlan, store_path: Path, runner_factory, wake: threading.Event):
         self.plan, self.index, self.store_path = plan, plan.index, store_path
         self.runner_factory, self.wake = runner_factory, wake
         self.job: JobRecord | None = None
+        self.mates: list[JobRecord] = []  # trained stacked with `job` (engine/worker/stack_jobs.py)
         self.reports: queue.SimpleQueue[SlotReport] = queue.SimpleQueue()
         self.process = None
         self.conn = None
@@ -167,19 +172,23 @@ class ProcessSlot:
             self.reports.put(SlotReport(self.index, job_id, kind, message))
             self.wake.set()
         process.join()
-        job = self.job
+        job, mates = self.job, self.mates
         if job is not None and job.job_id not in answered:
             code = process.exitcode
-            self.reports.put(
-                SlotReport(self.index, job.job_id, "died", f"slot {self.index}'s process died (exit {code})")
-            )
+            for lost in (*mates, job):  # the job last: its report frees the slot
+                message = f"slot {self.index}'s process died (exit {code})"
+                self.reports.put(SlotReport(self.index, lost.job_id, "died", message))
             self.wake.set()
 
     def start(self, job: JobRecord, expected: int | None = None) -> None:
+        self.start_group([job], expected)
+
+    def start_group(self, jobs: list[JobRecord], expected: int | None = None) -> None:
+        """Train jobs[0] with the others in its stacked program; the child answers for jobs[0]."""
         if self.process is None or not self.process.is_alive():
             self._spawn()
-        self.job = job
-        self.conn.send(("job", (job.job_id, expected)))
+        self.job, self.mates = jobs[0], jobs[1:]
+        self.conn.send(("job", (jobs[0].job_id, expected, [m.job_id for m in jobs[1:]])))
 
     def reap(self) -> SlotReport | None:
         try:
@@ -187,7 +196,7 @@ class ProcessSlot:
         except queue.Empty:
             return None
         if self.job is not None and report.job_id == self.job.job_id:
-            self.job = None
+            self.job, self.mates = None, []
         return report
 
     def close(self, timeout: float | None = 60) -> None:
@@ -237,13 +246,19 @@ def slot_main(store_path: str, plan: SlotPlan, conn, runner_factory) -> None:
     runner.slot = plan.index
     try:
         while (sent := jobs.get()) is not None:
-            job_id, expected = sent
+            job_id, expected, mate_ids = sent
             job = store.jobs.get(job_id)
             if job is None:
                 conn.send(("done", job_id, None))
                 continue
+            mates = [m for m in map(store.jobs.get, mate_ids) if m is not None]
             try:
-                run_job(store, runner, job, stopping, expected)
+                if mates:
+                    from engine.worker.stack_jobs import run_job_group
+
+                    run_job_group(store, runner, [job, *mates], stopping)
+                else:
+                    run_job(store, runner, job, stopping, expected)
                 conn.send(("done", job_id, None))
             except StoreError as exc:
                 conn.send(("store_failed", job_id, str(exc)))
