@@ -151,3 +151,17 @@ def test_help_answers_without_loading_the_engine():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_worker_options_reach_the_command_before_or_after_it():
+    """`mnist-tui --slots 2 queue X` and `mnist-tui queue X --slots 2` both start the worker with 2 slots
+    (the command's own unset option once undid the one given before it)."""
+    from tui.cli import build_parser
+
+    parser = build_parser()
+    for argv in (["--slots", "2", "queue", "part1-small"], ["queue", "part1-small", "--slots", "2"]):
+        args = parser.parse_args(argv)
+        assert getattr(args, "slots", None) == 2, argv
+    args = parser.parse_args(["--cluster", "auto", "sweep", "x.toml"])
+    assert getattr(args, "cluster", None) == "auto"
+    assert getattr(parser.parse_args(["queue"]), "slots", None) is None

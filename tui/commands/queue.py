@@ -20,17 +20,23 @@ WATCH_POLL = 0.5
 
 
 def add_worker_options(parser) -> None:
-    """--slots and --cluster, for whatever may start the worker (the TUI, queue, train/controls --detach)."""
+    """--slots and --cluster, for whatever may start the worker (the TUI, queue, train/controls --detach).
+    Left unset unless given (SUPPRESS), so `mnist-tui --slots 2 queue ...` is not undone by the command's own
+    unset option."""
+    import argparse
+
     from tui.commands.common import positive_int
 
     parser.add_argument(
         "--slots",
         type=positive_int,
+        default=argparse.SUPPRESS,
         metavar="N",
         help="runs the worker trains at once (default: $MNIST_TUI_SLOTS, else one per visible GPU, 1 without)",
     )
     parser.add_argument(
         "--cluster",
+        default=argparse.SUPPRESS,
         metavar="ADDRESS",
         help="train on a Ray cluster: its address (host:port) or auto (default: $MNIST_TUI_CLUSTER)",
     )

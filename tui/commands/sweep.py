@@ -46,14 +46,14 @@ def cmd_sweep(args) -> int:
 
     plan = plan_sweep(args.file)
     data = check_data(resolve_source(getattr(args, "data", None)))
-    slots_setting(args.slots)  # a bad MNIST_TUI_SLOTS is refused before anything is queued
+    slots_setting(getattr(args, "slots", None))  # a bad MNIST_TUI_SLOTS is refused before anything is queued
     if args.dry_run:
         return _dry_run(plan, args.json)
     from tui.commands.common import open_store
 
     store = open_store(args)
     sweep_id, jobs = queue_sweep(store, plan, data, args.subset)
-    started = start_worker(store.path, args.slots, args.cluster)
+    started = start_worker(store.path, getattr(args, "slots", None), getattr(args, "cluster", None))
     if args.json:
         print(json.dumps({"sweep": sweep_id, "runs": len(jobs), "jobs": jobs, "worker_started": started}))
     else:
