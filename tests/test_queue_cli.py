@@ -119,7 +119,8 @@ def test_cancel_stops_the_running_run_and_all_empties_the_queue(store, capsys):
     assert cli.main(["cancel", "--all", "--store", str(store.path)]) == 0
     out = capsys.readouterr().out
     assert "stopping run(s) 1" in out and "2 waiting job(s) taken off the queue" in out
-    t.join(10)
+    t.join(120)
+    assert not t.is_alive(), "the worker did not stop after the cancel"
     [run] = store.runs()
     assert run.status == "cancelled" and run.epochs_completed == 1
 

@@ -17,8 +17,9 @@ from tui.widgets.recent_runs import RecentRuns
 
 async def footer_keys_fit(pilot, keys: list[str]) -> None:
     """Every key is in the footer, drawn whole inside the terminal's width, and no two keys share a cell."""
-    await pilot.pause()
     footer = pilot.app.screen.query_one(KeyFooter)
+    # the keys of a training (s) appear once the screen has heard of it: wait for that, not a fixed pause
+    await until(pilot, lambda: set(keys) <= {k.display for k in footer.shown}, what=f"the footer to show {keys}")
     line = footer.render().plain
     shown = {k.display: k for k in footer.shown}
     for key in keys:
