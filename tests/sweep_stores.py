@@ -10,6 +10,13 @@ from engine.store import Store
 from engine.sweep import build_plan, point_group
 from engine.sweep_file import parse_sweep_text
 
+SIZE_AND_RATE = """name = "size and rate"
+base = "part1-small"
+seeds = 2
+[grid]
+hidden_layers = ["16", "64", "2 x 32"]
+learning_rate = [0.1, 0.5]
+"""  # points: 1 16/0.1  2 16/0.5  3 64/0.1  4 64/0.5  5 2x32/0.1  6 2x32/0.5
 SIZES = {"train": 1000, "validation": 1333, "test": 2000}
 
 

@@ -9,36 +9,15 @@ and look at the SVGs before committing them.
 from __future__ import annotations
 
 import pytest
-from sweep_stores import add_point_run, add_sweep
-from textual.app import App
+from sweep_stores import SIZE_AND_RATE, add_point_run, add_sweep
+from tui_fakes import sweep_host
 
-from engine.store import Store
-from tui.screens.sweep import SweepScreen
-
-SWEEP = """name = "size and rate"
-base = "part1-small"
-seeds = 2
-[grid]
-hidden_layers = ["16", "64", "2 x 32"]
-learning_rate = [0.1, 0.5]
-"""
 SIZES = [(80, 24), (100, 32)]
-
-
-class Host(App):
-    """The screen alone, with no worker: the sweep's queued jobs stay queued, so the picture is the store's."""
-
-    def __init__(self, store: Store, sweep_id: int) -> None:
-        super().__init__()
-        self.store, self.sweep_id = store, sweep_id
-
-    def on_mount(self) -> None:
-        self.push_screen(SweepScreen(self.store, self.sweep_id))
 
 
 @pytest.fixture
 def known_sweep(store):
-    sweep_id, plan = add_sweep(store, SWEEP)
+    sweep_id, plan = add_sweep(store, SIZE_AND_RATE)
     for index, tests in ((1, (0.80, 0.82)), (2, (0.86, 0.88)), (3, (0.84, 0.89)), (5, (0.70,))):
         for seed, test in enumerate(tests):
             add_point_run(store, sweep_id, plan, index, test, val=test - 0.01, seed=seed)
@@ -52,4 +31,4 @@ def test_sweep_screen(screenshot, store, known_sweep, size):
     async def settle(pilot):
         await pilot.pause()
 
-    assert screenshot(Host(store, known_sweep), terminal_size=size, run_before=settle)
+    assert screenshot(sweep_host(store, known_sweep), terminal_size=size, run_before=settle)

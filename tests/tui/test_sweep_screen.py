@@ -6,38 +6,20 @@ command palette."""
 from __future__ import annotations
 
 import pytest
-from sweep_stores import add_point_run, add_sweep
-from textual.app import App
+from sweep_stores import SIZE_AND_RATE, add_point_run, add_sweep
 from textual.widgets import DataTable, Static
-from tui_fakes import app_without_worker, text_of, until
+from tui_fakes import app_without_worker, sweep_host, text_of, until
 
 from engine.store import Store
 from tui.screens.sweep import SweepScreen
 from tui.widgets.sweep_plot import SweepPlot
 
-SWEEP = """name = "size and rate"
-base = "part1-small"
-seeds = 2
-[grid]
-hidden_layers = ["16", "64", "2 x 32"]
-learning_rate = [0.1, 0.5]
-"""
-# points: 1 16/0.1  2 16/0.5  3 64/0.1  4 64/0.5  5 2x32/0.1  6 2x32/0.5
 SIZES = [(80, 24), (100, 32)]
-
-
-class Host(App):
-    def __init__(self, store: Store) -> None:
-        super().__init__()
-        self.store = store
-
-    def on_mount(self) -> None:
-        self.push_screen(SweepScreen(self.store))
 
 
 @pytest.fixture
 def plan(store):
-    _, plan = add_sweep(store, SWEEP)
+    _, plan = add_sweep(store, SIZE_AND_RATE)
     for index, tests in ((1, (0.80, 0.82)), (2, (0.86, 0.88)), (3, (0.84, 0.89)), (5, (0.70,))):
         for seed, test in enumerate(tests):
             add_point_run(store, 1, plan, index, test, val=test - 0.01, seed=seed)
@@ -46,7 +28,7 @@ def plan(store):
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 async def test_progress_scatter_table_and_best_point_fit_the_screen(store, plan, size):
-    app = Host(store)
+    app = sweep_host(store)
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
         screen = app.screen
@@ -71,7 +53,7 @@ async def test_progress_scatter_table_and_best_point_fit_the_screen(store, plan,
 
 
 async def test_keys_switch_metric_marks_order_and_axis(store, plan):
-    app = Host(store)
+    app = sweep_host(store)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         screen = app.screen
@@ -112,7 +94,7 @@ async def test_the_scatter_grows_as_another_process_stores_runs(store, plan):
 
 
 async def test_without_a_sweep_the_screen_says_how_to_make_one(store):
-    app = Host(store)
+    app = sweep_host(store)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert "No sweep yet" in text_of(app.screen.query_one("#sweep-head", Static))
@@ -120,7 +102,7 @@ async def test_without_a_sweep_the_screen_says_how_to_make_one(store):
 
 
 async def test_cancel_from_the_screen_drops_the_queued_runs(store, plan):
-    app = Host(store)
+    app = sweep_host(store)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("x", "y")

@@ -132,6 +132,22 @@ def app_without_worker(store):
     return make_app(store, spawn_worker=lambda path: None, clock=FrozenClock())
 
 
+def sweep_host(store, sweep_id: int | None = None):
+    """The sweep screen alone in an app with no worker: a sweep's queued jobs stay queued, so what it shows
+    is the store's (the newest sweep unless `sweep_id` names one)."""
+    from textual.app import App
+
+    from tui.screens.sweep import SweepScreen
+
+    class Host(App):  # the name the snapshots were taken with (their title)
+        def on_mount(self) -> None:
+            self.push_screen(SweepScreen(store, sweep_id))
+
+    app = Host()
+    app.store = store
+    return app
+
+
 class FrozenClock:
     """time.monotonic stand-in: stays put until a test moves it."""
 
