@@ -75,6 +75,17 @@ def job_state(run_status: RunStatus) -> JobStatus:
     return ends.get(run_status, JobStatus.FAILED)
 
 
+def run_jobs(store: Store, runner, jobs: list[JobRecord], stopping: threading.Event, expected: int | None) -> None:
+    """What a slot does with what it was given: one job (compiling `expected` ahead meanwhile), or a repeat
+    group's jobs as one stacked program (engine/worker/stack_jobs.py), each ending on its own row."""
+    if len(jobs) > 1:
+        from engine.worker.stack_jobs import run_job_group
+
+        run_job_group(store, runner, jobs, stopping)
+    else:
+        run_job(store, runner, jobs[0], stopping, expected)
+
+
 def run_job(store: Store, runner, job: JobRecord, stopping: threading.Event, expected: int | None = None) -> None:
     """Train the job through `runner` (an engine.runner.Runner) and record how it ended. A failing store
     raises StoreError (the slot cannot go on); a bug is recorded on the job and raised for the log.

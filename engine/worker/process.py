@@ -102,7 +102,7 @@ def _drain(store, store_path, lock, pool, stopping, wake, idle_exit, hand_over) 
     if recovered := store.jobs.recover_orphans():
         log(f"{recovered} job(s) of a worker that stopped marked interrupted")
     backend = requested_backend()
-    expected: dict[int, tuple[int, str] | None] = {}  # slot -> the job (and its network) it should take next
+    expected: dict[int, str | None] = {}  # slot -> the network of the job it should take next
     idle_since = time.monotonic()
     while not stopping.is_set():
         wake.clear()
@@ -121,7 +121,7 @@ def _drain(store, store_path, lock, pool, stopping, wake, idle_exit, hand_over) 
             log(f"job {job.job_id}: {job.preset} ({job.name}) on slot {free.index}")
             mates = _stack_mates(store, free, job)
             nxt = store.jobs.next_for(backend, taken)
-            expected[free.index] = (nxt.job_id, program_key(nxt.spec_json)) if nxt is not None else None
+            expected[free.index] = program_key(nxt.spec_json) if nxt is not None else None
             ahead = nxt.job_id if nxt is not None else NOTHING_AHEAD
             if mates:
                 stacked = ", ".join(str(m.job_id) for m in mates)
@@ -163,7 +163,7 @@ def _taken_programs(pool, free, expected: dict) -> frozenset[str]:
     it takes the head."""
     others = [s for s in pool if s is not free and s.job is not None]
     taken = {program_key(s.job.spec_json) for s in others}
-    taken |= {expected[s.index][1] for s in others if expected.get(s.index) is not None}
+    taken |= {expected[s.index] for s in others if expected.get(s.index) is not None}
     return frozenset(taken)
 
 

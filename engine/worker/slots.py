@@ -25,7 +25,7 @@ from pathlib import Path
 from engine.errors import StoreError
 from engine.store import JobRecord, Store
 from engine.worker.devices import SlotPlan
-from engine.worker.job import run_job
+from engine.worker.job import run_jobs
 
 
 @dataclass(frozen=True)
@@ -98,10 +98,10 @@ class ThreadSlot(ThreadedSlot):
     on the job itself). It can train a group of jobs as one stacked run (engine/worker/stack_jobs.py)."""
 
     trains_groups = True
-    mates: list[JobRecord] = []  # the jobs trained stacked with the one started, until it starts
 
     def __init__(self, index: int, store: Store, runner_factory, stopping: threading.Event, wake: threading.Event):
         super().__init__(index, wake)
+        self.mates: list[JobRecord] = []  # the jobs trained stacked with the one started, until it starts
         self.store, self.stopping = store, stopping
         self.runner = (runner_factory or default_runner)(store)
         self.runner.slot = index
@@ -116,12 +116,7 @@ class ThreadSlot(ThreadedSlot):
 
     def work(self, job: JobRecord, expected: int | None = None) -> None:
         mates, self.mates = self.mates, []
-        if mates:
-            from engine.worker.stack_jobs import run_job_group
-
-            run_job_group(self.store, self.runner, [job, *mates], self.stopping)
-        else:
-            run_job(self.store, self.runner, job, self.stopping, expected)
+        run_jobs(self.store, self.runner, [job, *mates], self.stopping, expected)
 
 
 class ProcessSlot:
@@ -253,12 +248,7 @@ def slot_main(store_path: str, plan: SlotPlan, conn, runner_factory) -> None:
                 continue
             mates = [m for m in map(store.jobs.get, mate_ids) if m is not None]
             try:
-                if mates:
-                    from engine.worker.stack_jobs import run_job_group
-
-                    run_job_group(store, runner, [job, *mates], stopping)
-                else:
-                    run_job(store, runner, job, stopping, expected)
+                run_jobs(store, runner, [job, *mates], stopping, expected)
                 conn.send(("done", job_id, None))
             except StoreError as exc:
                 conn.send(("store_failed", job_id, str(exc)))
