@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 
 from bench.common import PYTHON, ROOT, machine, median, write_synthetic_npz
@@ -72,6 +73,7 @@ def drain(slots: int, data: Path, args) -> tuple[float, float, dict]:
         *(["--subset", str(args.subset)] if args.subset else []),
     ]
     t0 = time.perf_counter()
+    t0_epoch = time.time()
     subprocess.run(
         [*base, "queue", "--all", "--repeats", str(args.repeats), *shrink, "--data", str(data)]
         + ["--store", str(store), "--slots", str(slots)],
@@ -87,9 +89,22 @@ def drain(slots: int, data: Path, args) -> tuple[float, float, dict]:
         [*base, "runs", "--json", "--all", "--store", str(store)], cwd=ROOT, env=env, capture_output=True, text=True
     )
     runs = json.loads(out.stdout or "[]")
+    if args.timeline:
+        print_timeline(slots, runs, t0_epoch)
     if len(runs) != 6 * args.repeats or any(r["status"] != "completed" for r in runs):
         raise SystemExit(f"{slots} slot(s): not every run completed: {[r['status'] for r in runs]} ({folder})")
     return wall, cpu, {(r["preset"], r["spec"]["seed"]): r["test_accuracy"] for r in runs}
+
+
+def print_timeline(slots: int, runs: list[dict], t0: float) -> None:
+    """Each run's slot, start and end in seconds from queueing: where a slot sat idle shows as a gap."""
+    print(f"  timeline, {slots} slot(s) (seconds from queueing):", file=sys.stderr)
+    for r in sorted(runs, key=lambda r: (r["slot"] or 0, r["started_at"] or "")):
+        start = datetime.fromisoformat(r["started_at"]).timestamp() - t0
+        end = datetime.fromisoformat(r["finished_at"]).timestamp() - t0 if r["finished_at"] else float("nan")
+        print(
+            f"    slot {r['slot']}  {start:6.1f} -> {end:6.1f}  {r['preset']} seed {r['spec']['seed']}", file=sys.stderr
+        )
 
 
 def main() -> int:
@@ -98,6 +113,8 @@ def main() -> int:
     parser.add_argument("--epochs", type=int, help="override every preset's epochs (default: their own)")
     parser.add_argument("--subset", type=int, help="train on the first N images (default: all 60,000)")
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--slots", type=int, nargs="+", default=[1, 2], help="slot counts to drain (default: 1 2)")
+    parser.add_argument("--timeline", action="store_true", help="print each run's slot, start and end")
     args = parser.parse_args()
     if not adopt_orphans():
         raise SystemExit("bench.slots needs Linux (prctl PR_SET_CHILD_SUBREAPER) to wait for the worker")
@@ -105,11 +122,11 @@ def main() -> int:
     epochs = f"{args.epochs} epochs" if args.epochs else "each preset's own epochs"
     images = f"{args.subset} images" if args.subset else "60,000 images"
     print(f"machine: {machine()}; train --all --repeats {args.repeats}, {epochs}, {images}")
-    walls: dict[int, list[float]] = {1: [], 2: []}
-    cpus: dict[int, list[float]] = {1: [], 2: []}
+    walls: dict[int, list[float]] = {n: [] for n in args.slots}
+    cpus: dict[int, list[float]] = {n: [] for n in args.slots}
     accuracies: dict[int, dict] = {}
     for r in range(args.rounds):
-        for slots in (1, 2):
+        for slots in args.slots:
             wall, cpu, accuracies[slots] = drain(slots, data, args)
             walls[slots].append(wall)
             cpus[slots].append(cpu)
@@ -119,6 +136,8 @@ def main() -> int:
                 file=sys.stderr,
                 flush=True,
             )
+    if not (walls.get(1) and walls.get(2)):
+        return 0  # a single mode drained (for its timeline): no ratio to give
     one, two = median(walls[1]), median(walls[2])
     cpu_one, cpu_two = median(cpus[1]), median(cpus[2])
     same = accuracies[1].keys() == accuracies[2].keys()

@@ -137,9 +137,10 @@ def test_slots_sharing_a_gpu_each_get_a_share_of_its_memory():
     assert plans[0].env()["XLA_PYTHON_CLIENT_MEM_FRACTION"] == "0.450"
 
 
-def test_more_slots_than_cpus_share_the_cpus():
-    plans = plan_slots(3, gpus=[], cpus=[0, 1])
-    assert [p.cpus for p in plans] == [(0,), (1,), (0,)]
+def test_cpu_slots_share_every_cpu_and_gpu_slots_split_them():
+    assert [p.cpus for p in plan_slots(3, gpus=[], cpus=[0, 1])] == [(0, 1)] * 3
+    assert [p.cpus for p in plan_slots(2, gpus=[], cpus=[0, 1, 2, 3])] == [(0, 1, 2, 3)] * 2
+    assert [p.cpus for p in plan_slots(3, gpus=["0"], cpus=[0, 1])] == [(0,), (1,), (0,)]
 
 
 @pytest.mark.parametrize(

@@ -1,11 +1,16 @@
 """Which device and which CPUs each slot of a worker gets. Without a GPU a box has one slot by default (a
-second run on the same cores mostly steals the first one's time); with GPUs, one slot per visible GPU. A
-slot is pinned to its share of the CPUs this process may use (its threads pools size themselves from that
-affinity), sees only its GPU (CUDA_VISIBLE_DEVICES), and never takes a whole GPU's memory: TensorFlow
-grows its memory as needed, JAX does not preallocate, and slots that share a GPU each get a share of it.
+second run on the same cores mostly steals the first one's time); with GPUs, one slot per visible GPU.
 
-GPUs are counted without importing a framework: CUDA_VISIBLE_DEVICES when set, else NVML (nvidia-ml-py,
-from the `[gpu]` extra); without either, none.
+A GPU slot is pinned to its share of the CPUs this process may use (its thread pools size themselves from
+that affinity, so eight slots on a 16-core box do not each start 16 threads), sees only its GPU
+(CUDA_VISIBLE_DEVICES), and never takes a whole GPU's memory: TensorFlow grows its memory as needed, JAX
+does not preallocate, and slots that share a GPU each get a share of it.
+
+CPU slots are not split: each may use every CPU, and the kernel shares them. A TensorFlow process pinned
+to a single core idles part of its wall time, and a pinned slot cannot borrow the core another leaves
+unused. On a 2-core box two part3 trainings at once took 26.6 s pinned one core each and 23.7 s sharing
+both (bench/slot_cpus.py), and the whole exercise with repeats on 2 slots went from 0.92x to 0.79x of the
+wall time of 1 slot (bench/slots.py).
 """
 
 from __future__ import annotations
@@ -86,8 +91,8 @@ def default_slots(gpus: list[str] | None = None) -> int:
 def plan_slots(
     slots: int | None = None, gpus: list[str] | None = None, cpus: list[int] | None = None
 ) -> list[SlotPlan]:
-    """`slots` plans (default: one per GPU, else 1): GPUs dealt round-robin, CPUs split into equal runs
-    (slots outnumbering CPUs share them round-robin)."""
+    """`slots` plans (default: one per GPU, else 1): GPUs dealt round-robin; a GPU slot's CPUs are an equal
+    run of them (slots outnumbering CPUs share them round-robin); CPU slots all share every CPU."""
     gpus = visible_gpus() if gpus is None else gpus
     cpus = usable_cpus() if cpus is None else cpus
     n = slots or default_slots(gpus)
@@ -95,7 +100,9 @@ def plan_slots(
     plans = []
     for i in range(n):
         gpu = gpus[i % len(gpus)] if gpus else None
-        if n <= len(cpus):
+        if gpu is None:
+            mine = cpus  # CPU slots share every CPU (why: the module's docstring)
+        elif n <= len(cpus):
             size = len(cpus) // n
             mine = cpus[i * size : (i + 1) * size] if i < n - 1 else cpus[i * size :]
         else:
