@@ -32,7 +32,14 @@ def add_sweep(store: Store, text: str, file: str = "/sweeps/known.toml") -> tupl
 
 
 def add_point_run(
-    store: Store, sweep_id: int, plan, index: int, test: float, val: float | None = None, seed: int = 0
+    store: Store,
+    sweep_id: int,
+    plan,
+    index: int,
+    test: float,
+    val: float | None = None,
+    seed: int = 0,
+    extra: dict | None = None,
 ) -> int:
     """A completed run of point `index` (1-based) with the given accuracies; one of the point's queued jobs
     is marked done with it, as the worker would."""
@@ -47,8 +54,11 @@ def add_point_run(
         store.add_epoch(run_id, EpochEnd(e, 1.0 / e, val, 1.0 / e, val, 0.1))
     store.finish_run(
         run_id,
-        Finished(run_id, "completed", spec.epochs, train_accuracy=val + 0.01, val_accuracy=val, test_accuracy=test),
-    )
+        Finished(
+            run_id, "completed", spec.epochs,
+            train_accuracy=val + 0.01, val_accuracy=val, test_accuracy=test, extra=extra or {},
+        ),
+    )  # fmt: skip
     job = store.db.read(
         "SELECT id FROM jobs WHERE sweep_id=? AND repeat_group=? AND state='queued' ORDER BY id LIMIT 1",
         (sweep_id, point_group(sweep_id, index)),

@@ -128,6 +128,18 @@ def test_export_names_the_sweep_its_size_and_file_apart_from_the_six_nets(store)
     assert "(file `/sweeps/known.toml`): 8 points x 2 seeds = 16 runs planned" in paragraph
     assert "1,000 training, 1,333 validation and 2,000 test images (a sample, not the full MNIST)" in paragraph
     assert "| 8 | layers 2 x 256 | 256, 256 | 269,322 | 2 | 91.00 ± 1.41 |" in paragraph
+    assert "shared batch order" not in paragraph  # each seed trained on its own order
+
+
+def test_a_sweep_whose_seeds_shared_a_batch_order_says_so(store):
+    sweep_id, plan = add_sweep(store, GRID.format(extra=""))
+    for index, pair in enumerate(RISING, start=1):
+        for seed, test in enumerate(pair):
+            shared = {"stacked": 2, "shared_order": True} if index <= 3 else {}
+            add_point_run(store, sweep_id, plan, index, test, seed=seed, extra=shared)
+    text = "\n".join(sweep_section(sweep_answer(store)))
+    assert "6 of its 16 runs trained stacked with their point's other seeds on one shared batch order" in text
+    assert "differ in initial weights only" in text
 
 
 def test_no_sweep_no_paragraph(store):

@@ -56,6 +56,7 @@ class SweepAnswer:
     others: dict[str, list[str]]  # swept fields besides size, with the values they took
     sizes: tuple[dict, ...]  # train / validation / test sizes of its runs
     epochs: tuple[int, ...]
+    shared_order_runs: int = 0  # of `runs`, those trained stacked on one batch order with their point's mates
 
 
 def sweep_answer(store: Store) -> SweepAnswer | None:
@@ -113,6 +114,7 @@ def answer_of(results: SweepResults) -> SweepAnswer:
         others=others,
         sizes=tuple(_sizes(runs)),
         epochs=tuple(sorted({r.epochs_completed for r in runs})),
+        shared_order_runs=sum(1 for r in runs if (r.extra or {}).get("shared_order")),
     )
 
 

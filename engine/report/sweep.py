@@ -40,6 +40,13 @@ def sweep_section(s: SweepAnswer | None) -> list[str]:
         lines += ["", "(test accuracy in %, mean ± sd over the point's completed runs)", ""]
     elif s.points:
         lines += [f"Its {len(s.points)} points are listed by `mnist-tui runs --sweep {sw.sweep_id}`.", ""]
+    if s.shared_order_runs:
+        lines += [
+            f"{s.shared_order_runs} of its {s.runs} runs trained stacked with their point's other seeds on one "
+            "shared batch order: those seeds differ in initial weights only, so a point's sd leaves out the batch "
+            "order's share of the noise. The coefficients rest on the points' means.",
+            "",
+        ]
     if s.rho is None:
         return lines + [f"**No coefficient from this sweep yet:** it {s.reason}.", ""]
     lines.append(
