@@ -39,10 +39,11 @@ MAX_STACK = 16  # networks per program: more is split into several (memory grows
 
 
 # Weights (multiply-adds per image) up to which the seeds of one net stack by default. bench/stack.py, 8 seeds
-# on 60k images, 10 epochs, the child's CPU seconds against one after another: part2-narrow (6,920 weights)
-# 0.51x on TensorFlow and 0.67x on JAX; part1-large (305,280, bound by arithmetic) 1.36x on JAX. Between,
-# the probe of 64-unit layers (55k weights) still gained per epoch; the line is drawn below it.
-AUTO_STACK_WEIGHTS = 50_000
+# on 60k images, 10 epochs, shared order against one after another, wall time on a quiet 2-core box:
+# part2-narrow (6,928 weights) 0.29x, part1-small (38,112) 0.46x, part2-wide (87,680) 0.62x on TensorFlow and
+# 0.68x on JAX; part1-large (304,896, bound by arithmetic) 1.21x on TensorFlow. The line is drawn above the
+# largest net measured to gain; nothing between 87k and 305k was measured.
+AUTO_STACK_WEIGHTS = 100_000
 
 
 def stacking_enabled(spec: NetworkSpec | None = None) -> bool:
