@@ -3,6 +3,8 @@ fitted (or that nothing was there to fit), and a gradients table that leaves epo
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from known_runs import add_run, fill_exercise
 from rich.console import Console
 from textual.app import App
@@ -37,6 +39,15 @@ def test_one_job_loading_is_not_one_more_training(store):
     snap = StoreWatcher(store, worker_alive=lambda path: True).read()
     text = StatusLine().text(snap, 1).plain
     assert "loading TensorFlow" in text and "more training" not in text
+
+
+def test_seeds_training_stacked_in_one_slot_are_named_once_with_their_count():
+    def view(slot, name, epoch=2):
+        return SimpleNamespace(slot=slot, name=name, started=True, epoch_now=epoch, total_epochs=10, active=True)
+
+    views = [view(0, "layers 32"), view(0, "layers 32"), view(0, "layers 32"), view(1, "layers 512", 5)]
+    text = StatusLine().text(TrainingSnapshot(view=views[0], views=views), 1).plain
+    assert text == "▶ slot 0 layers 32 x3 2/10 · slot 1 layers 512 5/10", text
 
 
 def test_a_job_whose_run_just_ended_is_not_training(store):

@@ -30,13 +30,15 @@ class StatusLine(Static):
         if view is None:
             return Text("Nothing is training: t trains the highlighted preset.", style="dim")
         text = Text("▶ " if view.active else "■ ", style="bold")
-        if len(snap.views) > 1:  # several slots train: each run, by slot, with its epoch
-            for i, other in enumerate(snap.views):
+        if len(snap.views) > 1:  # several runs train: by slot, each with its epoch, a stacked group once
+            for i, (other, count) in enumerate(same_runs_together(snap.views)):
                 if i:
                     text.append(" · ")
                 where = f"slot {other.slot} " if other.slot is not None else ""
                 text.append(f"{where}", style="bold")
                 text.append(other.name)  # literally
+                if count > 1:
+                    text.append(f" x{count}", style="bold")
                 if other.started:
                     text.append(f" {other.epoch_now}/{other.total_epochs}")
             if snap.waiting:
@@ -50,3 +52,16 @@ class StatusLine(Static):
         if others > 0:
             text.append(f" · {others} more training", style="bold")
         return text
+
+
+def same_runs_together(views: list) -> list[tuple]:
+    """Runs side by side in one slot under one name at one epoch (a repeat group's seeds training stacked)
+    as one entry with their count, so three seeds read "x3" instead of filling the line three times."""
+    groups: list[list] = []
+    for view in views:
+        key = (view.slot, view.name, view.started, view.epoch_now, view.total_epochs)
+        if groups and groups[-1][0] == key:
+            groups[-1][2] += 1
+        else:
+            groups.append([key, view, 1])
+    return [(view, count) for _, view, count in groups]
