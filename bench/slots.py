@@ -20,80 +20,30 @@ accuracy under both, so the answers are seen to rest on the same runs' numbers.
 from __future__ import annotations
 
 import argparse
-import ctypes
-import json
 import os
-import subprocess
 import sys
 import tempfile
-import time
 from datetime import datetime
 from pathlib import Path
 
-from bench.common import PYTHON, ROOT, machine, median, write_synthetic_npz
+from bench.common import machine, median, write_synthetic_npz
+from bench.worker_drain import adopt_orphans, drain
 
 TARGET = 0.7
-PR_SET_CHILD_SUBREAPER = 36
 
 
-def adopt_orphans() -> bool:
-    """Linux: the detached worker (its own session, its parent gone) becomes this process's child, so its
-    exit and its CPU seconds, with its slots', can be waited for."""
-    try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        return libc.prctl(PR_SET_CHILD_SUBREAPER, 1) == 0
-    except (OSError, AttributeError):
-        return False
-
-
-def wait_for_worker() -> float:
-    """Wait until every adopted process (the worker, its resource tracker) has exited: their CPU seconds,
-    each including the children it reaped (its slots)."""
-    cpu = 0.0
-    while True:
-        try:
-            _, _, usage = os.wait4(-1, 0)
-        except ChildProcessError:
-            return cpu
-        cpu += usage.ru_utime + usage.ru_stime
-
-
-def drain(slots: int, data: Path, args) -> tuple[float, float, dict]:
-    folder = Path(tempfile.mkdtemp())
-    store = folder / "runs.sqlite3"
-    env = {
-        **os.environ,
-        "TF_CPP_MIN_LOG_LEVEL": "3",
-        "XDG_STATE_HOME": str(folder / "state"),
-        "MNIST_TUI_COMPILE_CACHE": str(folder / "compile-cache"),
-    }
-    base = [PYTHON, "-m", "tui.cli"]
+def drain_slots(slots: int, data: Path, args) -> tuple[float, float, dict]:
     shrink = [
         *(["--epochs", str(args.epochs)] if args.epochs else []),
         *(["--subset", str(args.subset)] if args.subset else []),
     ]
-    t0 = time.perf_counter()
-    t0_epoch = time.time()
-    subprocess.run(
-        [*base, "queue", "--all", "--repeats", str(args.repeats), *shrink, "--data", str(data)]
-        + ["--store", str(store), "--slots", str(slots)],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    cpu = wait_for_worker()
-    wall = time.perf_counter() - t0
-    out = subprocess.run(
-        [*base, "runs", "--json", "--all", "--store", str(store)], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    runs = json.loads(out.stdout or "[]")
+    command = ["queue", "--all", "--repeats", str(args.repeats), *shrink, "--data", str(data), "--slots", str(slots)]
+    d = drain(command)
     if args.timeline:
-        print_timeline(slots, runs, t0_epoch)
-    if len(runs) != 6 * args.repeats or any(r["status"] != "completed" for r in runs):
-        raise SystemExit(f"{slots} slot(s): not every run completed: {[r['status'] for r in runs]} ({folder})")
-    return wall, cpu, {(r["preset"], r["spec"]["seed"]): r["test_accuracy"] for r in runs}
+        print_timeline(slots, d.runs, d.started)
+    if len(d.runs) != 6 * args.repeats or any(r["status"] != "completed" for r in d.runs):
+        raise SystemExit(f"{slots} slot(s): not every run completed: {[r['status'] for r in d.runs]} ({d.folder})")
+    return d.wall, d.cpu, {(r["preset"], r["spec"]["seed"]): r["test_accuracy"] for r in d.runs}
 
 
 def print_timeline(slots: int, runs: list[dict], t0: float) -> None:
@@ -127,7 +77,7 @@ def main() -> int:
     accuracies: dict[int, dict] = {}
     for r in range(args.rounds):
         for slots in args.slots:
-            wall, cpu, accuracies[slots] = drain(slots, data, args)
+            wall, cpu, accuracies[slots] = drain_slots(slots, data, args)
             walls[slots].append(wall)
             cpus[slots].append(cpu)
             load = os.getloadavg()[0]

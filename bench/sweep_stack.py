@@ -9,58 +9,28 @@ seconds from queueing to the worker's exit and the CPU seconds of the worker and
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from bench.common import PYTHON, ROOT, machine, median, write_synthetic_npz
-from bench.slots import adopt_orphans, wait_for_worker
+from bench.common import ROOT, machine, median, write_synthetic_npz
+from bench.worker_drain import adopt_orphans, drain
 
 SWEEP = ROOT / "docs" / "example-sweep.toml"
 MODES = {"default (auto)": None, "MNIST_TUI_STACK=0": "0"}
 
 
-def drain(stack: str | None, data: Path, args) -> tuple[float, float, int]:
-    folder = Path(tempfile.mkdtemp())
-    store = folder / "runs.sqlite3"
-    env = {
-        **os.environ,
-        "TF_CPP_MIN_LOG_LEVEL": "3",
-        "XDG_STATE_HOME": str(folder / "state"),
-        "MNIST_TUI_COMPILE_CACHE": str(folder / "compile-cache"),
-    }
-    env.pop("MNIST_TUI_STACK", None)
-    if stack is not None:
-        env["MNIST_TUI_STACK"] = stack
+def drain_sweep(stack: str | None, data: Path, args) -> tuple[float, float, int]:
     sweep = SWEEP
     if args.epochs:  # the sweep's points start from part1-small's 10 epochs unless told
-        sweep = folder / "sweep.toml"
+        sweep = Path(tempfile.mkdtemp()) / "sweep.toml"
         sweep.write_text(SWEEP.read_text() + f"epochs = [{args.epochs}]\n")
-    base = [PYTHON, "-m", "tui.cli"]
     shrink = ["--subset", str(args.subset)] if args.subset else []
-    t0 = time.perf_counter()
-    subprocess.run(
-        [*base, "sweep", str(sweep), "--detach", "--data", str(data), "--store", str(store), *shrink],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    cpu = wait_for_worker()
-    wall = time.perf_counter() - t0
-    out = subprocess.run(
-        [*base, "runs", "--json", "--all", "--store", str(store)], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    runs = json.loads(out.stdout or "[]")
-    if len(runs) != 30 or any(r["status"] != "completed" for r in runs):
-        raise SystemExit(f"STACK={stack}: not every run completed: {[r['status'] for r in runs]} ({folder})")
-    stacked = sum(1 for r in runs if (r.get("extra") or {}).get("stacked"))
-    return wall, cpu, stacked
+    d = drain(["sweep", str(sweep), "--detach", "--data", str(data), *shrink], {"MNIST_TUI_STACK": stack})
+    if len(d.runs) != 30 or any(r["status"] != "completed" for r in d.runs):
+        raise SystemExit(f"STACK={stack}: not every run completed: {[r['status'] for r in d.runs]} ({d.folder})")
+    stacked = sum(1 for r in d.runs if (r.get("extra") or {}).get("stacked"))
+    return d.wall, d.cpu, stacked
 
 
 def main() -> int:
@@ -77,7 +47,7 @@ def main() -> int:
     cpus: dict[str, list[float]] = {m: [] for m in MODES}
     for r in range(args.rounds):
         for name, stack in MODES.items():
-            wall, cpu, stacked = drain(stack, data, args)
+            wall, cpu, stacked = drain_sweep(stack, data, args)
             walls[name].append(wall)
             cpus[name].append(cpu)
             print(f"  round {r + 1}: {name}: {wall:.1f} s wall, {cpu:.1f} CPU s, {stacked} of 30 runs stacked",
