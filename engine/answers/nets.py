@@ -141,7 +141,7 @@ class Net:
     def timed_runs(self) -> list[RunRecord]:
         """The runs whose epoch seconds are their own: a stacked run's (extra["stacked"], several seeds in one
         program, engine/stacked.py) are the whole stack's, so it is left out of the seconds."""
-        return [r for r in self.runs if r.history and not (r.extra or {}).get("stacked")]
+        return [r for r in self.runs if r.history and not r.stacked]
 
     @property
     def first_epoch_seconds(self) -> Summary | None:

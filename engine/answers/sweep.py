@@ -114,7 +114,7 @@ def answer_of(results: SweepResults) -> SweepAnswer:
         others=others,
         sizes=tuple(_sizes(runs)),
         epochs=tuple(sorted({r.epochs_completed for r in runs})),
-        shared_order_runs=sum(1 for r in runs if (r.extra or {}).get("shared_order")),
+        shared_order_runs=sum(1 for r in runs if r.shared_order),
     )
 
 

@@ -149,7 +149,7 @@ def hyper_row(n: Net) -> list:
 def shared_order_lines(nets: list[Net]) -> list[str]:
     """Nets whose seeds trained stacked on one batch order (engine/stacked.py, extra["shared_order"]): their
     spread over seeds is the initial weights' alone, which a reader of the sd must know."""
-    shared = [n for n in nets if any((r.extra or {}).get("shared_order") for r in n.runs)]
+    shared = [n for n in nets if any(r.shared_order for r in n.runs)]
     if not shared:
         return []
     names = ", ".join(_name(n) for n in shared)

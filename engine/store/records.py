@@ -79,6 +79,16 @@ class RunRecord:
     def active(self) -> bool:
         return self.status == RunStatus.RUNNING
 
+    @property
+    def stacked(self) -> bool:
+        """Trained in one program with other seeds (engine/stacked.py): its epoch seconds are the stack's."""
+        return bool((self.extra or {}).get("stacked"))
+
+    @property
+    def shared_order(self) -> bool:
+        """Trained stacked on one batch order with its mates: it differs from them in initial weights only."""
+        return bool((self.extra or {}).get("shared_order"))
+
     def as_json(self) -> dict:
         return {
             "run_id": self.run_id,
