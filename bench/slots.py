@@ -9,12 +9,11 @@ shrink it for a quick try.
 Besides wall seconds (queueing to the worker's exit) it prints the CPU seconds of the worker and all its
 processes (the worker is adopted as this process's child, and its rusage, which holds its slots', read when
 it exits): on a box shared with others, wall time swings with their load, while the same work costs about
-the same CPU seconds in either mode, so a mode that does more work shows there. Nothing polls while a
-drain runs (a `runs --json` every half second cost a quarter of a core), and each drain compiles from a
-cold compile cache of its own, so neither mode inherits the other's programs. Also prints each run's test
-accuracy under both, so the answers are seen to rest on the same runs' numbers.
+the same CPU seconds in either mode, so a mode that does more work shows there. How a drain is run and
+waited for: bench/worker_drain.py. Also prints each run's test accuracy under both, so the answers are seen
+to rest on the same runs' numbers, and with `--timeline` each run's slot, start and end.
 
-    python -m bench.slots [--repeats 3] [--epochs N] [--subset N] [--rounds 1]
+    python -m bench.slots [--repeats 3] [--epochs N] [--subset N] [--rounds 1] [--slots 1 2] [--timeline]
 """
 
 from __future__ import annotations
