@@ -165,3 +165,21 @@ def test_the_worker_options_reach_the_command_before_or_after_it():
     args = parser.parse_args(["--cluster", "auto", "sweep", "x.toml"])
     assert getattr(args, "cluster", None) == "auto"
     assert getattr(parser.parse_args(["queue"]), "slots", None) is None
+
+
+def test_train_and_controls_take_the_worker_options_only_with_detach(tmp_path, capsys):
+    """`train --detach --slots 2` and `controls --detach --cluster X` reach the worker; without --detach the
+    foreground trains one run at a time here, so the options are refused (exit 2), not silently ignored."""
+    from tui.cli import build_parser, main
+
+    parser = build_parser()
+    args = parser.parse_args(["train", "part1-large", "--detach", "--slots", "2"])
+    assert args.slots == 2 and args.detach
+    args = parser.parse_args(["controls", "--detach", "--cluster", "auto"])
+    assert args.cluster == "auto"
+    store = str(tmp_path / "runs.sqlite3")
+    for argv in (["train", "part1-small", "--slots", "2"], ["--cluster", "auto", "controls"]):
+        assert main([*argv, "--store", store]) == 2, argv
+        err = capsys.readouterr().err
+        assert "needs --detach" in err and len(err.strip().splitlines()) == 1, err
+    assert not (tmp_path / "runs.sqlite3").exists()  # refused before anything was opened or queued

@@ -28,6 +28,9 @@ def add_controls_parser(sub, common) -> None:
     p.add_argument("--subset", type=positive_int, metavar="N", help="train on the first N training examples")
     p.add_argument("--json", action="store_true", help="JSON lines: one per epoch, then an end event")
     p.add_argument("--detach", action="store_true", help="queue for the background worker instead (see watch)")
+    from tui.commands.queue import add_worker_options
+
+    add_worker_options(p)  # --slots, --cluster: with --detach
 
 
 def control_requests(args) -> list:
@@ -64,8 +67,10 @@ def control_requests(args) -> list:
 
 
 def cmd_controls(args) -> int:
+    from tui.commands.queue import foreground_refuses_worker_options
     from tui.commands.train import train_requests
 
+    foreground_refuses_worker_options(args, "controls")
     if args.detach:
         from tui.commands.queue import queue_requests
 

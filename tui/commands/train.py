@@ -29,6 +29,9 @@ def add_parser(sub, common) -> None:
     )
     p.add_argument("--json", action="store_true", help="JSON lines: one per epoch, then an end event")
     p.add_argument("--detach", action="store_true", help="queue for the background worker instead (see watch)")
+    from tui.commands.queue import add_worker_options
+
+    add_worker_options(p)  # --slots, --cluster: with --detach
 
 
 def requests_from(args):
@@ -122,6 +125,9 @@ class _Printer:
 
 
 def cmd_train(args) -> int:
+    from tui.commands.queue import foreground_refuses_worker_options
+
+    foreground_refuses_worker_options(args, "train")
     if args.detach:
         from tui.commands.queue import queue_requests
 
