@@ -2,15 +2,18 @@
 
 `mnist-tui train PRESET --repeats 8` on 60,000 synthetic images with the presets' own epochs, process start
 to exit, with MNIST_TUI_STACK=0 (one after another), 1 (stacked, each seed its own batch order) and shared
-(stacked, one order), on TensorFlow and JAX. Targets, stacked against MNIST_TUI_STACK=0: part2-narrow at
-most 0.3x, part1-large at most 0.8x (the best stacked mode counts). Every command starts with an empty
-compile cache (MNIST_TUI_COMPILE_CACHE=off), in a fresh process; modes interleave within a backend.
+(stacked, one order), on TensorFlow and JAX. Mode `slots` (asked for by --modes) is the other way to train
+seeds together: unstacked, queued with `--detach --slots 2` and drained by the worker two at a time, timed
+from queueing to the worker's exit. Targets against MNIST_TUI_STACK=0: part2-narrow at most 0.3x,
+part1-large at most 0.8x (the best mode counts). Every command starts with an empty compile cache
+(MNIST_TUI_COMPILE_CACHE=off), in a fresh process; modes interleave within a backend.
 
 Two figures per command: wall seconds, and the CPU seconds of the child (user + system, from its rusage),
 which the other users of a shared machine disturb far less than the wall clock.
 
     python -m bench.stack                      # the whole workload: about 40 min on the 2-core box
     python -m bench.stack --epochs 2 --presets part2-narrow --backends jax   # a small try
+    python -m bench.stack --presets part1-large --backends tensorflow --modes one-by-one shared slots
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ from pathlib import Path
 from bench.common import INTERLEAVE_NOTE, PYTHON, ROOT, interleave, machine, median, table, write_synthetic_npz
 
 TARGETS = {"part2-narrow": 0.3, "part1-large": 0.8}
-MODES = {"one-by-one": "0", "stacked": "1", "shared": "shared"}
+MODES = {"one-by-one": "0", "stacked": "1", "shared": "shared", "slots": "0"}
+SLOTS = 2  # the slots mode's slots: one per core of the 2-core box the targets are set on
 
 
 def main() -> None:
@@ -36,7 +40,7 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=8)
     ap.add_argument("--backends", nargs="+", choices=["tensorflow", "jax"], default=["tensorflow", "jax"])
     ap.add_argument("--presets", nargs="+", default=list(TARGETS))
-    ap.add_argument("--modes", nargs="+", choices=list(MODES), default=list(MODES))
+    ap.add_argument("--modes", nargs="+", choices=list(MODES), default=["one-by-one", "stacked", "shared"])
     args = ap.parse_args()
     if "one-by-one" not in args.modes:
         raise SystemExit("--modes must include one-by-one: every ratio is against it")
@@ -58,6 +62,8 @@ def main() -> None:
             "MNIST_TUI_COMPILE_CACHE": "off",
             "MNIST_TUI_STACK": MODES[mode],
         }
+        if mode == "slots":
+            return run_on_slots(cmd, env, variant)
         wall, cpu, rc, err = timed(cmd, env)
         if rc != 0:
             raise SystemExit(f"{variant} failed:\n" + "\n".join(err.strip().splitlines()[-15:]))
@@ -95,6 +101,25 @@ def main() -> None:
             )
         )
     sys.exit(1 if missed else 0)
+
+
+def run_on_slots(cmd: list[str], env: dict[str, str], variant: str) -> tuple[float, float]:
+    """The train command with --detach --slots SLOTS, drained by the worker: (wall seconds from queueing to the
+    worker's exit, CPU seconds of the worker and its slot processes)."""
+    from bench.worker_drain import adopt_orphans, drain
+
+    if not adopt_orphans():
+        raise SystemExit("the slots mode needs Linux's child subreaper to wait for the detached worker")
+    store_at = cmd.index("--store")
+    train_args = cmd[3:store_at] + cmd[store_at + 2 :] + ["--detach", "--slots", str(SLOTS)]
+    passed = ("HOME", "KERAS_BACKEND", "MNIST_TUI_STACK", "MNIST_TUI_COMPILE_CACHE")
+    done = drain(train_args, {name: env[name] for name in passed})
+    repeats = int(cmd[cmd.index("--repeats") + 1])
+    ended = [r for r in done.runs if r["status"] == "completed" and not (r["extra"] or {}).get("stacked")]
+    if len(ended) != repeats or len({r["repeat_group"] for r in ended}) != 1:
+        raise SystemExit(f"{variant}: expected {repeats} completed unstacked runs in one group, got {done.runs}")
+    print(f"    {variant}: {done.wall:.1f} s wall, {done.cpu:.1f} CPU-s", file=sys.stderr, flush=True)
+    return done.wall, done.cpu
 
 
 def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float, int, str]:
