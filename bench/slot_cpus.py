@@ -1,6 +1,7 @@
 """Why a worker's CPU slots share every CPU instead of being pinned one share each: two `train` processes
 at once on the same data, pinned apart (one CPU each, as CPU slots used to be) and sharing every CPU (as
-they are now), interleaved. Prints each variant's wall seconds until both finish and their CPU seconds.
+they are now), and sharing with half the compute threads each (TF_NUM_INTRAOP_THREADS and _INTEROP_), all
+interleaved. Prints each variant's wall seconds until both finish and their CPU seconds.
 
     python -m bench.slot_cpus [--preset part3] [--epochs 5] [--rounds 2]
 """
@@ -19,10 +20,13 @@ from pathlib import Path
 from bench.common import PYTHON, ROOT, machine, median, write_synthetic_npz
 
 
-def pair(cpu_sets: list[set[int]], data: Path, args) -> tuple[float, float]:
-    """Two trainings at once, each pinned to its set: wall seconds until both exit, and their CPU seconds."""
+def pair(cpu_sets: list[set[int]], data: Path, args, threads: int | None = None) -> tuple[float, float]:
+    """Two trainings at once, each pinned to its set (and with `threads` compute threads, else as many as it
+    has CPUs): wall seconds until both exit, and their CPU seconds."""
     folder = Path(tempfile.mkdtemp())
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "MNIST_TUI_COMPILE_CACHE": str(folder / "cache")}
+    if threads:
+        env["TF_NUM_INTRAOP_THREADS"] = env["TF_NUM_INTEROP_THREADS"] = str(threads)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     procs = []
@@ -57,20 +61,24 @@ def main() -> int:
         raise SystemExit("bench.slot_cpus needs at least 2 CPUs")
     half = len(cpus) // 2
     variants = {"pinned apart": [set(cpus[:half]), set(cpus[half:])], "sharing every CPU": [set(cpus)] * 2}
+    variants["sharing, threads halved"] = [set(cpus)] * 2
+    threads = {"sharing, threads halved": half}
     data = write_synthetic_npz(Path(tempfile.mkdtemp()))
     print(f"machine: {machine()}; two `train {args.preset} --epochs {args.epochs}` at once, 60,000 images")
     walls: dict[str, list[float]] = {v: [] for v in variants}
     cpu_seconds: dict[str, list[float]] = {v: [] for v in variants}
     for r in range(args.rounds):
         for name, sets in variants.items():
-            wall, cpu = pair(sets, data, args)
+            wall, cpu = pair(sets, data, args, threads.get(name))
             walls[name].append(wall)
             cpu_seconds[name].append(cpu)
             print(f"  round {r + 1}: {name}: {wall:.1f} s wall, {cpu:.1f} CPU s", file=sys.stderr, flush=True)
     for name in variants:
-        print(f"{name:>18}: {median(walls[name]):6.1f} s wall  {median(cpu_seconds[name]):6.1f} CPU s")
+        print(f"{name:>24}: {median(walls[name]):6.1f} s wall  {median(cpu_seconds[name]):6.1f} CPU s")
     ratio = median(walls["sharing every CPU"]) / median(walls["pinned apart"])
     print(f"RATIO sharing/pinned {ratio:.2f} (below 1: sharing is faster)")
+    ratio = median(walls["sharing, threads halved"]) / median(walls["sharing every CPU"])
+    print(f"RATIO halved/sharing {ratio:.2f} (below 1: fewer threads each is faster)")
     return 0
 
 

@@ -41,8 +41,9 @@ MAX_STACK = 16  # networks per program: more is split into several (memory grows
 # Weights (multiply-adds per image) up to which the seeds of one net stack by default. bench/stack.py, 8 seeds
 # on 60k images, 10 epochs, shared order against one after another, wall time on a quiet 2-core box:
 # part2-narrow (6,928 weights) 0.29x, part1-small (38,112) 0.46x, part2-wide (87,680) 0.62x on TensorFlow and
-# 0.68x on JAX; part1-large (304,896, bound by arithmetic) 1.21x on TensorFlow. The line is drawn above the
-# largest net measured to gain; nothing between 87k and 305k was measured.
+# 0.68x on JAX; part1-large (304,896) 1.21x on TensorFlow: eight of its kernels leave the caches one kernel
+# stays in, and its step is bound by memory traffic (bench/README.md). The line is drawn above the largest net
+# measured to gain; nothing between 87k and 305k was measured.
 AUTO_STACK_WEIGHTS = 100_000
 
 

@@ -66,8 +66,8 @@ def test_stacks_are_cut_at_the_limit():
 @pytest.mark.parametrize("setting", [None, "auto"])
 def test_by_default_small_nets_stack_and_large_ones_do_not(monkeypatch, setting):
     """Unset (or auto): a net of at most AUTO_STACK_WEIGHTS weights stacks, where bench/stack.py measured the
-    gain (part2-wide's 87,680 the largest); part1-large's 304,896, bound by arithmetic, trains its seeds one after
-    another, and so does part3 (242,304: not measured)."""
+    gain (part2-wide's 87,680 the largest); part1-large's 304,896, bound by memory traffic when stacked, trains
+    its seeds one after another, and so does part3 (242,304: not measured)."""
     from engine.presets import find_preset
 
     monkeypatch.delenv("MNIST_TUI_STACK")
