@@ -48,7 +48,7 @@ def title_text(view: RunView) -> Text:
         sizes = run.sizes
         text.append(f"\nrun {run.run_id} · {where}")
         if sizes.get("train"):
-            text.append(f" · {sizes['train']:,} train / {sizes['validation']:,} val examples")
+            text.append(f" · {sizes['train']:,} train / {sizes['validation']:,} val")
     elif view.job is not None:
         text.append(f"\njob {view.job.job_id} · {view.status}")
     return text
