@@ -60,16 +60,18 @@ def main() -> int:
     if len(cpus) < 2:
         raise SystemExit("bench.slot_cpus needs at least 2 CPUs")
     half = len(cpus) // 2
-    variants = {"pinned apart": [set(cpus[:half]), set(cpus[half:])], "sharing every CPU": [set(cpus)] * 2}
-    variants["sharing, threads halved"] = [set(cpus)] * 2
-    threads = {"sharing, threads halved": half}
+    variants = {  # name: (each training's CPUs, its compute threads or None for as many as its CPUs)
+        "pinned apart": ([set(cpus[:half]), set(cpus[half:])], None),
+        "sharing every CPU": ([set(cpus)] * 2, None),
+        "sharing, threads halved": ([set(cpus)] * 2, half),
+    }
     data = write_synthetic_npz(Path(tempfile.mkdtemp()))
     print(f"machine: {machine()}; two `train {args.preset} --epochs {args.epochs}` at once, 60,000 images")
     walls: dict[str, list[float]] = {v: [] for v in variants}
     cpu_seconds: dict[str, list[float]] = {v: [] for v in variants}
     for r in range(args.rounds):
-        for name, sets in variants.items():
-            wall, cpu = pair(sets, data, args, threads.get(name))
+        for name, (sets, threads) in variants.items():
+            wall, cpu = pair(sets, data, args, threads)
             walls[name].append(wall)
             cpu_seconds[name].append(cpu)
             print(f"  round {r + 1}: {name}: {wall:.1f} s wall, {cpu:.1f} CPU s", file=sys.stderr, flush=True)

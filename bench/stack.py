@@ -51,8 +51,8 @@ def main() -> None:
     def run_one(variant: str) -> tuple[float, float]:
         backend, preset, mode = variant.split()
         store = tmp / f"runs-{next(counter)}.sqlite3"
-        cmd = [PYTHON, "-m", "tui.cli", "train", preset, "--repeats", str(args.repeats), "--data", str(npz)]
-        cmd += ["--store", str(store)] + (["--epochs", str(args.epochs)] if args.epochs else [])
+        train = ["train", preset, "--repeats", str(args.repeats), "--data", str(npz)]
+        train += ["--epochs", str(args.epochs)] if args.epochs else []
         env = {
             **os.environ,
             "PYTHONPATH": str(ROOT),
@@ -63,10 +63,11 @@ def main() -> None:
             "MNIST_TUI_STACK": MODES[mode],
         }
         if mode == "slots":
-            return run_on_slots(cmd, env, variant)
-        wall, cpu, rc, err = timed(cmd, env)
-        if rc != 0:
-            raise SystemExit(f"{variant} failed:\n" + "\n".join(err.strip().splitlines()[-15:]))
+            wall, cpu, store = run_on_slots(train, env)
+        else:
+            wall, cpu, rc, err = timed([PYTHON, "-m", "tui.cli", *train, "--store", str(store)], env)
+            if rc != 0:
+                raise SystemExit(f"{variant} failed:\n" + "\n".join(err.strip().splitlines()[-15:]))
         _check_store(store, args.repeats, variant, mode)
         print(f"    {variant}: {wall:.1f} s wall, {cpu:.1f} CPU-s", file=sys.stderr, flush=True)
         return wall, cpu
@@ -103,23 +104,16 @@ def main() -> None:
     sys.exit(1 if missed else 0)
 
 
-def run_on_slots(cmd: list[str], env: dict[str, str], variant: str) -> tuple[float, float]:
-    """The train command with --detach --slots SLOTS, drained by the worker: (wall seconds from queueing to the
-    worker's exit, CPU seconds of the worker and its slot processes)."""
+def run_on_slots(train: list[str], env: dict[str, str]) -> tuple[float, float, Path]:
+    """The train command with --detach --slots SLOTS, drained by the worker: wall seconds from queueing to the
+    worker's exit, CPU seconds of the worker and its slot processes, and the store it trained into."""
     from bench.worker_drain import adopt_orphans, drain
 
     if not adopt_orphans():
         raise SystemExit("the slots mode needs Linux's child subreaper to wait for the detached worker")
-    store_at = cmd.index("--store")
-    train_args = cmd[3:store_at] + cmd[store_at + 2 :] + ["--detach", "--slots", str(SLOTS)]
     passed = ("HOME", "KERAS_BACKEND", "MNIST_TUI_STACK", "MNIST_TUI_COMPILE_CACHE")
-    done = drain(train_args, {name: env[name] for name in passed})
-    repeats = int(cmd[cmd.index("--repeats") + 1])
-    ended = [r for r in done.runs if r["status"] == "completed" and not (r["extra"] or {}).get("stacked")]
-    if len(ended) != repeats or len({r["repeat_group"] for r in ended}) != 1:
-        raise SystemExit(f"{variant}: expected {repeats} completed unstacked runs in one group, got {done.runs}")
-    print(f"    {variant}: {done.wall:.1f} s wall, {done.cpu:.1f} CPU-s", file=sys.stderr, flush=True)
-    return done.wall, done.cpu
+    done = drain([*train, "--detach", "--slots", str(SLOTS)], {name: env[name] for name in passed})
+    return done.wall, done.cpu, done.store
 
 
 def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float, int, str]:
@@ -146,7 +140,7 @@ def _check_store(path: Path, repeats: int, variant: str, mode: str) -> None:
         if len(runs) != repeats or len(groups) != 1 or any(r.status != "completed" for r in runs):
             raise SystemExit(f"{variant}: expected {repeats} completed runs in one group, got {runs}")
         stacked = {(r.extra or {}).get("stacked") for r in runs}
-        if (mode == "one-by-one") != (stacked == {None}):
+        if (MODES[mode] == "0") != (stacked == {None}):  # one-by-one and slots train every seed alone
             raise SystemExit(f"{variant}: the runs' stacked marks are {stacked}")
     finally:
         store.close()

@@ -19,6 +19,7 @@ from pathlib import Path
 from bench.common import PYTHON, ROOT
 
 PR_SET_CHILD_SUBREAPER = 36
+STORE_NAME = "runs.sqlite3"  # the fresh store in a drain's folder
 
 
 @dataclass
@@ -28,6 +29,10 @@ class Drained:
     runs: list[dict]
     started: float  # time.time() when the jobs were queued (the runs' timestamps are wall-clock)
     folder: Path
+
+    @property
+    def store(self) -> Path:
+        return self.folder / STORE_NAME
 
 
 def adopt_orphans() -> bool:
@@ -56,7 +61,7 @@ def drain(command: list[str], env_changes: dict[str, str | None] | None = None) 
     """Run `mnist-tui COMMAND --store FRESH` (a command that queues and detaches) and wait for the worker.
     `env_changes` sets variables for it (None: unset)."""
     folder = Path(tempfile.mkdtemp())
-    store = folder / "runs.sqlite3"
+    store = folder / STORE_NAME
     env = {
         **os.environ,
         "TF_CPP_MIN_LOG_LEVEL": "3",

@@ -67,10 +67,8 @@ def control_requests(args) -> list:
 
 
 def cmd_controls(args) -> int:
-    from tui.commands.queue import foreground_refuses_worker_options
     from tui.commands.train import train_requests
 
-    foreground_refuses_worker_options(args, "controls")
     if args.detach:
         from tui.commands.queue import queue_requests
 

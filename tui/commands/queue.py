@@ -42,15 +42,16 @@ def add_worker_options(parser) -> None:
     )
 
 
-def foreground_refuses_worker_options(args, command: str) -> None:
-    """`train` and `controls` train here, one run at a time, unless --detach hands them to the worker: --slots
-    and --cluster only mean something to the worker, so without --detach they are refused, not ignored."""
+def foreground_refuses_worker_options(args) -> None:
+    """`train` and `controls` without --detach train here, one run at a time: --slots and --cluster only
+    mean something to the worker, so there they are refused, not ignored."""
     from engine.errors import SpecError
 
     given = [f"--{name}" for name in ("slots", "cluster") if getattr(args, name, None) is not None]
-    if given and not args.detach:
+    if given:
         verb = "need" if len(given) > 1 else "needs"
-        raise SpecError(f"{' and '.join(given)} {verb} --detach: `{command}` without it trains here, one run at a time")
+        here = f"`{args.command}` without it trains here, one run at a time"
+        raise SpecError(f"{' and '.join(given)} {verb} --detach: {here}")
 
 
 def add_parsers(sub, common) -> None:

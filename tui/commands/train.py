@@ -125,9 +125,6 @@ class _Printer:
 
 
 def cmd_train(args) -> int:
-    from tui.commands.queue import foreground_refuses_worker_options
-
-    foreground_refuses_worker_options(args, "train")
     if args.detach:
         from tui.commands.queue import queue_requests
 
@@ -138,6 +135,9 @@ def cmd_train(args) -> int:
 def train_requests(args, requests) -> int:
     """Train each request in the foreground, in order; the first Ctrl+C stops after the current step."""
     from engine.runner import Runner
+    from tui.commands.queue import foreground_refuses_worker_options
+
+    foreground_refuses_worker_options(args)
 
     store = open_store(args)
     runner = Runner(store)
